@@ -1,0 +1,239 @@
+"""The canonical observation: one row per value, whatever format it came from.
+
+Readers turn files into frames with ``OBS_COLUMNS``; the store keeps exactly these columns; the
+gap engine reads them. ``Problem`` is how every layer reports bad input: file, row, column, value
+and what was expected, so that a person can fix the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# The canonical group dimensions, with SDMX SDG codes as values ("_T" = total / not split).
+DIMENSIONS: tuple[str, ...] = (
+    "sex",
+    "age",
+    "disability",
+    "location",
+    "quantile",
+    "migratory",
+    "ethnicity",
+    "education",
+)
+
+TOTAL = "_T"  # the dimension is not split (a total, or the series has no such dimension)
+NOT_APPLICABLE = "_Z"  # SDMX "not applicable"; the UN export's NOTSPEC
+UNMAPPED_PREFIX = "raw:"  # a label no mapping knows; kept as given, reported, never matched
+
+SOURCE_TYPES: tuple[str, ...] = ("official", "community")
+
+STR_COLUMNS: tuple[str, ...] = (
+    "series",
+    "indicator",
+    "goal",
+    "target",
+    "series_title",
+    "unit",
+    "m49",
+    "iso3",
+    "area_name",
+    "period",
+    "value_flag",
+    *DIMENSIONS,
+    "other_dims",
+    "nature",
+    "reporting_type",
+    "obs_status",
+    "source_type",
+    "source",
+    "footnote",
+)
+FLOAT_COLUMNS: tuple[str, ...] = ("period_sort", "value", "lower", "upper", "n")
+INT_COLUMNS: tuple[str, ...] = ("dataset", "source_row", "year")
+
+# Column order of a canonical frame.
+OBS_COLUMNS: tuple[str, ...] = (
+    "dataset",  # id of the dataset (import) the row came from; 0 before import
+    "source_row",  # 1-based line/row number in the source file (header = row 1)
+    "series",  # SDG series code, e.g. SL_TLF_UEMDIS
+    "indicator",  # e.g. 8.5.2 ("" when unknown)
+    "goal",  # e.g. 8 ("10, 16" when shared)
+    "target",  # e.g. 8.5
+    "series_title",
+    "unit",  # unit code/label as given, e.g. PERCENT
+    "m49",  # UN M49 code, 3 digits zero-padded ("001" = World)
+    "iso3",  # ISO 3166-1 alpha-3, "" for regions and groupings
+    "area_name",
+    "period",  # as given: "2019", "2004/05", "2000 Q1"
+    "year",  # numeric year for ordering and recency (the year the period ends in)
+    "period_sort",  # fractional year for ordering within a year (2000 Q2 -> 2000.25)
+    "value",  # float; NaN only with a value_flag saying why
+    "value_flag",  # "" | "<" | ">" (value is a bound) | a missing-value code such as "N"
+    "lower",
+    "upper",
+    "n",  # sample size when given
+    *DIMENSIONS,
+    "other_dims",  # other breakdowns, "name=label;name=label" sorted by name; "" when none
+    "nature",  # as given: C, CA, E, M, G, N, ... ("" when not given)
+    "reporting_type",  # G (global) / N (national) when given
+    "obs_status",
+    "source_type",  # official | community
+    "source",
+    "footnote",
+)
+
+# What makes two rows the same observation (differing Nature, unit or reporting type = different).
+KEY_COLUMNS: tuple[str, ...] = (
+    "series",
+    "m49",
+    "period",
+    *DIMENSIONS,
+    "other_dims",
+    "unit",
+    "nature",
+    "reporting_type",
+    "source_type",
+)
+
+MISSING_VALUE_CODES = frozenset({"N", "NA", "NAN", "..", "-", "NV", "NP"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, precise enough to find and fix it."""
+
+    file: str
+    row: int | None  # 1-based line in the file, header = 1; None when about the whole file
+    column: str | None
+    value: str | None
+    expected: str
+    severity: str = "error"  # "error" blocks an import; "warning" is reported, import proceeds
+    code: str = "invalid"  # machine-readable kind: missing_column, bad_number, unknown_country, ...
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        got = "" if self.value is None else f": got {self.value!r}"
+        return f"{self.severity}: {where}{got}; expected {self.expected}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns: canonical rows, problems found, and labels no mapping knew."""
+
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    unmapped: dict[tuple[str, str], int] = field(default_factory=dict)  # (dimension, label) -> n
+    format: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that block an import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+class ImportError_(Exception):
+    """An import was refused; ``problems`` says why. Nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s):\n{lines}{more}")
+
+
+def empty_frame() -> pd.DataFrame:
+    """A canonical frame with no rows and the right dtypes."""
+    return conform(pd.DataFrame({c: [] for c in OBS_COLUMNS}))
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame exactly the canonical columns, in order, with canonical dtypes.
+
+    Missing string columns become "" (dimensions become "_T"), missing numbers NaN.
+
+    Args:
+        frame: any subset of ``OBS_COLUMNS``; extra columns are dropped.
+
+    Returns:
+        A new frame with ``OBS_COLUMNS``: str columns as object dtype without NaN, floats as
+        float64, ints as int64.
+    """
+    out = pd.DataFrame(index=frame.index)
+    n = len(frame)
+    for col in OBS_COLUMNS:
+        if col in frame.columns:
+            s = frame[col]
+        elif col in DIMENSIONS:
+            s = pd.Series([TOTAL] * n, index=frame.index)
+        elif col in STR_COLUMNS:
+            s = pd.Series([""] * n, index=frame.index)
+        elif col in FLOAT_COLUMNS:
+            s = pd.Series(np.full(n, np.nan), index=frame.index)
+        else:
+            s = pd.Series(np.zeros(n, dtype="int64"), index=frame.index)
+        if col in STR_COLUMNS:
+            s = s.astype(object).where(s.notna(), "").astype(str).astype(object)
+            if col in DIMENSIONS:
+                s = s.where(s != "", TOTAL)
+        elif col in FLOAT_COLUMNS:
+            s = pd.to_numeric(s, errors="raise").astype("float64")
+        else:
+            s = pd.to_numeric(s, errors="raise").fillna(0).astype("int64")
+        out[col] = s
+    return out.reset_index(drop=True)
+
+
+def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """Rows sharing a key (``KEY_COLUMNS``) with different values: one error per conflicting row.
+
+    Args:
+        frame: canonical frame with ``source_row``.
+        file: the file name to report.
+
+    Returns:
+        Errors for conflicting duplicates; exact duplicates are warnings (both rows kept).
+    """
+    if frame.empty:
+        return []
+    keys = list(KEY_COLUMNS)
+    dup = frame[frame.duplicated(keys, keep=False)]
+    problems: list[Problem] = []
+    for _, grp in dup.groupby(keys, sort=False, dropna=False):
+        vals = grp["value"].astype(str) + "|" + grp["value_flag"]
+        first = int(grp["source_row"].iloc[0])
+        conflict = vals.nunique() > 1
+        for _, row in grp.iloc[1:].iterrows():
+            problems.append(
+                Problem(
+                    file=file,
+                    row=int(row["source_row"]),
+                    column="Value",
+                    value=_fmt(row["value"], row["value_flag"]),
+                    expected=(
+                        f"one value per series/area/period/breakdown; row {first} has "
+                        f"{_fmt(grp['value'].iloc[0], grp['value_flag'].iloc[0])}"
+                    ),
+                    severity="error" if conflict else "warning",
+                    code="conflicting_duplicate" if conflict else "duplicate",
+                )
+            )
+    return problems
+
+
+def _fmt(value: float, flag: str) -> str:
+    if pd.isna(value):
+        return flag or "empty"
+    return f"{flag if flag in ('<', '>') else ''}{value!r}"

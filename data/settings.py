@@ -1,0 +1,126 @@
+"""Every setting of the project, read from ``GAPMAP_*`` environment variables in one place.
+
+This is the only module that reads ``os.environ``. Everything else receives a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+# name -> (environment variable, help). The README documents every row; a test checks it.
+HELP: dict[str, tuple[str, str]] = {
+    "data_dir": ("GAPMAP_DATA_DIR", "Directory of the embedded store (SQLite + snapshots)."),
+    "database_url": (
+        "GAPMAP_DATABASE_URL",
+        "SQLAlchemy URL of the store; empty = SQLite file gapmap.sqlite in GAPMAP_DATA_DIR.",
+    ),
+    "recent_years": (
+        "GAPMAP_RECENT_YEARS",
+        "A split is 'disaggregated' when its latest year is within this many years of the "
+        "newest year of that series in the store; older is 'outdated'.",
+    ),
+    "small_n": ("GAPMAP_SMALL_N", "Sample sizes below this are flagged as small."),
+    "label_maps": (
+        "GAPMAP_LABEL_MAPS",
+        "Extra label-mapping CSV files (dimension,label,code), separated by ':'.",
+    ),
+    "expectations": (
+        "GAPMAP_EXPECTATIONS",
+        "CSV of which series each group is expected in (series,group); empty = built-in file.",
+    ),
+    "demo_on_empty": (
+        "GAPMAP_DEMO_ON_EMPTY",
+        "Build the illustrative demo store when the store is empty (1/0).",
+    ),
+    "host": ("GAPMAP_HOST", "Host the development server binds to."),
+    "port": ("GAPMAP_PORT", "Port of the development server."),
+    "debug": ("GAPMAP_DEBUG", "Dash debug mode (1/0)."),
+    "language": ("GAPMAP_LANGUAGE", "Interface language (en)."),
+    "cache_type": (
+        "GAPMAP_CACHE_TYPE",
+        "flask-caching backend: SimpleCache, FileSystemCache, RedisCache, NullCache.",
+    ),
+    "cache_dir": ("GAPMAP_CACHE_DIR", "Directory for FileSystemCache."),
+    "cache_redis_url": ("GAPMAP_CACHE_REDIS_URL", "Redis URL for RedisCache."),
+    "cache_timeout": ("GAPMAP_CACHE_TIMEOUT", "Cache entry lifetime in seconds."),
+    "sdg_api_url": ("GAPMAP_SDG_API_URL", "Base URL of the UN SDG API used by fetch-sdg."),
+}
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "gapmap"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings with their defaults; build from the environment with ``from_env``."""
+
+    data_dir: Path = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    recent_years: int = 5
+    small_n: int = 30
+    label_maps: tuple[Path, ...] = ()
+    expectations: str = ""
+    demo_on_empty: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    language: str = "en"
+    cache_type: str = "SimpleCache"
+    cache_dir: str = ".cache/gapmap"
+    cache_redis_url: str = ""
+    cache_timeout: int = 3600
+    sdg_api_url: str = "https://unstats.un.org/sdgapi"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``GAPMAP_*`` variables; unset or empty ones keep defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(HELP[f.name][0], "")
+            if raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw)
+        return cls(**values)
+
+    def store_url(self) -> str:
+        """SQLAlchemy URL of the store."""
+        return self.database_url or f"sqlite:///{Path(self.data_dir) / 'gapmap.sqlite'}"
+
+    def cache_config(self) -> dict[str, Any]:
+        """flask-caching configuration for this settings object."""
+        config: dict[str, Any] = {
+            "CACHE_TYPE": self.cache_type,
+            "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
+        }
+        if self.cache_type == "FileSystemCache":
+            config["CACHE_DIR"] = self.cache_dir
+        if self.cache_type == "RedisCache":
+            config["CACHE_REDIS_URL"] = self.cache_redis_url
+        return config
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    var = HELP[name][0]
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "bool":
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind == "Path":
+            return Path(raw)
+        if name == "label_maps":
+            return tuple(Path(p) for p in raw.split(":") if p)
+    except ValueError as exc:
+        raise ValueError(f"{var}={raw!r} is not a valid {kind}") from exc
+    return raw
