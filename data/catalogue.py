@@ -1,0 +1,133 @@
+"""Series catalogue: what each series is, which way is better, and which groups it should show.
+
+The catalogue joins three sources: the series seen in the store (code, titles and units as the
+data give them), the editable ``raw/series.csv`` (indicator, goal, target, title, unit, polarity)
+and the editable ``raw/expectations.csv`` (which breakdowns the IAEG-SDGs expect per series).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from data.schema import DIMENSIONS, NOT_APPLICABLE, TOTAL, UNMAPPED_PREFIX
+from data.vocab import RAW, Group, groups
+
+POLARITIES = ("higher_better", "lower_better", "unknown")
+CATALOGUE_COLUMNS = [
+    "series", "indicator", "goal", "target", "title", "unit", "polarity", "dimensions", "groups",
+]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return pd.DataFrame(list(csv.DictReader(lines)), dtype=str).fillna("")
+
+
+def series_file(path: Path | None = None) -> pd.DataFrame:
+    """The editable series list. Columns: series, indicator, goal, target, title, unit, polarity."""
+    frame = _read(path or RAW / "series.csv")
+    bad = sorted(set(frame["polarity"]) - set(POLARITIES) - {""})
+    if bad:
+        raise ValueError(f"series.csv: polarity {bad} not in {POLARITIES}")
+    return frame
+
+
+def expectations_file(path: str | Path = "") -> pd.DataFrame:
+    """Expected breakdowns. Columns: series, dimension.
+
+    ``dimension`` is a canonical dimension (sex, disability, ...) or, because "by age" does not
+    say which age group, a group id (older, youth, children).
+    """
+    frame = _read(Path(path) if path else RAW / "expectations.csv")
+    bad = sorted(set(frame["dimension"]) - set(DIMENSIONS) - set(groups()))
+    if bad:
+        raise ValueError(f"expectations: unknown dimension(s) {bad}; expected {DIMENSIONS}")
+    return frame[["series", "dimension"]]
+
+
+def observed_dimensions(obs: pd.DataFrame) -> pd.DataFrame:
+    """Which dimensions each series is split by somewhere in the data.
+
+    Args:
+        obs: canonical observations.
+
+    Returns:
+        Columns ``series, dimension``: one row per dimension with a non-total code.
+    """
+    found = []
+    plain = {TOTAL, NOT_APPLICABLE}
+    for dim in DIMENSIONS:
+        codes = obs[dim].astype(object)
+        split = ~codes.isin(plain) & ~codes.str.startswith(UNMAPPED_PREFIX)
+        for series in pd.unique(obs.loc[split, "series"].astype(object)):
+            found.append((series, dim))
+    return pd.DataFrame(found, columns=["series", "dimension"])
+
+
+def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """One row per series in the store, described.
+
+    Args:
+        obs: canonical observations.
+        expectations: ``expectations_file()``.
+        series: ``series_file()``.
+
+    Returns:
+        ``CATALOGUE_COLUMNS``; ``dimensions`` is a sorted tuple of the dimensions the series is
+        split by in the data or expected to be split by; polarity ``unknown`` when not given.
+    """
+    first = obs.drop_duplicates("series")[["series", "indicator", "goal", "target",
+                                            "series_title", "unit"]]
+    first = first.astype(object).rename(columns={"series_title": "title"})
+    known = series.set_index("series")
+    out = first.set_index("series")
+    for col in ("indicator", "goal", "target", "title", "unit", "polarity"):
+        given = known[col].reindex(out.index) if col in known else None
+        current = out[col] if col in out else pd.Series("", index=out.index)
+        if given is not None:
+            current = given.where(given.fillna("") != "", current)
+        out[col] = current.fillna("")
+    out["polarity"] = out["polarity"].replace("", "unknown")
+    dims = pd.concat([observed_dimensions(obs), expectations[expectations["series"].isin(out.index)]])
+    by_series = dims.groupby("series")["dimension"].agg(lambda d: tuple(sorted(set(d))))
+    out["dimensions"] = by_series.reindex(out.index).apply(
+        lambda d: d if isinstance(d, tuple) else ()
+    )
+    exp = expectations[expectations["series"].isin(out.index)]
+    out["groups"] = [
+        tuple(g.id for g in groups().values() if _expected(g, s, obs_groups, exp))
+        for s, obs_groups in zip(out.index, _observed_groups(obs).reindex(out.index), strict=True)
+    ]
+    return out.reset_index()[CATALOGUE_COLUMNS].sort_values("series", ignore_index=True)
+
+
+def _observed_groups(obs: pd.DataFrame) -> pd.Series:
+    """series -> set of group ids whose group codes appear for that series."""
+    found: dict[str, set[str]] = {}
+    for g in groups().values():
+        codes = pd.Series(pd.unique(obs[g.dimension].astype(object)))
+        hit = set(codes[codes.map(g.is_group_code).astype(bool)])
+        for series in pd.unique(obs.loc[obs[g.dimension].isin(hit), "series"].astype(object)):
+            found.setdefault(series, set()).add(g.id)
+    return pd.Series(found, dtype=object)
+
+
+def _expected(g: Group, series: str, observed: object, exp: pd.DataFrame) -> bool:
+    if isinstance(observed, set) and g.id in observed:
+        return True
+    wanted = set(exp.loc[exp["series"] == series, "dimension"])
+    return g.id in wanted or (g.dimension in wanted and g.dimension != "age")
+
+
+def expected_series(cat: pd.DataFrame, group: Group) -> list[str]:
+    """Series a group should be visible in: its codes are observed, or the expectations say so.
+
+    "By age" in the expectations does not make a series expected for older persons, youth or
+    children (it does not say which ages); those need the group id in the file, or data.
+    """
+    has = cat["groups"].apply(lambda ids: group.id in ids)
+    return sorted(cat.loc[has, "series"])

@@ -1,0 +1,200 @@
+"""Command-line interface: validate, import, inspect, export and compute data gaps.
+
+    python -m data validate FILE... [--format F] [--country ISO3] [--json]
+    python -m data import FILE... [--format F] [--source-type official|community] [--country ISO3]
+    python -m data datasets | remove ID | demo
+    python -m data gaps [--group G] [--series S] [--country ISO3] [--format csv|json]
+    python -m data coverage [--group G] [--format csv|json]
+    python -m data export [--series S] [--country ISO3] [--format csv|json]
+    python -m data fetch-sdg --series CODE [CODE...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from data import pipeline, queries, sdgapi
+from data.schema import DIMENSIONS, ImportError_
+from data.settings import Settings
+from data.vocab import groups
+
+FORMATS = ("un", "opensdg", "sdmx", "template")
+EXPORT_COLUMNS = [
+    "series", "iso3", "m49", "period", "year", "value", "value_flag", "lower", "upper", "n",
+    "source_type", "nature", "unit", "dataset", "source_row", *DIMENSIONS, "other_dims",
+]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m data", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    for name in ("validate", "import"):
+        c = sub.add_parser(name, help=f"{name} data files")
+        c.add_argument("files", nargs="+")
+        c.add_argument("--format", choices=FORMATS)
+        c.add_argument("--country", help="ISO3 for files without a country column (Open SDG)")
+        c.add_argument("--indicator", help="indicator id when the file name does not give it")
+        c.add_argument("--source-type", choices=("official", "community"), default="official")
+        if name == "validate":
+            c.add_argument("--json", action="store_true", help="problems as JSON")
+        else:
+            c.add_argument("--licence", default="")
+            c.add_argument("--attribution", default="")
+    sub.add_parser("datasets", help="list imported datasets")
+    r = sub.add_parser("remove", help="remove a dataset")
+    r.add_argument("id", type=int)
+    sub.add_parser("demo", help="build the illustrative demo store")
+    g = sub.add_parser("gaps", help="status per country x series x group")
+    g.add_argument("--group", choices=list(groups()))
+    g.add_argument("--series")
+    g.add_argument("--country")
+    g.add_argument("--source", choices=queries.SOURCES, default="all")
+    g.add_argument("--format", choices=("csv", "json"), default="csv")
+    c = sub.add_parser("coverage", help="coverage per country x group")
+    c.add_argument("--group", choices=list(groups()))
+    c.add_argument("--source", choices=queries.SOURCES, default="all")
+    c.add_argument("--format", choices=("csv", "json"), default="csv")
+    e = sub.add_parser("export", help="canonical observations")
+    e.add_argument("--series")
+    e.add_argument("--country")
+    e.add_argument("--format", choices=("csv", "json"), default="csv")
+    f = sub.add_parser("fetch-sdg", help="download series from the UN SDG API and import them")
+    f.add_argument("--series", nargs="+", required=True)
+    return p
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    settings = settings or Settings.from_env()
+    handler = {
+        "validate": _validate, "import": _import, "datasets": _datasets, "remove": _remove,
+        "demo": _demo, "gaps": _gaps, "coverage": _coverage, "export": _export,
+        "fetch-sdg": _fetch,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    results = pipeline.read_files(
+        args.files, settings, format=args.format, source_type=args.source_type,
+        country=args.country, indicator=args.indicator,
+    )
+    problems = [p for _, r in results for p in r.problems]
+    if args.json:
+        print(json.dumps([p.to_dict() for p in problems], indent=1))
+    else:
+        for path, r in results:
+            errs = len(r.errors)
+            print(f"{path}: {r.format or '?'}, {len(r.frame)} rows, {errs} error(s), "
+                  f"{len(r.problems) - errs} warning(s)")
+        for p in problems:
+            print(p)
+    return 1 if problems else 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    store = queries.configure(settings)
+    bar = tqdm(total=len(args.files), desc="reading", unit="file", file=sys.stderr)
+    try:
+        summaries = pipeline.import_files(
+            store, args.files, settings, format=args.format, source_type=args.source_type,
+            country=args.country, indicator=args.indicator, licence=args.licence,
+            attribution=args.attribution, progress=lambda _: bar.update(1),
+        )
+    except ImportError_ as exc:
+        bar.close()
+        print(f"import refused, nothing was changed: {exc}", file=sys.stderr)
+        return 1
+    bar.close()
+    for s in summaries:
+        state = "imported as" if s.created else "already imported as"
+        print(f"{s.file}: {s.format}, {s.rows} rows {state} dataset {s.dataset}, "
+              f"{len(s.warnings)} warning(s)")
+        for (dim, label), count in sorted(s.unmapped.items()):
+            print(f"  unmapped {dim} label {label!r}: {count} row(s) kept as given")
+    return 0
+
+
+def _datasets(args: argparse.Namespace, settings: Settings) -> int:
+    frame = queries.configure(settings).datasets()
+    print(frame.drop(columns=["options"]).to_csv(index=False), end="")
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    if queries.configure(settings).remove(args.id):
+        print(f"removed dataset {args.id}")
+        return 0
+    print(f"no dataset {args.id}", file=sys.stderr)
+    return 1
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    results = pipeline.build_demo(queries.configure(settings))
+    made = sum(created for _, created in results)
+    print(f"demo store: {len(results)} illustrative datasets ({made} new)")
+    return 0
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "json":
+        print(frame.to_json(orient="records", indent=1))
+    else:
+        print(frame.to_csv(index=False), end="")
+
+
+def _gaps(args: argparse.Namespace, settings: Settings) -> int:
+    queries.configure(settings)
+    ids = [args.group] if args.group else list(groups())
+    frame = pd.concat([queries.statuses(g, args.source) for g in ids], ignore_index=True)
+    if args.series:
+        frame = frame[frame["series"] == args.series]
+    if args.country:
+        frame = frame[frame["iso3"] == args.country.upper()]
+    _emit(frame[["iso3", "series", "group", "status", "latest_year"]], args.format)
+    return 0
+
+
+def _coverage(args: argparse.Namespace, settings: Settings) -> int:
+    queries.configure(settings)
+    ids = [args.group] if args.group else list(groups())
+    frame = pd.concat([queries.coverage(g, args.source) for g in ids], ignore_index=True)
+    _emit(frame, args.format)
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    queries.configure(settings)
+    obs = queries.observations()
+    if args.series:
+        obs = obs[obs["series"] == args.series]
+    if args.country:
+        obs = obs[obs["iso3"] == args.country.upper()]
+    _emit(obs[EXPORT_COLUMNS].astype({c: object for c in EXPORT_COLUMNS}), args.format)
+    return 0
+
+
+def _fetch(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        frame = sdgapi.fetch_series(args.series, settings.sdg_api_url)
+    except sdgapi.OfflineError as exc:
+        print(f"fetch-sdg: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"sdg-api-{'-'.join(args.series)}.csv"
+        frame.to_csv(path, index=False)
+        ns = argparse.Namespace(
+            files=[str(path)], format="un", source_type="official", country=None,
+            indicator=None, licence="UN SDG Global Database terms of use",
+            attribution="United Nations Statistics Division, Global SDG Indicators Database",
+        )
+        return _import(ns, settings)

@@ -1,0 +1,128 @@
+"""What the dashboard asks of the data layer, computed once per store version.
+
+``configure(settings)`` is called by ``app.create_app`` (and by tests and benchmarks). Every
+function below takes only scalars, so results can be memoised by filter values; the store's
+version is part of every key, so an import or removal is seen at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from data import catalogue as cat_mod
+from data import gaps, reference
+from data.settings import Settings
+from data.store import Store
+from data.vocab import group as get_group
+
+SOURCES = ("all", "official", "community")
+_state: dict[str, object] = {}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The store as the app sees it: observations, catalogue and datasets of one version."""
+
+    version: int
+    obs: pd.DataFrame  # canonical observations (categorical string columns)
+    catalogue: pd.DataFrame  # catalogue.CATALOGUE_COLUMNS
+    datasets: pd.DataFrame  # store.DATASET_COLUMNS
+    illustrative: bool  # every dataset is illustrative (the demo)
+
+
+def configure(settings: Settings) -> Store:
+    """Point the queries at the store named by ``settings``; returns the store."""
+    store = Store(settings)
+    _state["settings"] = settings
+    _state["store"] = store
+    _snapshot.cache_clear()
+    return store
+
+
+def settings() -> Settings:
+    """The settings given to ``configure``."""
+    if "settings" not in _state:
+        raise RuntimeError("data.queries.configure(settings) was not called")
+    return _state["settings"]  # type: ignore[return-value]
+
+
+def store() -> Store:
+    """The store given to ``configure``."""
+    settings()
+    return _state["store"]  # type: ignore[return-value]
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot (rebuilt when the store's version changes)."""
+    return _snapshot(store().version())
+
+
+@lru_cache(maxsize=2)
+def _snapshot(version: int) -> Snapshot:
+    st = store()
+    obs = st.observations()
+    sets = st.datasets()
+    cat = cat_mod.catalogue(
+        obs, cat_mod.expectations_file(settings().expectations), cat_mod.series_file()
+    )
+    illustrative = bool(len(sets)) and bool(sets["illustrative"].all())
+    return Snapshot(version, obs, cat, sets, illustrative)
+
+
+def observations(source: str = "all") -> pd.DataFrame:
+    """Observations of one source type (``all``, ``official`` or ``community``)."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}")
+    return _observations(snapshot().version, source)
+
+
+@lru_cache(maxsize=6)
+def _observations(version: int, source: str) -> pd.DataFrame:
+    obs = snapshot().obs
+    return obs if source == "all" else obs[obs["source_type"] == source]
+
+
+def expected_series(group: str) -> list[str]:
+    """Series the group should be visible in (see ``catalogue.expected_series``)."""
+    return cat_mod.expected_series(snapshot().catalogue, get_group(group))
+
+
+def statuses(group: str, source: str = "all") -> pd.DataFrame:
+    """``gaps.status`` for every country x expected series of the group."""
+    return _statuses(snapshot().version, group, source, settings().recent_years)
+
+
+@lru_cache(maxsize=64)
+def _statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
+    iso3s = reference.countries()["iso3"].tolist()
+    return gaps.status(observations(source), get_group(group), expected_series(group), iso3s, recent)
+
+
+def coverage(group: str, source: str = "all") -> pd.DataFrame:
+    """``gaps.coverage`` per country for the group (every country, also those with nothing)."""
+    return _coverage(snapshot().version, group, source, settings().recent_years)
+
+
+@lru_cache(maxsize=64)
+def _coverage(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
+    st = statuses(group, source)
+    if st.empty:
+        iso3s = reference.countries()["iso3"]
+        return gaps.coverage(st).set_index("iso3").reindex(iso3s).reset_index()
+    return gaps.coverage(st)
+
+
+def disparities(group: str, source: str = "all") -> pd.DataFrame:
+    """``gaps.disparity`` of every matched pair of the group, with polarity from the catalogue."""
+    return _disparities(snapshot().version, group, source, settings().small_n)
+
+
+@lru_cache(maxsize=64)
+def _disparities(version: int, group: str, source: str, small_n: int) -> pd.DataFrame:
+    snap = snapshot()
+    polarity = dict(zip(snap.catalogue["series"], snap.catalogue["polarity"], strict=True))
+    found = gaps.pairs(observations(source), get_group(group))
+    return gaps.disparity(found, polarity, small_n)

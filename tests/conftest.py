@@ -1,0 +1,38 @@
+"""Shared fixtures: tiny canonical frames, settings on a temporary store, the shared data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data.schema import conform
+from data.settings import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """Path in ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path} is absent (see shared/data/README.md)")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "store", cache_type="NullCache", demo_on_empty=False)
+
+
+def obs_frame(rows: list[dict]) -> pd.DataFrame:
+    """Canonical frame from partial rows (defaults: dataset 1, official, source_row = position)."""
+    full = []
+    for i, row in enumerate(rows):
+        base = {"dataset": 1, "source_type": "official", "source_row": i + 2}
+        base.update(row)
+        if "year" not in base and "period" in base:
+            base["year"] = int(str(base["period"])[:4])
+        full.append(base)
+    return conform(pd.DataFrame(full))

@@ -1,0 +1,92 @@
+import multiprocessing as mp
+import time
+
+import pandas as pd
+import pytest
+
+from data.store import Provenance, Store
+from tests.conftest import obs_frame
+
+
+def _frame(n=5, series="S"):
+    return obs_frame([
+        {"series": series, "iso3": "KEN", "m49": "404", "period": str(2000 + i),
+         "value": i / 7, "sex": "F"} for i in range(n)
+    ])
+
+
+def _prov(checksum="c1", **kw):
+    return Provenance(name="f", file_name="f.csv", checksum=checksum, format="un", **kw)
+
+
+def test_import_read_back_exact(settings):
+    store = Store(settings)
+    assert store.is_empty()
+    ds, created = store.import_frame(_frame(), _prov())
+    assert created and not store.is_empty()
+    obs = store.observations()
+    assert obs["value"].tolist() == [i / 7 for i in range(5)]  # exact, not approximately
+    assert set(obs["dataset"]) == {ds}
+    assert obs["source_row"].tolist() == [2, 3, 4, 5, 6]
+    sets = store.datasets()
+    assert sets.loc[0, "rows"] == 5 and sets.loc[0, "checksum"] == "c1"
+
+
+def test_reimport_is_idempotent_and_remove(settings):
+    store = Store(settings)
+    first = store.import_frame(_frame(), _prov())
+    v = store.version()
+    again = store.import_frame(_frame(), _prov())
+    assert again == (first[0], False) and store.version() == v
+    other = store.import_frame(_frame(series="T"), _prov("c2"))[0]
+    assert len(store.observations()) == 10
+    assert store.remove(first[0]) is True
+    assert set(store.observations()["dataset"]) == {other}
+    assert store.remove(999) is False
+
+
+def test_snapshot_rebuilds_from_database(settings):
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    for f in (settings.data_dir / "snapshots").glob("*.parquet"):
+        f.unlink()
+    fresh = Store(settings).observations()
+    assert fresh["value"].tolist() == [i / 7 for i in range(5)]
+    assert isinstance(fresh["series"].dtype, pd.CategoricalDtype)
+
+
+def test_failed_import_changes_nothing(settings):
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    before = (store.version(), len(store.observations()), len(store.datasets()))
+    bad = _frame(series="T")
+    bad["value"] = bad["value"].astype(object)
+    bad.loc[3, "value"] = "not a number"  # fails inside the transaction, after rows were sent
+    with pytest.raises(Exception):
+        store.import_many([(_frame(series="U"), _prov("c3")), (bad, _prov("c4"))])
+    after = (store.version(), len(store.observations()), len(store.datasets()))
+    assert after == before
+
+
+def _slow_reader(settings, out):
+    store = Store(settings)
+    seen = set()
+    end = time.time() + 8
+    while time.time() < end:
+        n = len(store.observations())
+        seen.add(n)
+        if n > 5:
+            break
+    out.put(sorted(seen))
+
+
+def test_readers_see_all_or_nothing_while_one_imports(settings):
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    q = mp.get_context("spawn").Queue()
+    reader = mp.get_context("spawn").Process(target=_slow_reader, args=(settings, q))
+    reader.start()
+    store.import_frame(_frame(20_000, series="T"), _prov("c9"))
+    reader.join(30)
+    seen = q.get(timeout=5)
+    assert set(seen) <= {5, 20_005}  # never a half-written import
