@@ -17,7 +17,15 @@ from data.vocab import RAW, Group, groups
 
 POLARITIES = ("higher_better", "lower_better", "unknown")
 CATALOGUE_COLUMNS = [
-    "series", "indicator", "goal", "target", "title", "unit", "polarity", "dimensions", "groups",
+    "series",
+    "indicator",
+    "goal",
+    "target",
+    "title",
+    "unit",
+    "polarity",
+    "dimensions",
+    "groups",
 ]
 
 
@@ -80,8 +88,9 @@ def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFram
         ``CATALOGUE_COLUMNS``; ``dimensions`` is a sorted tuple of the dimensions the series is
         split by in the data or expected to be split by; polarity ``unknown`` when not given.
     """
-    first = obs.drop_duplicates("series")[["series", "indicator", "goal", "target",
-                                            "series_title", "unit"]]
+    first = obs.drop_duplicates("series")[
+        ["series", "indicator", "goal", "target", "series_title", "unit"]
+    ]
     first = first.astype(object).rename(columns={"series_title": "title"})
     known = series.set_index("series")
     out = first.set_index("series")
@@ -92,7 +101,9 @@ def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFram
             current = given.where(given.fillna("") != "", current)
         out[col] = current.fillna("")
     out["polarity"] = out["polarity"].replace("", "unknown")
-    dims = pd.concat([observed_dimensions(obs), expectations[expectations["series"].isin(out.index)]])
+    dims = pd.concat(
+        [observed_dimensions(obs), expectations[expectations["series"].isin(out.index)]]
+    )
     by_series = dims.groupby("series")["dimension"].agg(lambda d: tuple(sorted(set(d))))
     out["dimensions"] = by_series.reindex(out.index).apply(
         lambda d: d if isinstance(d, tuple) else ()
@@ -106,7 +117,7 @@ def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFram
 
 
 def _observed_groups(obs: pd.DataFrame) -> pd.Series:
-    """series -> set of group ids whose group codes appear for that series."""
+    """Series -> set of group ids whose group codes appear for that series."""
     found: dict[str, set[str]] = {}
     for g in groups().values():
         codes = pd.Series(pd.unique(obs[g.dimension].astype(object)))

@@ -1,12 +1,12 @@
 """Command-line interface: validate, import, inspect, export and compute data gaps.
 
-    python -m data validate FILE... [--format F] [--country ISO3] [--json]
-    python -m data import FILE... [--format F] [--source-type official|community] [--country ISO3]
-    python -m data datasets | remove ID | demo
-    python -m data gaps [--group G] [--series S] [--country ISO3] [--format csv|json]
-    python -m data coverage [--group G] [--format csv|json]
-    python -m data export [--series S] [--country ISO3] [--format csv|json]
-    python -m data fetch-sdg --series CODE [CODE...]
+python -m data validate FILE... [--format F] [--country ISO3] [--json]
+python -m data import FILE... [--format F] [--source-type official|community] [--country ISO3]
+python -m data datasets | remove ID | demo
+python -m data gaps [--group G] [--series S] [--country ISO3] [--format csv|json]
+python -m data coverage [--group G] [--format csv|json]
+python -m data export [--series S] [--country ISO3] [--format csv|json]
+python -m data fetch-sdg --series CODE [CODE...]
 """
 
 from __future__ import annotations
@@ -28,8 +28,23 @@ from data.vocab import groups
 
 FORMATS = ("un", "opensdg", "sdmx", "template")
 EXPORT_COLUMNS = [
-    "series", "iso3", "m49", "period", "year", "value", "value_flag", "lower", "upper", "n",
-    "source_type", "nature", "unit", "dataset", "source_row", *DIMENSIONS, "other_dims",
+    "series",
+    "iso3",
+    "m49",
+    "period",
+    "year",
+    "value",
+    "value_flag",
+    "lower",
+    "upper",
+    "n",
+    "source_type",
+    "nature",
+    "unit",
+    "dataset",
+    "source_row",
+    *DIMENSIONS,
+    "other_dims",
 ]
 
 
@@ -76,8 +91,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     args = _parser().parse_args(argv)
     settings = settings or Settings.from_env()
     handler = {
-        "validate": _validate, "import": _import, "datasets": _datasets, "remove": _remove,
-        "demo": _demo, "gaps": _gaps, "coverage": _coverage, "export": _export,
+        "validate": _validate,
+        "import": _import,
+        "datasets": _datasets,
+        "remove": _remove,
+        "demo": _demo,
+        "gaps": _gaps,
+        "coverage": _coverage,
+        "export": _export,
         "fetch-sdg": _fetch,
     }[args.command]
     return handler(args, settings)
@@ -85,8 +106,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     results = pipeline.read_files(
-        args.files, settings, format=args.format, source_type=args.source_type,
-        country=args.country, indicator=args.indicator,
+        args.files,
+        settings,
+        format=args.format,
+        source_type=args.source_type,
+        country=args.country,
+        indicator=args.indicator,
     )
     problems = [p for _, r in results for p in r.problems]
     if args.json:
@@ -94,8 +119,10 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for path, r in results:
             errs = len(r.errors)
-            print(f"{path}: {r.format or '?'}, {len(r.frame)} rows, {errs} error(s), "
-                  f"{len(r.problems) - errs} warning(s)")
+            print(
+                f"{path}: {r.format or '?'}, {len(r.frame)} rows, {errs} error(s), "
+                f"{len(r.problems) - errs} warning(s)"
+            )
         for p in problems:
             print(p)
     return 1 if problems else 0
@@ -106,9 +133,16 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     bar = tqdm(total=len(args.files), desc="reading", unit="file", file=sys.stderr)
     try:
         summaries = pipeline.import_files(
-            store, args.files, settings, format=args.format, source_type=args.source_type,
-            country=args.country, indicator=args.indicator, licence=args.licence,
-            attribution=args.attribution, progress=lambda _: bar.update(1),
+            store,
+            args.files,
+            settings,
+            format=args.format,
+            source_type=args.source_type,
+            country=args.country,
+            indicator=args.indicator,
+            licence=args.licence,
+            attribution=args.attribution,
+            progress=lambda _: bar.update(1),
         )
     except ImportError_ as exc:
         bar.close()
@@ -117,8 +151,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     bar.close()
     for s in summaries:
         state = "imported as" if s.created else "already imported as"
-        print(f"{s.file}: {s.format}, {s.rows} rows {state} dataset {s.dataset}, "
-              f"{len(s.warnings)} warning(s)")
+        print(
+            f"{s.file}: {s.format}, {s.rows} rows {state} dataset {s.dataset}, "
+            f"{len(s.warnings)} warning(s)"
+        )
         for (dim, label), count in sorted(s.unmapped.items()):
             print(f"  unmapped {dim} label {label!r}: {count} row(s) kept as given")
     return 0
@@ -179,7 +215,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         obs = obs[obs["series"] == args.series]
     if args.country:
         obs = obs[obs["iso3"] == args.country.upper()]
-    _emit(obs[EXPORT_COLUMNS].astype({c: object for c in EXPORT_COLUMNS}), args.format)
+    _emit(obs[EXPORT_COLUMNS].astype(dict.fromkeys(EXPORT_COLUMNS, object)), args.format)
     return 0
 
 
@@ -193,8 +229,12 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
         path = Path(tmp) / f"sdg-api-{'-'.join(args.series)}.csv"
         frame.to_csv(path, index=False)
         ns = argparse.Namespace(
-            files=[str(path)], format="un", source_type="official", country=None,
-            indicator=None, licence="UN SDG Global Database terms of use",
+            files=[str(path)],
+            format="un",
+            source_type="official",
+            country=None,
+            indicator=None,
+            licence="UN SDG Global Database terms of use",
             attribution="United Nations Statistics Division, Global SDG Indicators Database",
         )
         return _import(ns, settings)

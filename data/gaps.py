@@ -180,15 +180,15 @@ def region_coverage(cov: pd.DataFrame, members: dict[str, list[str]]) -> pd.Data
         summed.insert(0, "region", region)
         frames.append(summed.reset_index())
     if not frames:
-        return pd.DataFrame(columns=["region", "group", "countries", "expected", *STATUSES, "share"])
+        return pd.DataFrame(
+            columns=["region", "group", "countries", "expected", *STATUSES, "share"]
+        )
     out = pd.concat(frames, ignore_index=True)
     out["share"] = out["disaggregated"] / out["expected"].replace(0, np.nan)
     return out[["region", "group", "countries", "expected", *STATUSES, "share"]]
 
 
-def disparity(
-    found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30
-) -> pd.DataFrame:
+def disparity(found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30) -> pd.DataFrame:
     """Group versus reference for every matched pair.
 
     Args:

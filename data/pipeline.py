@@ -48,8 +48,12 @@ def read_files(
         if progress:
             progress(str(path))
         result = readers.read(
-            path, format=format, vocab=vocab, source_type=source_type,
-            country=country, indicator=indicator,
+            path,
+            format=format,
+            vocab=vocab,
+            source_type=source_type,
+            country=country,
+            indicator=indicator,
         )
         out.append((Path(path), result))
     return out
@@ -74,8 +78,13 @@ def import_files(
         ImportError_: with every error of every file; the store is unchanged.
     """
     results = read_files(
-        paths, settings, format=format, source_type=source_type, country=country,
-        indicator=indicator, progress=progress,
+        paths,
+        settings,
+        format=format,
+        source_type=source_type,
+        country=country,
+        indicator=indicator,
+        progress=progress,
     )
     errors = [p for _, r in results for p in r.errors]
     if errors:
@@ -100,8 +109,13 @@ def import_files(
     stored = store.import_many(items)
     return [
         ImportSummary(
-            file=str(path), format=r.format, dataset=ds, created=created, rows=len(r.frame),
-            warnings=[p for p in r.problems if p.severity != "error"], unmapped=r.unmapped,
+            file=str(path),
+            format=r.format,
+            dataset=ds,
+            created=created,
+            rows=len(r.frame),
+            warnings=[p for p in r.problems if p.severity != "error"],
+            unmapped=r.unmapped,
         )
         for (path, r), (ds, created) in zip(results, stored, strict=True)
     ]
@@ -113,9 +127,14 @@ def build_demo(store: Store, seed: int = 0) -> list[tuple[int, bool]]:
         (
             d.frame,
             Provenance(
-                name=d.name, file_name=d.file_name, checksum=f"demo-{seed}-{d.file_name}",
-                format="demo", source_type=d.source_type, licence=d.licence,
-                attribution=d.attribution, illustrative=True,
+                name=d.name,
+                file_name=d.file_name,
+                checksum=f"demo-{seed}-{d.file_name}",
+                format="demo",
+                source_type=d.source_type,
+                licence=d.licence,
+                attribution=d.attribution,
+                illustrative=True,
             ),
         )
         for d in demo.demo_datasets(seed)

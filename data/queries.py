@@ -98,7 +98,9 @@ def statuses(group: str, source: str = "all") -> pd.DataFrame:
 @lru_cache(maxsize=64)
 def _statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
     iso3s = reference.countries()["iso3"].tolist()
-    return gaps.status(observations(source), get_group(group), expected_series(group), iso3s, recent)
+    return gaps.status(
+        observations(source), get_group(group), expected_series(group), iso3s, recent
+    )
 
 
 def coverage(group: str, source: str = "all") -> pd.DataFrame:

@@ -162,38 +162,42 @@ def empty_frame() -> pd.DataFrame:
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a frame exactly the canonical columns, in order, with canonical dtypes.
 
-    Missing string columns become "" (dimensions become "_T"), missing numbers NaN.
+    Missing string columns become "" (dimensions become "_T"), missing numbers NaN. Each distinct
+    text is one shared Python object (factorised), which keeps an 800k-row frame small.
 
     Args:
         frame: any subset of ``OBS_COLUMNS``; extra columns are dropped.
 
     Returns:
         A new frame with ``OBS_COLUMNS``: str columns as object dtype without NaN, floats as
-        float64, ints as int64.
+        float64, ints as int64; index 0..n-1.
     """
-    out = pd.DataFrame(index=frame.index)
     n = len(frame)
+    out: dict[str, Any] = {}
     for col in OBS_COLUMNS:
-        if col in frame.columns:
-            s = frame[col]
-        elif col in DIMENSIONS:
-            s = pd.Series([TOTAL] * n, index=frame.index)
-        elif col in STR_COLUMNS:
-            s = pd.Series([""] * n, index=frame.index)
-        elif col in FLOAT_COLUMNS:
-            s = pd.Series(np.full(n, np.nan), index=frame.index)
-        else:
-            s = pd.Series(np.zeros(n, dtype="int64"), index=frame.index)
+        present = col in frame.columns
         if col in STR_COLUMNS:
-            s = s.astype(object).where(s.notna(), "").astype(str).astype(object)
-            if col in DIMENSIONS:
-                s = s.where(s != "", TOTAL)
+            values = frame[col] if present else pd.Series([""] * n, dtype=object)
+            out[col] = _shared_text(values, col in DIMENSIONS)
         elif col in FLOAT_COLUMNS:
-            s = pd.to_numeric(s, errors="raise").astype("float64")
+            values = frame[col].to_numpy() if present else np.full(n, np.nan)
+            out[col] = pd.to_numeric(values, errors="raise").astype("float64")
         else:
-            s = pd.to_numeric(s, errors="raise").fillna(0).astype("int64")
-        out[col] = s
-    return out.reset_index(drop=True)
+            values = frame[col].to_numpy() if present else np.zeros(n, dtype="int64")
+            numbers = pd.to_numeric(values, errors="raise").astype("float64")
+            out[col] = np.nan_to_num(numbers, nan=0.0).astype("int64")
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def _shared_text(values: pd.Series, dimension: bool) -> np.ndarray:
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+    texts = ["" if pd.isna(u) else str(u) for u in np.asarray(uniques, dtype=object)]
+    if dimension:
+        texts = [t or TOTAL for t in texts]
+    lookup = np.empty(len(texts) + 1, dtype=object)
+    lookup[: len(texts)] = texts
+    lookup[-1] = TOTAL if dimension else ""
+    return lookup[codes]
 
 
 def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
@@ -214,7 +218,7 @@ def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
     for _, grp in dup.groupby(keys, sort=False, dropna=False):
         vals = grp["value"].astype(str) + "|" + grp["value_flag"]
         first = int(grp["source_row"].iloc[0])
-        conflict = vals.nunique() > 1
+        conflict = (vals != vals.iloc[0]).any()
         for _, row in grp.iloc[1:].iterrows():
             problems.append(
                 Problem(

@@ -30,7 +30,8 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "expectations": (
         "GAPMAP_EXPECTATIONS",
-        "CSV of which series each group is expected in (series,group); empty = built-in file.",
+        "CSV of expected breakdowns (series,dimension); "
+        "empty = the built-in data/raw/expectations.csv.",
     ),
     "demo_on_empty": (
         "GAPMAP_DEMO_ON_EMPTY",

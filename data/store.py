@@ -114,9 +114,7 @@ class Store:
         """Store one canonical frame as one dataset, all or nothing (see ``import_many``)."""
         return self.import_many([(frame, provenance)])[0]
 
-    def import_many(
-        self, items: list[tuple[pd.DataFrame, Provenance]]
-    ) -> list[tuple[int, bool]]:
+    def import_many(self, items: list[tuple[pd.DataFrame, Provenance]]) -> list[tuple[int, bool]]:
         """Store several datasets in ONE transaction: all are committed, or none.
 
         Args:
@@ -258,7 +256,9 @@ def _insert_rows(conn: sa.Connection, rows: pd.DataFrame, chunk: int = 100_000) 
         if sqlite:
             conn.exec_driver_sql(stmt, tuples)
         else:
-            conn.execute(OBSERVATIONS.insert(), [dict(zip(columns, t, strict=True)) for t in tuples])
+            conn.execute(
+                OBSERVATIONS.insert(), [dict(zip(columns, t, strict=True)) for t in tuples]
+            )
 
 
 def _bump_version(conn: sa.Connection) -> int:

@@ -1,0 +1,264 @@
+"""Turn the bytes of a file into a ``Table`` of text cells, once, whatever the container.
+
+Readers never touch bytes: this module sniffs gzip and XLSX (see ``xlsx``) by content, the encoding
+(UTF-8 with or without BOM, UTF-16 with BOM, cp1252 as a reported guess) and the delimiter, and
+keeps for every data row the line (CSV) or sheet row (XLSX) it came from, so that a problem can
+point at the place in the file a person sees in an editor. Leading blank lines and lines starting
+with ``#`` before the header are skipped (their lines still count). A CSV record that spans lines
+(a quoted newline) is numbered by the line it starts on.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data.schema import Problem
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+@dataclass
+class Table:
+    """A sheet of text cells: the header row as in the file and the data rows.
+
+    ``cells`` has positional columns 0..k-1 (headers may repeat), str values, "" for blank;
+    ``rows`` holds the 1-based line (CSV) or sheet row (XLSX) of each data row.
+    """
+
+    headers: list[str]
+    cells: pd.DataFrame
+    rows: np.ndarray
+    sheet: str = ""
+
+
+def is_xlsx(raw: bytes) -> bool:
+    """Whether bytes look like a zip container (XLSX)."""
+    return raw[:4] == b"PK\x03\x04"
+
+
+def gunzip(raw: bytes, file: str) -> tuple[bytes | None, list[Problem]]:
+    """Decompress gzip bytes (transparently: .csv.gz); other bytes are returned unchanged."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw, []
+    try:
+        return gzip.decompress(raw), []
+    except (OSError, EOFError, zlib.error) as exc:
+        return None, [file_problem(file, f"a readable gzip file ({exc})", "bad_format")]
+
+
+def decode(raw: bytes, file: str) -> tuple[bytes | None, list[Problem]]:
+    """UTF-8 bytes of a text file: BOM-marked UTF-8/UTF-16, else UTF-8, else cp1252 (warned).
+
+    UTF-8 input is only validated, not copied, so big files stay bytes until pandas parses them.
+
+    Returns:
+        (utf-8 bytes without BOM, problems); None with a ``bad_encoding`` error when the bytes
+        are not text in any of those encodings (e.g. UTF-16 without BOM, binary data).
+    """
+    for bom, enc in BOMS:
+        if raw.startswith(bom):
+            body = raw[len(bom) :]
+            try:
+                text = body.decode(enc)
+            except UnicodeDecodeError as exc:
+                return None, [_bad_encoding(file, f"valid {enc} after its byte-order mark", exc)]
+            return _checked(text, file, enc, body if enc == "utf-8" else None)
+    try:
+        raw.decode("utf-8")
+        return _checked(raw[:65536].decode("utf-8", "ignore"), file, "utf-8", raw)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        return None, [_bad_encoding(file, "text in UTF-8, UTF-16 (with BOM) or cp1252", exc)]
+    data, problems = _checked(text, file, "cp1252", None)
+    if data is not None:
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                None,
+                "UTF-8 text; the file was read as cp1252 (Windows-1252): check accented letters",
+                "warning",
+                "bad_encoding",
+            )
+        )
+    return data, problems
+
+
+def _checked(
+    text: str, file: str, enc: str, raw: bytes | None
+) -> tuple[bytes | None, list[Problem]]:
+    """Refuse text holding control characters: binary data or UTF-16 without a BOM."""
+    head = text[:65536]
+    if "\x00" in head or any(ch in _CONTROL for ch in head[:4096]):
+        return None, [
+            Problem(
+                file,
+                None,
+                None,
+                None,
+                "text (UTF-8, cp1252, or UTF-16 with BOM); found "
+                f"control characters when read as {enc}: binary data or UTF-16 without "
+                "a byte-order mark?",
+                "error",
+                "bad_encoding",
+            )
+        ]
+    return (raw if raw is not None else text.encode("utf-8")), []
+
+
+def _bad_encoding(file: str, expected: str, exc: UnicodeDecodeError) -> Problem:
+    value = exc.object[exc.start : exc.start + 8].hex(" ")
+    return Problem(
+        file,
+        None,
+        None,
+        value,
+        f"{expected} (undecodable bytes at offset {exc.start})",
+        "error",
+        "bad_encoding",
+    )
+
+
+def file_problem(file: str, expected: str, code: str) -> Problem:
+    """An error about the whole file (no row, no column)."""
+    return Problem(file, None, None, None, expected, "error", code)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of , ; tab | outside quotes in the header line (default ",")."""
+    counts = dict.fromkeys(",;\t|", 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] else ","
+
+
+def _skip_preamble(data: bytes) -> tuple[int, int]:
+    """(number of leading blank/'#' lines, byte offset of the header line)."""
+    skipped, pos = 0, 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].strip()
+        if line and not line.startswith(b"#"):
+            break
+        skipped, pos = skipped + 1, end
+    return skipped, pos
+
+
+def csv_table(data: bytes, file: str) -> tuple[Table | None, list[Problem]]:
+    """Parse UTF-8 CSV bytes (delimiter sniffed) into a ``Table``; ragged rows are problems."""
+    skipped, pos = _skip_preamble(data)
+    body = data[pos:]
+    if not body.strip():
+        return None, [file_problem(file, "a header row and data rows", "empty_file")]
+    first = body[:65536].split(b"\n", 1)[0].decode("utf-8", "replace")
+    sep = sniff_delimiter(first)
+    try:
+        grid = pd.read_csv(
+            io.BytesIO(body),
+            sep=sep,
+            header=None,
+            dtype=str,
+            encoding="utf-8",
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
+        return _csv_module_table(body.decode("utf-8"), skipped, sep, file)
+    grid = grid.fillna("")
+    lines = _line_numbers(grid, body, skipped)
+    headers = [str(h).strip() for h in grid.iloc[0]]
+    cells = grid.iloc[1:].reset_index(drop=True)
+    cells.columns = range(cells.shape[1])
+    return finish_table(headers, cells, lines[1:], ""), []
+
+
+def _line_numbers(grid: pd.DataFrame, body: bytes, skipped: int) -> np.ndarray:
+    """1-based line of each record; records spanning lines push later numbers down."""
+    n = len(grid)
+    span = np.ones(n, dtype=np.int64)
+    if body.count(b"\n") + (not body.endswith(b"\n")) != n:
+        for col in grid.columns:
+            span += grid[col].str.count("\n").to_numpy(dtype=np.int64)
+    return skipped + np.concatenate(([1], 1 + np.cumsum(span)[:-1])).astype(np.int64)
+
+
+def _csv_module_table(
+    body: str, skipped: int, sep: str, file: str
+) -> tuple[Table | None, list[Problem]]:
+    """Slow, exact path for irregular CSV: numbers lines and reports rows with extra cells."""
+    problems: list[Problem] = []
+    records: list[list[str]] = []
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=sep)
+    start = 1
+    try:
+        for rec in reader:
+            records.append(rec)
+            lines.append(skipped + start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(
+            Problem(
+                file, skipped + start, None, None, f"well-formed CSV ({exc})", "error", "bad_format"
+            )
+        )
+    if not records:
+        return None, problems + [file_problem(file, "a header row", "empty_file")]
+    headers = [h.strip() for h in records[0]]
+    width = len(headers)
+    for rec, line in zip(records[1:], lines[1:], strict=True):
+        if len(rec) > width and any(c.strip() for c in rec[width:]):
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    None,
+                    sep.join(rec[width:])[:80],
+                    f"{width} cells like the header row, got {len(rec)}",
+                    "error",
+                    "bad_format",
+                )
+            )
+    data = [(rec + [""] * width)[:width] for rec in records[1:]]
+    cells = pd.DataFrame(data, columns=range(width), dtype=str) if data else empty_cells(width)
+    return finish_table(headers, cells, np.asarray(lines[1:], dtype=np.int64), ""), problems
+
+
+def empty_cells(width: int) -> pd.DataFrame:
+    """A cell grid with ``width`` text columns and no rows."""
+    return pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+
+
+def finish_table(headers: list[str], cells: pd.DataFrame, rows: np.ndarray, sheet: str) -> Table:
+    """Strip cells, drop rows that are entirely blank (their numbers go with them)."""
+    for col in cells.columns:
+        cells[col] = cells[col].astype(str).str.strip()
+    if cells.shape[1]:
+        keep = (cells != "").any(axis=1).to_numpy()
+    else:
+        keep = np.zeros(len(cells), dtype=bool)
+    cells = cells[keep].reset_index(drop=True)
+    return Table(headers=headers, cells=cells, rows=np.asarray(rows)[keep], sheet=sheet)

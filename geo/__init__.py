@@ -1,0 +1,1 @@
+"""Geography of the map: which countries the served world topojson can draw."""

@@ -1,0 +1,50 @@
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from data.settings import HELP, Settings
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_from_env_converts_and_defaults():
+    s = Settings.from_env(
+        {"GAPMAP_RECENT_YEARS": "3", "GAPMAP_DEBUG": "yes", "GAPMAP_LABEL_MAPS": "a.csv:b.csv",
+         "GAPMAP_DATA_DIR": "/tmp/x", "GAPMAP_PORT": ""}
+    )
+    assert s.recent_years == 3 and s.debug is True and s.port == 8050
+    assert s.label_maps == (Path("a.csv"), Path("b.csv")) and s.data_dir == Path("/tmp/x")
+    assert s.store_url() == "sqlite:////tmp/x/gapmap.sqlite"
+
+
+def test_bad_values_name_the_variable():
+    with pytest.raises(ValueError, match="GAPMAP_RECENT_YEARS"):
+        Settings.from_env({"GAPMAP_RECENT_YEARS": "five"})
+    with pytest.raises(ValueError, match="GAPMAP_DEBUG"):
+        Settings.from_env({"GAPMAP_DEBUG": "maybe"})
+
+
+def test_cache_config():
+    assert Settings(cache_type="RedisCache", cache_redis_url="redis://x").cache_config()[
+        "CACHE_REDIS_URL"
+    ] == "redis://x"
+    assert Settings(cache_type="FileSystemCache").cache_config()["CACHE_DIR"] == ".cache/gapmap"
+
+
+def test_every_setting_is_documented_in_readme():
+    text = README.read_text(encoding="utf-8")
+    assert set(HELP) == {f.name for f in fields(Settings)}
+    missing = [var for var, _ in HELP.values() if f"`{var}`" not in text]
+    assert not missing, f"README does not document {missing}"
+
+
+def test_only_settings_reads_the_environment():
+    root = Path(__file__).resolve().parents[1]
+    offenders = [
+        str(p.relative_to(root))
+        for folder in ("data", "geo", "layouts", "callbacks")
+        for p in (root / folder).rglob("*.py")
+        if p.name != "settings.py" and ("os.environ" in p.read_text() or "getenv" in p.read_text())
+    ] + (["app.py"] if "os.environ" in (root / "app.py").read_text() else [])
+    assert not offenders
