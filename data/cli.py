@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--country", help="ISO3 for files without a country column (Open SDG)")
         c.add_argument("--indicator", help="indicator id when the file name does not give it")
         c.add_argument("--source-type", choices=("official", "community"), default="official")
+        c.add_argument(
+            "--keep-conflicts",
+            action="store_true",
+            help="keep rows that share every key but differ in value (warn instead of refuse)",
+        )
         if name == "validate":
             c.add_argument("--json", action="store_true", help="problems as JSON")
         else:
@@ -112,6 +117,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         source_type=args.source_type,
         country=args.country,
         indicator=args.indicator,
+        keep_conflicts=args.keep_conflicts,
     )
     problems = [p for _, r in results for p in r.problems]
     if args.json:
@@ -140,6 +146,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             source_type=args.source_type,
             country=args.country,
             indicator=args.indicator,
+            keep_conflicts=args.keep_conflicts,
             licence=args.licence,
             attribution=args.attribution,
             progress=lambda _: bar.update(1),
@@ -222,18 +229,19 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _fetch(args: argparse.Namespace, settings: Settings) -> int:
     try:
         frame = sdgapi.fetch_series(args.series, settings.sdg_api_url)
-    except sdgapi.OfflineError as exc:
+    except sdgapi.SdgApiError as exc:  # offline, HTTP error or an answer that is not JSON
         print(f"fetch-sdg: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"sdg-api-{'-'.join(args.series)}.csv"
-        frame.to_csv(path, index=False)
+        sdgapi.write_un_csv(frame, path)
         ns = argparse.Namespace(
             files=[str(path)],
             format="un",
             source_type="official",
             country=None,
             indicator=None,
+            keep_conflicts=False,
             licence="UN SDG Global Database terms of use",
             attribution="United Nations Statistics Division, Global SDG Indicators Database",
         )

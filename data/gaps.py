@@ -66,7 +66,6 @@ def pairs(obs: pd.DataFrame, group: Group) -> pd.DataFrame:
             break
         ref = _plain(obs[codes == ref_code], [*keys, *_VALUE_COLS])
         ref = ref.rename(columns={c: f"ref_{c}" for c in _VALUE_COLS})
-        ref = ref.drop_duplicates(keys) if ref.duplicated(keys).any() else ref
         merged = grp.merge(ref, on=keys, how="inner")
         merged["ref_code"] = ref_code
         found.append(merged)

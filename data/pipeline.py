@@ -39,6 +39,7 @@ def read_files(
     source_type: str = "official",
     country: str | None = None,
     indicator: str | None = None,
+    keep_conflicts: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[tuple[Path, ReadResult]]:
     """Read (and so validate) every file; never raises for bad input."""
@@ -54,6 +55,7 @@ def read_files(
             source_type=source_type,
             country=country,
             indicator=indicator,
+            keep_conflicts=keep_conflicts,
         )
         out.append((Path(path), result))
     return out
@@ -70,6 +72,7 @@ def import_files(
     indicator: str | None = None,
     licence: str = "",
     attribution: str = "",
+    keep_conflicts: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[ImportSummary]:
     """Read every file; if none has an error, store them all in one transaction.
@@ -84,12 +87,13 @@ def import_files(
         source_type=source_type,
         country=country,
         indicator=indicator,
+        keep_conflicts=keep_conflicts,
         progress=progress,
     )
     errors = [p for _, r in results for p in r.errors]
     if errors:
         raise ImportError_(errors)
-    options = options_json(country=country, indicator=indicator)
+    options = options_json(country=country, indicator=indicator, keep_conflicts=keep_conflicts)
     items = [
         (
             r.frame,

@@ -38,7 +38,8 @@ def configure(settings: Settings) -> Store:
     store = Store(settings)
     _state["settings"] = settings
     _state["store"] = store
-    _snapshot.cache_clear()
+    for cached in (_snapshot, _observations, _statuses, _coverage, _disparities):
+        cached.cache_clear()  # results are keyed by version, which another store shares
     return store
 
 

@@ -229,6 +229,7 @@ def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
                     expected=(
                         f"one value per series/area/period/breakdown; row {first} has "
                         f"{_fmt(grp['value'].iloc[0], grp['value_flag'].iloc[0])}"
+                        + (" (to keep both as separate rows: --keep-conflicts)" if conflict else "")
                     ),
                     severity="error" if conflict else "warning",
                     code="conflicting_duplicate" if conflict else "duplicate",
@@ -240,4 +241,4 @@ def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
 def _fmt(value: float, flag: str) -> str:
     if pd.isna(value):
         return flag or "empty"
-    return f"{flag if flag in ('<', '>') else ''}{value!r}"
+    return f"{flag if flag in ('<', '>') else ''}{float(value)!r}"

@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from pandas.api.types import union_categoricals
 
 from data.schema import (
     FLOAT_COLUMNS,
@@ -213,9 +215,8 @@ class Store:
         new = self._snapshot_path(after)
         if new is None or (old is not None and not old.exists()):
             return  # no usable previous snapshot: the next read rebuilds from the database
-        previous = pd.read_parquet(old) if old is not None else empty_frame()
-        frame = pd.concat([conform(previous), rows], ignore_index=True)
-        self._write_snapshot(_categorical(frame), new)
+        parts = [pd.read_parquet(old)] if old is not None else []
+        self._write_snapshot(_concat_categorical([*parts, _categorical(rows.copy())]), new)
 
     def _snapshot_path(self, version: int) -> Path | None:
         directory = Path(self.settings.data_dir) / "snapshots"
@@ -243,7 +244,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _insert_rows(conn: sa.Connection, rows: pd.DataFrame, chunk: int = 100_000) -> None:
+def _insert_rows(conn: sa.Connection, rows: pd.DataFrame, chunk: int = 20_000) -> None:
     columns = list(OBS_COLUMNS)
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # the DBAPI's executemany on plain tuples: ~4x faster than dicts through Core
@@ -268,6 +269,20 @@ def _bump_version(conn: sa.Connection) -> int:
     if not updated:
         conn.execute(STATE.insert().values(key="version", value=1))
     return int(conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "version")).scalar())
+
+
+def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate snapshot frames keeping string columns categorical (no object copy)."""
+    if len(frames) == 1:
+        return frames[0]
+    out = {}
+    for col in OBS_COLUMNS:
+        if col in STR_COLUMNS:
+            parts = [f[col].astype("category") for f in frames]
+            out[col] = union_categoricals(parts, ignore_order=True)
+        else:
+            out[col] = np.concatenate([f[col].to_numpy() for f in frames])
+    return pd.DataFrame(out)
 
 
 def _categorical(frame: pd.DataFrame) -> pd.DataFrame:

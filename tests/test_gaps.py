@@ -17,37 +17,82 @@ def _o(area, period, value, series="S", **dims):
     ("rows", "expected_status", "latest"),
     [
         # group and reference in a recent year -> disaggregated
-        ([_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2022, 5, disability="PWD")],
-         "disaggregated", 2022),
+        (
+            [_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2022, 5, disability="PWD")],
+            "disaggregated",
+            2022,
+        ),
         # newest 2023, latest split 2019: 2023 - 2019 = 4 < 5 -> still disaggregated
-        ([_o(KEN, 2019, 10, disability="PD"), _o(KEN, 2019, 5, disability="PWD"),
-          _o(BGD, 2023, 1)], "disaggregated", 2019),
+        (
+            [
+                _o(KEN, 2019, 10, disability="PD"),
+                _o(KEN, 2019, 5, disability="PWD"),
+                _o(BGD, 2023, 1),
+            ],
+            "disaggregated",
+            2019,
+        ),
         # 2023 - 2018 = 5 -> outdated
-        ([_o(KEN, 2018, 10, disability="PD"), _o(KEN, 2018, 5, disability="PWD"),
-          _o(BGD, 2023, 1)], "outdated", 2018),
+        (
+            [
+                _o(KEN, 2018, 10, disability="PD"),
+                _o(KEN, 2018, 5, disability="PWD"),
+                _o(BGD, 2023, 1),
+            ],
+            "outdated",
+            2018,
+        ),
         # a group value with no reference value to compare with is not a split
         ([_o(KEN, 2022, 10, disability="PD")], "total_only", 2022),
         # ... nor is one whose reference is of another year
         ([_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2021, 7)], "total_only", 2022),
         # reference falls back to the total when PWD is absent
-        ([_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2022, 7, disability="_T")],
-         "disaggregated", 2022),
+        (
+            [_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2022, 7, disability="_T")],
+            "disaggregated",
+            2022,
+        ),
         # only community data split it
-        ([_o(KEN, 2022, 10, disability="PD", source_type="community"),
-          _o(KEN, 2022, 5, disability="PWD", source_type="community"), _o(KEN, 2020, 7)],
-         "community_only", 2022),
+        (
+            [
+                _o(KEN, 2022, 10, disability="PD", source_type="community"),
+                _o(KEN, 2022, 5, disability="PWD", source_type="community"),
+                _o(KEN, 2020, 7),
+            ],
+            "community_only",
+            2022,
+        ),
         # an old official split beats a recent community one (status), community year kept
-        ([_o(KEN, 2010, 10, disability="PD"), _o(KEN, 2010, 5, disability="PWD"),
-          _o(KEN, 2022, 10, disability="PD", source_type="community"),
-          _o(KEN, 2022, 5, disability="PWD", source_type="community")], "outdated", 2010),
+        (
+            [
+                _o(KEN, 2010, 10, disability="PD"),
+                _o(KEN, 2010, 5, disability="PWD"),
+                _o(KEN, 2022, 10, disability="PD", source_type="community"),
+                _o(KEN, 2022, 5, disability="PWD", source_type="community"),
+            ],
+            "outdated",
+            2010,
+        ),
         ([_o(KEN, 2022, 7)], "total_only", 2022),
         ([_o(BGD, 2022, 7)], "no_data", None),
         # group and reference from different datasets are never paired
-        ([_o(KEN, 2022, 10, disability="PD", dataset=1),
-          _o(KEN, 2022, 5, disability="PWD", dataset=2)], "total_only", 2022),
+        (
+            [
+                _o(KEN, 2022, 10, disability="PD", dataset=1),
+                _o(KEN, 2022, 5, disability="PWD", dataset=2),
+            ],
+            "total_only",
+            2022,
+        ),
         # ... nor with a different unit
-        ([_o(KEN, 2022, 10, disability="PD", unit="PERCENT"),
-          _o(KEN, 2022, 5, disability="PWD", unit="NUMBER")], "total_only", 2022),
+        (
+            [
+                _o(KEN, 2022, 10, disability="PD", unit="PERCENT"),
+                _o(KEN, 2022, 5, disability="PWD", unit="NUMBER"),
+            ],
+            "total_only",
+            2022,
+        ),
     ],
 )
 def test_status_table(rows, expected_status, latest):
@@ -89,8 +134,10 @@ def test_pairs_match_slices_and_prefer_reference_order():
 
 def test_different_nature_rows_are_separate_pairs_never_averaged():
     rows = [
-        _o(KEN, 2022, 10, sex="F", nature="C"), _o(KEN, 2022, 8, sex="M", nature="C"),
-        _o(KEN, 2022, 11, sex="F", nature="E"), _o(KEN, 2022, 7, sex="M", nature="E"),
+        _o(KEN, 2022, 10, sex="F", nature="C"),
+        _o(KEN, 2022, 8, sex="M", nature="C"),
+        _o(KEN, 2022, 11, sex="F", nature="E"),
+        _o(KEN, 2022, 7, sex="M", nature="E"),
     ]
     p = gaps.pairs(obs_frame(rows), group("women")).sort_values("nature")
     assert p["value"].tolist() == [10, 11]
@@ -134,9 +181,11 @@ def test_disparity_bounds_and_flags():
 
 def test_coverage_and_region_coverage():
     rows = [
-        _o(KEN, 2022, 10, series="A", sex="F"), _o(KEN, 2022, 9, series="A", sex="M"),
+        _o(KEN, 2022, 10, series="A", sex="F"),
+        _o(KEN, 2022, 9, series="A", sex="M"),
         _o(KEN, 2022, 10, series="B"),
-        _o(BGD, 2010, 10, series="A", sex="F"), _o(BGD, 2010, 9, series="A", sex="M"),
+        _o(BGD, 2010, 10, series="A", sex="F"),
+        _o(BGD, 2010, 9, series="A", sex="M"),
     ]
     st = gaps.status(obs_frame(rows), group("women"), ["A", "B"], ["KEN", "BGD", "NPL"], 5)
     cov = gaps.coverage(st).set_index("iso3")
@@ -151,8 +200,11 @@ def test_coverage_and_region_coverage():
 
 
 def test_wildcard_group_codes_for_population_groups():
-    rows = [_o(KEN, 2022, 3, ethnicity="POP_A"), _o(KEN, 2022, 5, ethnicity="POP_B"),
-            _o(KEN, 2022, 4)]
+    rows = [
+        _o(KEN, 2022, 3, ethnicity="POP_A"),
+        _o(KEN, 2022, 5, ethnicity="POP_B"),
+        _o(KEN, 2022, 4),
+    ]
     p = gaps.pairs(obs_frame(rows), group("ethnicity"))
     assert sorted(p["ethnicity"]) == ["POP_A", "POP_B"]
     assert set(p["ref_code"]) == {"_T"}

@@ -160,12 +160,15 @@ def test_bad_number_and_bad_year(tmp_path: Path) -> None:
     assert (bad.row, bad.column, bad.value) == (3, "Value", "three")
 
 
-def test_conflicting_duplicates_are_warnings_and_both_rows_kept(tmp_path: Path) -> None:
+def test_conflicting_duplicates_are_errors_unless_kept_on_request(tmp_path: Path) -> None:
     text = "Year,Series,Sex,Value\n2016,Formal learning,,10.4\n2016,Formal learning,,14.5\n"
-    result = read(copy_without_metadata(tmp_path, text), country="GBR")
-    problem = the(result, "conflicting_duplicate")
-    assert (problem.row, problem.severity) == (3, "warning")
-    assert not result.errors and len(result.frame) == 2
+    path = copy_without_metadata(tmp_path, text)
+    problem = the(read(path, country="GBR"), "conflicting_duplicate")
+    assert (problem.row, problem.severity) == (3, "error")
+    assert "--keep-conflicts" in str(problem) and "10.4" in str(problem)
+    kept = read(path, country="GBR", keep_conflicts=True)
+    assert the(kept, "conflicting_duplicate").severity == "warning"
+    assert not kept.errors and len(kept.frame) == 2
 
 
 def test_unmapped_disability_label_is_kept(tmp_path: Path) -> None:

@@ -9,10 +9,19 @@ from tests.conftest import obs_frame
 
 
 def _frame(n=5, series="S"):
-    return obs_frame([
-        {"series": series, "iso3": "KEN", "m49": "404", "period": str(2000 + i),
-         "value": i / 7, "sex": "F"} for i in range(n)
-    ])
+    return obs_frame(
+        [
+            {
+                "series": series,
+                "iso3": "KEN",
+                "m49": "404",
+                "period": str(2000 + i),
+                "value": i / 7,
+                "sex": "F",
+            }
+            for i in range(n)
+        ]
+    )
 
 
 def _prov(checksum="c1", **kw):

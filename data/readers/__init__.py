@@ -47,6 +47,7 @@ def read(
     country: str | None = None,
     indicator: str | None = None,
     name: str | None = None,
+    keep_conflicts: bool = False,
 ) -> ReadResult:
     """Read a data file into canonical observation rows, reporting every problem found.
 
@@ -58,6 +59,8 @@ def read(
         country: ISO3 (or M49) for formats without a country column (Open SDG, template).
         indicator: indicator id (e.g. "8.5.2") when the file name does not carry it (Open SDG).
         name: the file name to report in problems (e.g. the original name of an upload).
+        keep_conflicts: report rows that share a key but differ in value as warnings and keep
+            both (real Open SDG files lose breakdown labels); by default they are errors.
 
     Returns:
         ``ReadResult`` whose frame has ``schema.OBS_COLUMNS`` (dataset 0, source_row set).
@@ -74,6 +77,7 @@ def read(
         source_type=source_type,
         country=country,
         indicator=indicator,
+        keep_conflicts=keep_conflicts,
     )
     table, fmt, problems = _load(path, ctx.file, format)
     ctx.problems.extend(problems)

@@ -216,8 +216,6 @@ def finish(
     columns: dict[str, object],
     rows: np.ndarray,
     fmt: str,
-    *,
-    conflicts_are_errors: bool = True,
 ) -> ReadResult:
     """Conform the columns, add dataset/source_row/source_type, report duplicates."""
     frame = pd.DataFrame(dict(columns), index=range(len(rows)))
@@ -229,7 +227,7 @@ def finish(
             frame[dim] = TOTAL
     frame = conform(frame)
     dups = duplicate_problems(frame, ctx.file)
-    if not conflicts_are_errors:
+    if ctx.keep_conflicts:
         dups = [_soften(p) for p in dups]
     ctx.problems.extend(dups)
     return ReadResult(

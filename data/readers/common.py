@@ -54,6 +54,7 @@ class Context:
     source_type: str = "official"
     country: str | None = None
     indicator: str | None = None
+    keep_conflicts: bool = False  # conflicting duplicates become warnings; both rows kept
     problems: list[Problem] = field(default_factory=list)
     unmapped: dict[tuple[str, str], int] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)

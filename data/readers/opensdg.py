@@ -96,7 +96,7 @@ def read_opensdg(table: Table, ctx: Context) -> ReadResult:
     dims, leftovers = assign_dimensions(ctx, breakdowns, rows)
     out.update(dims)
     out["other_dims"] = other_dims(leftovers, len(rows))
-    return finish(ctx, out, rows, "opensdg", conflicts_are_errors=False)
+    return finish(ctx, out, rows, "opensdg")
 
 
 def _keys(names: tuple[str, ...]) -> set[str]:
