@@ -26,8 +26,9 @@ def test_validate_clean_and_with_problems(capsys, settings, tmp_path):
     code, out, _ = run(capsys, settings, "validate", "--json", str(bad))
     assert code == 1
     problems = json.loads(out)
-    assert any(p["row"] == 3 and p["column"] == "Value" and p["code"] == "bad_number"
-               for p in problems)
+    assert any(
+        p["row"] == 3 and p["column"] == "Value" and p["code"] == "bad_number" for p in problems
+    )
 
 
 def test_import_datasets_remove_and_refusal(capsys, settings, tmp_path):
@@ -60,8 +61,20 @@ def test_gaps_coverage_export_outputs(capsys, settings):
     assert cov.loc["KEN", "disaggregated"] >= 1 and len(cov) > 200
     code, out, _ = run(capsys, settings, "export", "--series", "SL_TLF_UEMDIS")
     exp = pd.read_csv(pd.io.common.StringIO(out), dtype=str, keep_default_na=False)
-    for col in ["series", "iso3", "m49", "period", "year", "value", "source_type", "nature",
-                "dataset", "sex", "age", "disability"]:
+    for col in [
+        "series",
+        "iso3",
+        "m49",
+        "period",
+        "year",
+        "value",
+        "source_type",
+        "nature",
+        "dataset",
+        "sex",
+        "age",
+        "disability",
+    ]:
         assert col in exp.columns
     assert set(exp["series"]) == {"SL_TLF_UEMDIS"} and "5.6" in set(exp["value"])
 
@@ -80,8 +93,17 @@ def test_open_sdg_uk_all_17_import_and_unmapped_are_listed(capsys, settings):
     folder = shared_data("open-sdg-uk", "data")
     files = sorted(str(p) for p in folder.glob("indicator_*.csv"))
     assert len(files) == 17
-    code, out, err = run(capsys, settings, "import", *files, "--country", "GBR",
-                         "--keep-conflicts", "--licence", "OGL v3")
+    code, out, err = run(
+        capsys,
+        settings,
+        "import",
+        *files,
+        "--country",
+        "GBR",
+        "--keep-conflicts",
+        "--licence",
+        "OGL v3",
+    )
     assert code == 0, err
     assert out.count("imported as dataset") == 17
     assert "unmapped ethnicity label 'White'" in out

@@ -18,8 +18,13 @@ FORMATS = {
     "un": (FIX / "un_export.csv", "Value", "GeoAreaCode", "SeriesCode", {}),
     "sdmx": (FIX / "sdmx_v1.csv", "OBS_VALUE", "REF_AREA", "SERIES", {}),
     "template": (FIX / "template_labels.csv", "Value", "M49", "Series", {}),
-    "opensdg": (FIX / "opensdg" / "data" / "indicator_8-5-2.csv", "Value", None, "Year",
-                {"country": "GBR"}),
+    "opensdg": (
+        FIX / "opensdg" / "data" / "indicator_8-5-2.csv",
+        "Value",
+        None,
+        "Year",
+        {"country": "GBR"},
+    ),
 }
 
 
@@ -41,7 +46,7 @@ def _variant(kind, fmt, tmp):
     target = tmp / src.name
     if kind == "missing_column":
         i = head.index(required)
-        return _write(target, [r[:i] + r[i + 1:] for r in rows]), None
+        return _write(target, [r[:i] + r[i + 1 :] for r in rows]), None
     if kind == "bad_number":
         rows[2][head.index(value_col)] = "12,5x"
         return _write(target, rows), 3
@@ -72,8 +77,15 @@ def _variant(kind, fmt, tmp):
     raise AssertionError(kind)
 
 
-KINDS = ["missing_column", "bad_number", "unknown_country", "conflicting_duplicate",
-         "wrong_encoding", "empty", "xlsx_no_valid_sheet"]
+KINDS = [
+    "missing_column",
+    "bad_number",
+    "unknown_country",
+    "conflicting_duplicate",
+    "wrong_encoding",
+    "empty",
+    "xlsx_no_valid_sheet",
+]
 
 
 @pytest.fixture
@@ -99,9 +111,9 @@ def test_bad_file_is_refused_and_store_unchanged(seeded, settings, tmp_path, fmt
     good = FORMATS["un"][0]  # a valid file in the same import must not be written either
     before = _state(seeded)
     with pytest.raises(ImportError_) as err:
-        pipeline.import_files(seeded, [good, path], settings, format=fmt if fmt != "un" else None,
-                              **opts) if fmt == "un" else pipeline.import_files(
-            seeded, [path], settings, format=fmt, **opts)
+        pipeline.import_files(
+            seeded, [good, path], settings, format=fmt if fmt != "un" else None, **opts
+        ) if fmt == "un" else pipeline.import_files(seeded, [path], settings, format=fmt, **opts)
     assert _state(seeded) == before
     problems = err.value.problems
     assert problems and all(p.file == path.name for p in problems)

@@ -20,16 +20,30 @@ CASES = {
     ("SI_COV_PENSN", "women"): ("Sex", ["FEMALE"], ["MALE", "BOTHSEX"]),
     ("SL_TLF_UEM", "youth"): ("Age", ["15-24"], ["25+", "25-64", "15+", "15-64", "ALLAGE"]),
 }
-KEYS = ["SeriesCode", "GeoAreaCode", "TimePeriod", "Units", "Nature", "Sex", "Age",
-        "Disability status", "Location", "Quantile", "Education level", "Population group",
-        "Migratory status", "OtherDimensions"]
+KEYS = [
+    "SeriesCode",
+    "GeoAreaCode",
+    "TimePeriod",
+    "Units",
+    "Nature",
+    "Sex",
+    "Age",
+    "Disability status",
+    "Location",
+    "Quantile",
+    "Education level",
+    "Population group",
+    "Migratory status",
+    "OtherDimensions",
+]
 
 
 @pytest.fixture(scope="module")
 def extract_store(tmp_path_factory):
     path = shared_data("sdg-global-extract", "sdg_disaggregated_long.csv.gz")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("extract"), demo_on_empty=False,
-                        cache_type="NullCache")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("extract"), demo_on_empty=False, cache_type="NullCache"
+    )
     store = queries.configure(settings)
     [summary] = import_files(store, [path], settings)
     return path, settings, summary
@@ -60,8 +74,10 @@ def independent_status(path, series, column, group_labels, ref_labels, recent=5)
             recent_enough = newest - matched_years[code] < recent
             out[iso3] = ("disaggregated" if recent_enough else "outdated", matched_years[code])
         elif code in has_series:
-            out[iso3] = ("total_only", int(s.loc[s["GeoAreaCode"] == code, "TimePeriod"]
-                                           .astype(int).max()))
+            out[iso3] = (
+                "total_only",
+                int(s.loc[s["GeoAreaCode"] == code, "TimePeriod"].astype(int).max()),
+            )
         else:
             out[iso3] = ("no_data", None)
     return out
@@ -91,8 +107,13 @@ def test_statuses_equal_independent_computation(extract_store, series, group):
     ours = ours[ours["series"] == series].set_index("iso3")
     common = sorted(set(expected) & set(ours.index))
     assert len(common) >= 240
-    got = {i: (ours.loc[i, "status"], None if pd.isna(ours.loc[i, "latest_year"])
-               else int(ours.loc[i, "latest_year"])) for i in common}
+    got = {
+        i: (
+            ours.loc[i, "status"],
+            None if pd.isna(ours.loc[i, "latest_year"]) else int(ours.loc[i, "latest_year"]),
+        )
+        for i in common
+    }
     want = {i: expected[i] for i in common}
     assert got == want
     assert sum(v[0] == "disaggregated" for v in want.values()) > 10

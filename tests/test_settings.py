@@ -10,8 +10,13 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def test_from_env_converts_and_defaults():
     s = Settings.from_env(
-        {"GAPMAP_RECENT_YEARS": "3", "GAPMAP_DEBUG": "yes", "GAPMAP_LABEL_MAPS": "a.csv:b.csv",
-         "GAPMAP_DATA_DIR": "/tmp/x", "GAPMAP_PORT": ""}
+        {
+            "GAPMAP_RECENT_YEARS": "3",
+            "GAPMAP_DEBUG": "yes",
+            "GAPMAP_LABEL_MAPS": "a.csv:b.csv",
+            "GAPMAP_DATA_DIR": "/tmp/x",
+            "GAPMAP_PORT": "",
+        }
     )
     assert s.recent_years == 3 and s.debug is True and s.port == 8050
     assert s.label_maps == (Path("a.csv"), Path("b.csv")) and s.data_dir == Path("/tmp/x")
@@ -26,9 +31,12 @@ def test_bad_values_name_the_variable():
 
 
 def test_cache_config():
-    assert Settings(cache_type="RedisCache", cache_redis_url="redis://x").cache_config()[
-        "CACHE_REDIS_URL"
-    ] == "redis://x"
+    assert (
+        Settings(cache_type="RedisCache", cache_redis_url="redis://x").cache_config()[
+            "CACHE_REDIS_URL"
+        ]
+        == "redis://x"
+    )
     assert Settings(cache_type="FileSystemCache").cache_config()["CACHE_DIR"] == ".cache/gapmap"
 
 
