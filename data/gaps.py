@@ -204,7 +204,7 @@ def disparity(found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30) 
     out = found.copy()
     out["difference"] = out["value"] - out["ref_value"]
     out["ratio"] = out["value"] / out["ref_value"].where(out["ref_value"] != 0)
-    pol = out["series"].map(polarity).fillna("unknown")
+    pol = out["series"].astype(object).map(polarity).astype(object).fillna("unknown")
     sign = np.where(pol == "higher_better", 1, np.where(pol == "lower_better", -1, 0))
     signed = out["difference"] * sign
     bounded = (out["value_flag"] != "") | (out["ref_value_flag"] != "")

@@ -1,0 +1,158 @@
+"""The Dash app: ``create_app(settings)`` builds it; nothing is read or started at import.
+
+Run the development server with ``python app.py`` (host and port from ``GAPMAP_HOST`` /
+``GAPMAP_PORT``). For WSGI servers use the factory, e.g.
+``gunicorn 'app:create_server()'`` (gunicorn calls it once per worker).
+
+Offline by construction: no external stylesheet or script (Bootstrap is vendored in
+assets/vendor/, the map topojson in assets/topojson/), Dash serves its own bundles locally, and
+responses are gzip-compressed by a small ``after_request`` hook.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+
+import dash
+from dash import Dash
+from flask import Flask, Response, request
+
+from data import pipeline, queries
+from data.cache import cache
+from data.settings import Settings
+from layouts import i18n, shell
+from layouts.pages import content, country, matrix, overview
+
+_COMPRESSIBLE = (
+    "application/json",
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "image/svg+xml",
+    "text/plain",
+)
+_MIN_SIZE = 500
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{lang}" dir="{dir}">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        {{%app_entry%}}
+        <footer class="dash-footer">
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+
+
+def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
+    """Build the app on the store named by ``settings`` (default: from the environment).
+
+    ``warm`` computes the gap engine's results for every group in a background thread, so
+    the first visitor does not wait for them (tests pass False).
+    """
+    settings = settings or Settings.from_env()
+    store = queries.configure(settings)
+    content.reset()
+    pipeline.ensure_demo(store)
+    i18n.set_language(settings.language)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        external_stylesheets=[],
+        external_scripts=[],
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title=i18n.t("app.title"),
+        update_title=None,
+        compress=False,
+    )
+    app.index_string = INDEX_STRING.format(lang=settings.language, dir=i18n.direction())
+    cache.init_app(app.server, config=settings.cache_config())
+    _register_pages()
+    app.layout = shell.layout
+    from callbacks import register_callbacks
+
+    register_callbacks(app)
+    _gzip_responses(app.server)
+    queries.snapshot()  # build the columnar snapshot once, before the first request
+    if warm:
+        threading.Thread(target=_warm_up, name="gapmap-warm-up", daemon=True).start()
+    return app
+
+
+def _warm_up() -> None:
+    """Compute statuses, coverage and disparities of every group (cached per store version)."""
+    from data.vocab import groups
+
+    for group in groups():
+        queries.coverage(group, "all")
+        queries.disparities(group, "all")
+
+
+def create_server(settings: Settings | None = None) -> Flask:
+    """The Flask server of a new app (the WSGI entry point: ``app:create_server()``)."""
+    return create_app(settings).server
+
+
+def _register_pages() -> None:
+    title = i18n.t("app.title")
+    dash.register_page(
+        "overview", path="/", name=i18n.t("nav.map"), title=title, layout=overview.layout
+    )
+    dash.register_page(
+        "matrix",
+        path="/matrix",
+        name=i18n.t("nav.matrix"),
+        title=f"{i18n.t('nav.matrix')} \u2014 {title}",
+        layout=matrix.layout,
+    )
+    dash.register_page(
+        "country", path_template="/country/<iso3>", title=_country_title, layout=country.layout
+    )
+    dash.register_page("not_found_404", path="/404", title=title, layout=shell.page_not_found)
+
+
+def _country_title(iso3: str | None = None, **_: object) -> str:
+    from data import reference
+
+    return f"{reference.area_name(str(iso3 or '').upper())} \u2014 {i18n.t('app.title')}"
+
+
+def _gzip_responses(server: Flask) -> None:
+    """Compress text responses for clients that accept gzip (flask-compress is not needed)."""
+
+    @server.after_request
+    def gzip_response(response: Response) -> Response:
+        if (
+            response.status_code != 200
+            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
+            or response.mimetype not in _COMPRESSIBLE
+            or "Content-Encoding" in response.headers
+        ):
+            return response
+        response.direct_passthrough = False
+        data = response.get_data()
+        if len(data) < _MIN_SIZE:
+            return response
+        response.set_data(gzip.compress(data, compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        if response.get_etag()[0]:
+            response.set_etag(response.get_etag()[0] + "-gz", weak=True)
+        return response
+
+
+if __name__ == "__main__":
+    _settings = Settings.from_env()
+    create_app(_settings).run(host=_settings.host, port=_settings.port, debug=_settings.debug)

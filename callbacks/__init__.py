@@ -1,0 +1,17 @@
+"""Callback registration: each module's ``register(app)``, called by ``app.create_app``.
+
+Nothing is registered at import, so tests can build several apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register_callbacks(app: Any) -> None:
+    """Register every callback of the app."""
+    from callbacks import country, matrix, overview
+
+    overview.register(app)
+    matrix.register(app)
+    country.register(app)

@@ -1,0 +1,33 @@
+"""Country page wiring: URL <-> group/series, and the series-dependent sections."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, ctx
+
+from layouts import ids
+from layouts.i18n import language
+from layouts.pages import country
+
+
+def register(app):
+    """Register the callbacks of the country page."""
+
+    @app.callback(
+        Output(ids.COUNTRY_URL, "search"),
+        Output(ids.COUNTRY_GROUP, "value"),
+        Output(ids.COUNTRY_SERIES, "value"),
+        Output(ids.COUNTRY_SERIES, "options"),
+        Output(ids.COUNTRY_NOTICE, "children"),
+        Output(ids.COUNTRY_STATE, "data"),
+        Output(ids.COUNTRY_DETAIL, "children"),
+        Output(ids.COUNTRY_BACK, "href"),
+        Input(ids.COUNTRY_URL, "search"),
+        Input(ids.COUNTRY_GROUP, "value"),
+        Input(ids.COUNTRY_SERIES, "value"),
+        State(ids.COUNTRY_ISO3, "data"),
+        State(ids.COUNTRY_STATE, "data"),
+    )
+    def update_country(search, group, series, iso3, current):
+        from_url = ctx.triggered_id in (None, ids.COUNTRY_URL)
+        values = {"group": group, "series": series}
+        return country.sync(iso3, from_url, search, values, current, language())

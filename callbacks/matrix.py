@@ -1,0 +1,30 @@
+"""Matrix wiring: URL <-> region/source/sort, and the matrix table."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, ctx
+
+from layouts import ids
+from layouts.i18n import language
+from layouts.pages import matrix
+
+
+def register(app):
+    """Register the callbacks of the matrix page."""
+    controls = matrix.CONTROL_IDS
+
+    @app.callback(
+        Output(ids.MATRIX_URL, "search"),
+        *[Output(cid, "value") for cid in controls.values()],
+        Output(ids.MATRIX_NOTICE, "children"),
+        Output(ids.MATRIX_STATE, "data"),
+        Output(ids.MATRIX_TABLE, "children"),
+        Output(ids.MATRIX_SUMMARY, "children"),
+        Input(ids.MATRIX_URL, "search"),
+        *[Input(cid, "value") for cid in controls.values()],
+        State(ids.MATRIX_STATE, "data"),
+    )
+    def update_matrix(search, *values_and_current):
+        *values, current = values_and_current
+        from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
+        return matrix.sync(from_url, search, dict(zip(controls, values)), current, language())

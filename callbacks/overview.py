@@ -1,0 +1,63 @@
+"""Overview wiring: URL <-> filters, filters -> map/cards/table, map click -> country page."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, ctx, no_update
+
+from layouts import ids, state
+from layouts.i18n import language, t
+from layouts.pages import content, overview
+
+
+def register(app):
+    """Register the callbacks of the overview."""
+    controls = overview.CONTROL_IDS
+
+    @app.callback(
+        Output(ids.OVERVIEW_URL, "search"),
+        *[Output(cid, "value") for cid in controls.values()],
+        Output(ids.FILTER_SERIES, "options"),
+        Output(ids.OVERVIEW_NOTICE, "children"),
+        Output(ids.OVERVIEW_STATE, "data"),
+        Output(ids.OVERVIEW_HEADING, "children"),
+        Input(ids.OVERVIEW_URL, "search"),
+        *[Input(cid, "value") for cid in controls.values()],
+        State(ids.OVERVIEW_STATE, "data"),
+    )
+    def sync_filters(search, *values_and_current):
+        *values, current = values_and_current
+        from_url = ctx.triggered_id in (None, ids.OVERVIEW_URL)
+        return overview.sync(from_url, search, dict(zip(controls, values)), current, language())
+
+    @app.callback(
+        Output(ids.MAP_GRAPH, "figure"),
+        Output(ids.HEADLINES, "children"),
+        Output(ids.MAP_SUMMARY, "children"),
+        Input(ids.OVERVIEW_STATE, "data"),
+    )
+    def update_map(s):
+        p = content.overview_payload(content.version(), *[s[k] for k in controls], language())
+        return p["figure"], p["headlines"], p["summary"]
+
+    @app.callback(
+        Output(ids.MAP_TABLE, "children"),
+        Output(ids.MAP_TABLE_TOGGLE, "children"),
+        Output(ids.MAP_TABLE_TOGGLE, "aria-expanded"),
+        Input(ids.OVERVIEW_STATE, "data"),
+        Input(ids.MAP_TABLE_TOGGLE, "n_clicks"),
+    )
+    def update_table(s, clicks):
+        if not (clicks or 0) % 2:
+            return [], t("overview.table_show", language()), "false"
+        table = content.table_payload(content.version(), *[s[k] for k in controls], language())
+        return table, t("overview.table_hide", language()), "true"
+
+    @app.callback(
+        Output(ids.OVERVIEW_NAV, "href"),
+        Input(ids.MAP_GRAPH, "clickData"),
+        State(ids.OVERVIEW_STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def go_to_country(click, s):
+        iso3 = overview.clicked_iso3(click)
+        return f"/country/{iso3}{state.to_search(s)}" if iso3 else no_update

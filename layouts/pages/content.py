@@ -1,0 +1,295 @@
+"""Page content for a filter state: data-layer lookups turned into components, memoised.
+
+Shared by the page layouts (first render) and the callbacks (updates). Every memoised function
+takes only scalars, the store version first, so flask-caching keys are the filter values and an
+import is seen at once. Results are plain JSON-able dicts (serialised components and figures):
+cheap to cache in any backend and returned by callbacks as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any
+
+import pandas as pd
+import plotly.io as pio
+from flask import has_app_context
+
+from data import gaps, queries, reference, views
+from data.cache import cache
+from data.vocab import groups as all_groups
+from layouts import state, tables, theme
+from layouts.i18n import group_label, group_title, t
+
+WORLD = "001"
+
+
+def memoized(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``cache.memoize`` inside a Flask app; a plain call outside one (scripts, unit tests)."""
+    cached = cache.memoize()(fn)
+
+    @wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        return cached(*args) if has_app_context() else fn(*args)
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper
+
+
+def jsonable(obj: Any) -> Any:
+    """A component tree or figure as plain JSON data (what Dash sends anyway)."""
+    return json.loads(pio.to_json(obj, validate=False, engine="json"))
+
+
+def graph_config() -> dict[str, Any]:
+    """``dcc.Graph`` config with the topojson served from this app's assets."""
+    from dash import get_asset_url
+
+    return theme.graph_config(get_asset_url("topojson/"))
+
+
+def version() -> int:
+    """The store version (part of every cache key)."""
+    return queries.snapshot().version
+
+
+@lru_cache(maxsize=4)
+def _choices(ver: int) -> state.Choices:
+    snap = queries.snapshot()
+    years = pd.unique(snap.obs["year"]) if len(snap.obs) else []
+    regions = reference.regions_for_picker()["m49"].tolist()
+    return state.Choices(**views.filter_choices(snap.catalogue, years, regions, list(all_groups())))
+
+
+def choices() -> state.Choices:
+    """Valid filter values for the current store."""
+    return _choices(version())
+
+
+@lru_cache(maxsize=64)
+def members(region: str) -> tuple[str, ...]:
+    """ISO3 codes of the countries of a region (every country for the world)."""
+    countries = reference.countries()["iso3"].tolist()
+    if region == WORLD:
+        return tuple(countries)
+    inside = set(reference.members(region))
+    return tuple(c for c in countries if c in inside)
+
+
+def region_name(region: str, lang: str | None = None) -> str:
+    """Display name of a region."""
+    return reference.area_name(region, lang or "en")
+
+
+def titles() -> dict[str, str]:
+    """Series code -> title."""
+    return _titles(version())
+
+
+@lru_cache(maxsize=4)
+def _titles(ver: int) -> dict[str, str]:
+    cat = queries.snapshot().catalogue
+    return dict(zip(cat["series"], cat["title"], strict=True))
+
+
+def dataset_names() -> dict[int, str]:
+    """Dataset id -> name."""
+    return _dataset_names(version())
+
+
+@lru_cache(maxsize=4)
+def _dataset_names(ver: int) -> dict[int, str]:
+    sets = queries.snapshot().datasets
+    return {int(i): str(n) for i, n in zip(sets["id"], sets["name"], strict=True)}
+
+
+def reset() -> None:
+    """Forget per-version lookups (a new store was configured: versions restart)."""
+    for fn in (_choices, _titles, _dataset_names, members):
+        fn.cache_clear()
+
+
+def describe(param: str, value: str, lang: str | None = None) -> str:
+    """Display text of a filter value (for notices)."""
+    if param == "group":
+        return group_label(value, lang)
+    if param == "region":
+        return region_name(value, lang)
+    if param == "year" and value == "latest":
+        return t("filters.year_latest", lang)
+    if param == "goal" and value == "all":
+        return t("filters.goal_all", lang)
+    if param == "series" and not value:
+        return t("filters.series_all", lang)
+    return t(f"source.{value}", lang) if param == "source" else value
+
+
+def series_in_goal(group: str, goal: str) -> list[str]:
+    """Expected series of the group within the goal (all goals for "all")."""
+    return state.series_for(group, goal, choices())
+
+
+def group_coverage(group: str, source: str, goal: str) -> pd.DataFrame:
+    """Coverage of a group, restricted to the series of one goal unless goal is "all"."""
+    if goal == "all":
+        return queries.coverage(group, source)
+    st = queries.statuses(group, source)
+    part = st[st["series"].isin(series_in_goal(group, goal))]
+    if part.empty:
+        return pd.DataFrame(columns=["iso3", "group", "expected", *gaps.STATUSES, "share"])
+    return gaps.coverage(part)
+
+
+def map_kind(mode: str, series: str) -> str:
+    """Which map: coverage, status (gaps with a series), values or disparity."""
+    if mode == "gaps":
+        return "status" if series else "coverage"
+    return mode
+
+
+def chosen_series(mode: str, group: str, goal: str, series: str, source: str) -> str:
+    """The series shown: the chosen one, or in values/disparity the best-covered one."""
+    if series or mode == "gaps":
+        return series
+    return views.default_series(queries.disparities(group, source), series_in_goal(group, goal))
+
+
+@memoized
+def map_frame(
+    ver: int,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """The overview's map frame and the series it shows (see ``overview_parts.map_frame``)."""
+    from layouts.pages import overview_parts
+
+    return overview_parts.map_frame(
+        mode=mode,
+        group=group,
+        goal=goal,
+        series=series,
+        year=year,
+        region=region,
+        source=source,
+        lang=lang,
+    )
+
+
+@memoized
+def overview_payload(
+    ver: int,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """Figure, headline cards and summary of the overview for one filter state."""
+    from layouts.pages import overview_parts
+
+    return overview_parts.build(
+        mode=mode,
+        group=group,
+        goal=goal,
+        series=series,
+        year=year,
+        region=region,
+        source=source,
+        lang=lang,
+    )
+
+
+@memoized
+def table_payload(
+    ver: int,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None = None,
+) -> Any:
+    """The overview's table alternative for one filter state (sent only when shown)."""
+    from layouts.pages import overview_parts
+
+    return overview_parts.build_table(
+        mode=mode,
+        group=group,
+        goal=goal,
+        series=series,
+        year=year,
+        region=region,
+        source=source,
+        lang=lang,
+    )
+
+
+@memoized
+def matrix_payload(
+    ver: int, region: str, source: str, sort: str, search: str, lang: str | None = None
+) -> dict[str, Any]:
+    """The coverage matrix table and its summary."""
+    ids_ = list(all_groups())
+    cov = pd.concat([queries.coverage(g, source) for g in ids_], ignore_index=True)
+    countries = list(members(region))
+    frame = views.matrix_frame(cov, countries, ids_, sort, lang or "en")
+    base = state.parse_search(search, choices())[0]
+
+    def search_for(group: str) -> str:
+        return state.to_search({**base, "group": group})
+
+    name = region_name(region, lang)
+    table = tables.matrix_table(
+        frame, ids_, search_for, t("matrix.caption", lang, region=name), lang
+    )
+    summary = t("matrix.summary", lang, countries=len(countries), region=name)
+    return {"table": jsonable(table), "summary": summary}
+
+
+def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
+    """Statuses, coverage and disparities of every group for one country (concatenated)."""
+    st, cov, disp = [], [], []
+    for g in all_groups():
+        s = queries.statuses(g, source)
+        st.append(s[s["iso3"] == iso3])
+        c = queries.coverage(g, source)
+        cov.append(c[c["iso3"] == iso3])
+        d = queries.disparities(g, source)
+        disp.append(d[d["iso3"] == iso3].assign(group=g))
+    return {
+        "statuses": pd.concat(st, ignore_index=True),
+        "coverage": pd.concat(cov, ignore_index=True),
+        "disparities": pd.concat(disp, ignore_index=True),
+    }
+
+
+def country_series(iso3: str, group: str, source: str, goal: str = "all") -> list[str]:
+    """Series offered on a country page for a group, those with a group value first."""
+    expected = series_in_goal(group, goal) or series_in_goal(group, "all")
+    disp = queries.disparities(group, source)
+    has = set(disp.loc[disp["iso3"] == iso3, "series"].astype(object))
+    return sorted(expected, key=lambda s: (s not in has, s))
+
+
+def series_label(code: str, names: dict[str, str] | None = None) -> str:
+    """Option label of a series: code and title (``names``: titles, to look them up once)."""
+    title = (names if names is not None else titles()).get(code, "")
+    return f"{code} \u2014 {title}" if title else code
+
+
+def group_option_labels(lang: str | None = None) -> list[tuple[str, str]]:
+    """(group id, capitalised label) pairs."""
+    return [(g, group_title(g, lang)) for g in all_groups()]

@@ -1,0 +1,228 @@
+"""The country page ``/country/<ISO3>``.
+
+Scorecard, status matrix, missing splits, time series, provenance, and official next to
+community values. Unknown codes get a friendly page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dcc, html, no_update
+
+from data import queries, reference, views
+from layouts import components, figures, ids, state, tables
+from layouts.i18n import group_title, t
+from layouts.pages import content
+
+
+def known(iso3: str) -> bool:
+    """Whether ``iso3`` is a country or area of the reference list."""
+    return iso3 in set(reference.countries()["iso3"])
+
+
+def not_found(code: str, lang: str | None = None) -> html.Div:
+    """Friendly page for an unknown country code."""
+    return html.Div(
+        [
+            html.H1(t("notfound.heading", lang), id=ids.NOT_FOUND_HEADING, className="h3"),
+            html.P(t("notfound.text", lang, code=code)),
+            dcc.Link(t("notfound.back", lang), href="/", className="btn btn-primary"),
+        ],
+        className="not-found-page",
+    )
+
+
+def _section(title: str, body: Any, section_id: str) -> html.Section:
+    heading_id = f"{section_id}-heading"
+    return html.Section(
+        [html.H2(title, id=heading_id, className="h5 mt-4"), html.Div(body, id=section_id)],
+        **{"aria-labelledby": heading_id},
+    )
+
+
+@content.memoized
+def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> dict[str, Any]:
+    """Scorecard, status matrix and missing splits of a country (independent of the series)."""
+    frames = content.group_frames(iso3, source)
+    groups, names = list(content.all_groups()), content.titles()
+    card = views.scorecard(frames["coverage"], frames["disparities"], iso3, groups)
+    wide = views.status_matrix(frames["statuses"], iso3, groups)
+    missing = views.missing_splits(frames["statuses"], iso3, groups)
+    return {
+        "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),
+        "matrix": content.jsonable(tables.status_matrix_table(wide, names, lang)),
+        "missing": content.jsonable(tables.missing_list(missing, names, lang)),
+    }
+
+
+def _ts_summary(frame: pd.DataFrame, series: str, group: str, lang: str | None) -> str:
+    if frame.empty:
+        return t("country.ts_empty", lang, series=series, group=group_title(group, lang))
+    latest = frame.sort_values("period_sort").groupby("line", sort=False).tail(1)
+    lines = "; ".join(
+        t(
+            "country.ts_line",
+            lang,
+            line=t(f"line.{r['line']}", lang),
+            value=figures.fmt_number(r["value"]),
+            period=r["period"],
+        )
+        for r in latest.to_dict("records")
+    )
+    return t("country.ts_summary", lang, series=series, lines=lines)
+
+
+@content.memoized
+def detail_payload(
+    ver: int, iso3: str, group: str, series: str, source: str, lang: str | None = None
+) -> dict[str, Any]:
+    """Time series, provenance and official-vs-community of one group and series."""
+    if not series:
+        return {"detail": content.jsonable(html.P(t("country.no_series", lang)))}
+    obs = queries.observations(source)
+    obs = obs[(obs["iso3"] == iso3) & (obs["series"] == series)]
+    disp = queries.disparities(group, source)
+    pairs = disp[(disp["iso3"] == iso3) & (disp["series"] == series)]
+    frame = views.timeseries_frame(obs, pairs)
+    title = content.titles().get(series, series)
+    unit = str(obs["unit"].astype(object).mode().iloc[0]) if len(obs) else ""
+    fig = figures.timeseries_figure(frame, title=title, unit=unit, lang=lang)
+    both = views.official_vs_community(queries.disparities(group, "all"), iso3)
+    prov = views.provenance_rows(obs, content.dataset_names())
+    caption = f"{title} \u2014 {group_title(group, lang)}"
+    detail = [
+        _section(
+            t("country.timeseries", lang),
+            components.figure_block(
+                dcc.Graph(id=ids.COUNTRY_TIMESERIES, figure=fig, config=content.graph_config()),
+                ids.COUNTRY_TIMESERIES_SUMMARY,
+                _ts_summary(frame, series, group, lang),
+                caption,
+            ),
+            "country-ts-section",
+        ),
+        html.Details(
+            [
+                html.Summary(t("overview.table_summary", lang)),
+                html.Div(
+                    tables.timeseries_table(frame, caption, lang),
+                    id=ids.COUNTRY_TIMESERIES_TABLE,
+                    className="table-responsive",
+                ),
+            ]
+        ),
+        _section(
+            t("country.provenance", lang),
+            tables.provenance_table(prov, caption, lang),
+            ids.COUNTRY_PROVENANCE,
+        ),
+        _section(
+            t("country.side_by_side", lang),
+            tables.side_by_side_table(both, content.titles(), group, lang),
+            ids.COUNTRY_SIDE_BY_SIDE,
+        ),
+    ]
+    return {"detail": content.jsonable(html.Div(detail))}
+
+
+def series_options(iso3: str, group: str, source: str, goal: str) -> list[dict]:
+    """Series of the group for this country (those with values first)."""
+    names = content.titles()
+    return components.options(
+        (s, content.series_label(s, names))
+        for s in content.country_series(iso3, group, source, goal)
+    )
+
+
+def pick_series(iso3: str, s: dict[str, str]) -> str:
+    """The series shown: the chosen one, or the first the country has a group value for."""
+    offered = content.country_series(iso3, s["group"], s["source"], s["goal"])
+    return s["series"] if s["series"] in offered else (offered[0] if offered else "")
+
+
+def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> html.Div:
+    """The country page, or the not-found page for an unknown code."""
+    code = str(iso3 or "").strip().upper()
+    if not known(code):
+        return not_found(str(iso3 or ""), lang)
+    s, problems = state.validate(query, content.choices())
+    series = pick_series(code, s)
+    ver = content.version()
+    static = static_payload(ver, code, s["source"], lang)
+    detail = detail_payload(ver, code, s["group"], series, s["source"], lang)
+    name = reference.area_name(code, lang or "en")
+    return html.Div(
+        [
+            dcc.Location(id=ids.COUNTRY_URL, refresh=False),
+            dcc.Store(id=ids.COUNTRY_ISO3, data=code),
+            dcc.Store(id=ids.COUNTRY_STATE, data={**s, "series": series}),
+            dcc.Link(t("country.back", lang), href="/" + state.to_search(s), id=ids.COUNTRY_BACK),
+            html.H1(
+                t("country.heading", lang, country=name),
+                id=ids.COUNTRY_HEADING,
+                className="h3 mt-2",
+            ),
+            html.Div(
+                components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+                id=ids.COUNTRY_NOTICE,
+                role="status",
+            ),
+            _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
+            _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
+            _section(t("country.missing", lang), static["missing"], ids.COUNTRY_MISSING),
+            components.filter_panel(
+                [
+                    components.select(
+                        ids.COUNTRY_GROUP,
+                        t("filters.group", lang),
+                        components.options(content.group_option_labels(lang)),
+                        s["group"],
+                        width=4,
+                    ),
+                    components.select(
+                        ids.COUNTRY_SERIES,
+                        t("filters.series", lang),
+                        series_options(code, s["group"], s["source"], s["goal"]),
+                        series,
+                        width=8,
+                    ),
+                ],
+                t("filters.heading", lang),
+            ),
+            html.Div(detail["detail"], id=ids.COUNTRY_DETAIL),
+        ],
+        className="country-page",
+    )
+
+
+def sync(
+    iso3: str,
+    from_url: bool,
+    search: str | None,
+    values: dict[str, Any],
+    current: dict | None,
+    lang: str | None = None,
+) -> tuple:
+    """Outputs of the country callback.
+
+    Returns:
+        (search, group, series, series options, notice, state, detail, back link); all
+        ``no_update`` when the URL changed to the state already shown.
+    """
+    s, problems, write = state.resolve(from_url, search, values, content.choices())
+    s["series"] = pick_series(iso3, s)
+    if from_url and s == current:
+        return (no_update,) * 8
+    detail = detail_payload(content.version(), iso3, s["group"], s["series"], s["source"], lang)
+    return (
+        state.to_search(s) if write else no_update,
+        s["group"],
+        s["series"],
+        series_options(iso3, s["group"], s["source"], s["goal"]),
+        components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+        s,
+        detail["detail"],
+        "/" + state.to_search(s),
+    )

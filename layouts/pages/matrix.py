@@ -1,0 +1,103 @@
+"""The coverage matrix ``/matrix``: countries of a region x groups, coloured by coverage.
+
+Sortable by country name or by any group's coverage; every cell links to the country page with
+that group chosen and the other filters kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html, no_update
+
+from layouts import components, ids, state
+from layouts.i18n import group_title, t
+from layouts.pages import content
+
+CONTROL_IDS: dict[str, str] = {
+    "region": ids.MATRIX_REGION,
+    "source": ids.MATRIX_SOURCE,
+    "sort": ids.MATRIX_SORT,
+}
+
+
+def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
+    """Region, source and sort selects showing state ``s``."""
+    regions = content.reference.regions_for_picker()
+    return [
+        components.select(
+            ids.MATRIX_REGION,
+            t("filters.region", lang),
+            components.options((m, content.region_name(m, lang)) for m in regions["m49"]),
+            s["region"],
+            width=5,
+        ),
+        components.select(
+            ids.MATRIX_SOURCE,
+            t("filters.source", lang),
+            components.options((x, t(f"source.{x}", lang)) for x in state.SOURCES),
+            s["source"],
+            width=3,
+        ),
+        components.select(
+            ids.MATRIX_SORT,
+            t("filters.sort", lang),
+            components.options(
+                [("name", t("filters.sort_name", lang))]
+                + [(g, group_title(g, lang)) for g in content.all_groups()]
+            ),
+            s["sort"],
+            width=4,
+        ),
+    ]
+
+
+def layout(lang: str | None = None, **query: Any) -> html.Div:
+    """The matrix for the region, source and sort of the query string."""
+    s, problems = state.validate(query, content.choices())
+    return html.Div(
+        [
+            dcc.Location(id=ids.MATRIX_URL, refresh=False),
+            dcc.Store(id=ids.MATRIX_STATE, data=None),
+            html.H1(t("matrix.heading", lang), id=ids.MATRIX_HEADING, className="h3 mb-2"),
+            html.P(t("matrix.intro", lang)),
+            html.Div(
+                components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+                id=ids.MATRIX_NOTICE,
+                role="status",
+            ),
+            components.filter_panel(controls(s, lang), t("filters.heading", lang)),
+            html.P(id=ids.MATRIX_SUMMARY, **{"aria-live": "polite"}),
+            html.Div(id=ids.MATRIX_TABLE),
+        ],
+        className="matrix-page",
+    )
+
+
+def sync(
+    from_url: bool,
+    search: str | None,
+    values: dict[str, Any],
+    current: dict | None,
+    lang: str | None = None,
+) -> tuple:
+    """Outputs of the matrix callback.
+
+    Returns:
+        (search, region, source, sort, notice, state, table, summary); all ``no_update`` when
+        the URL changed to the state already shown.
+    """
+    s, problems, write = state.resolve(from_url, search, values, content.choices())
+    if from_url and s == current:
+        return (no_update,) * 8
+    payload = content.matrix_payload(
+        content.version(), s["region"], s["source"], s["sort"], state.to_search(s), lang
+    )
+    return (
+        state.to_search(s) if write else no_update,
+        *[s[k] for k in CONTROL_IDS],
+        components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+        s,
+        payload["table"],
+        payload["summary"],
+    )

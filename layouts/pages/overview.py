@@ -1,0 +1,197 @@
+"""The overview ``/``: filters, headline cards, the world map, its legend, summary and table.
+
+``layout(**query)`` renders the state the link asks for (Dash Pages passes the query string);
+the callbacks in ``callbacks/overview.py`` keep URL, controls and content in step afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html, no_update
+
+from layouts import components, figures, ids, state
+from layouts.i18n import group_label, t
+from layouts.pages import content
+
+CONTROL_IDS: dict[str, str] = {
+    "mode": ids.FILTER_MODE,
+    "group": ids.FILTER_GROUP,
+    "goal": ids.FILTER_GOAL,
+    "series": ids.FILTER_SERIES,
+    "year": ids.FILTER_YEAR,
+    "region": ids.FILTER_REGION,
+    "source": ids.FILTER_SOURCE,
+}
+
+
+def series_options(mode: str, group: str, goal: str, lang: str | None = None) -> list[dict]:
+    """Options of the series select: only series that can be split by the group."""
+    first = t("filters.series_all" if mode == "gaps" else "filters.series_auto", lang)
+    names = content.titles()
+    pairs = [(state.ALL_SERIES, first)] + [
+        (s, content.series_label(s, names)) for s in content.series_in_goal(group, goal)
+    ]
+    return components.options(pairs)
+
+
+def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
+    """The seven filter controls, showing state ``s``."""
+    ch = content.choices()
+    regions = content.reference.regions_for_picker()
+    return [
+        components.radio_group(
+            ids.FILTER_MODE,
+            t("filters.mode", lang),
+            components.options((m, t(f"mode.{m}", lang)) for m in state.MODES),
+            s["mode"],
+        ),
+        components.select(
+            ids.FILTER_GROUP,
+            t("filters.group", lang),
+            components.options(content.group_option_labels(lang)),
+            s["group"],
+        ),
+        components.select(
+            ids.FILTER_GOAL,
+            t("filters.goal", lang),
+            components.options(
+                [("all", t("filters.goal_all", lang))]
+                + [(g, t("filters.goal_n", lang, goal=g)) for g in ch.goals]
+            ),
+            s["goal"],
+            width=2,
+        ),
+        components.select(
+            ids.FILTER_SERIES,
+            t("filters.series", lang),
+            series_options(s["mode"], s["group"], s["goal"], lang),
+            state.control_value("series", s["series"]),
+            width=7,
+        ),
+        components.select(
+            ids.FILTER_YEAR,
+            t("filters.year", lang),
+            components.options(
+                [("latest", t("filters.year_latest", lang))] + [(str(y), str(y)) for y in ch.years]
+            ),
+            s["year"],
+            width=2,
+        ),
+        components.select(
+            ids.FILTER_REGION,
+            t("filters.region", lang),
+            components.options((m, content.region_name(m, lang)) for m in regions["m49"]),
+            s["region"],
+            width=4,
+        ),
+        components.select(
+            ids.FILTER_SOURCE,
+            t("filters.source", lang),
+            components.options((x, t(f"source.{x}", lang)) for x in state.SOURCES),
+            s["source"],
+            width=3,
+        ),
+    ]
+
+
+def heading(group: str, lang: str | None = None) -> str:
+    """The page heading for a group."""
+    return t("overview.heading", lang, group=group_label(group, lang))
+
+
+def layout(lang: str | None = None, **query: Any) -> html.Div:
+    """The overview for the filter state of the query string (invalid values -> notice)."""
+    s, problems = state.validate(query, content.choices())
+    cfg = content.graph_config()
+    return html.Div(
+        [
+            dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
+            dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
+            dcc.Store(id=ids.OVERVIEW_STATE, data=filter_state(s)),
+            html.H1(heading(s["group"], lang), id=ids.OVERVIEW_HEADING, className="h3 mb-3"),
+            html.Div(
+                components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+                id=ids.OVERVIEW_NOTICE,
+                role="status",
+            ),
+            components.filter_panel(controls(s, lang), t("filters.heading", lang)),
+            html.Div(id=ids.HEADLINES, className="mb-3"),
+            html.Section(
+                [
+                    html.H2(
+                        t("overview.map_heading", lang),
+                        className="h5 visually-hidden",
+                        id=ids.MAP_HEADING,
+                    ),
+                    components.figure_block(
+                        components.graph(ids.MAP_GRAPH, figures.empty_figure(""), cfg),
+                        ids.MAP_SUMMARY,
+                        "",
+                        t("overview.map_heading", lang),
+                    ),
+                    html.P(t("overview.click_hint", lang), className="small text-muted mb-2"),
+                    components.status_legend(lang),
+                    html.P(
+                        t("overview.disclaimer", lang),
+                        id=ids.MAP_DISCLAIMER,
+                        className="small text-muted boundary-disclaimer",
+                    ),
+                    table_toggle(False, lang),
+                    html.Div(id=ids.MAP_TABLE),
+                ],
+                **{"aria-labelledby": ids.MAP_HEADING},
+            ),
+        ],
+        className="overview-page",
+    )
+
+
+def filter_state(s: dict[str, str]) -> dict[str, str]:
+    """The part of a state the overview shows (the store's data)."""
+    return {k: s[k] for k in CONTROL_IDS}
+
+
+def sync(
+    from_url: bool,
+    search: str | None,
+    values: dict[str, Any],
+    current: dict | None,
+    lang: str | None = None,
+) -> tuple:
+    """Outputs of the URL <-> controls callback (see ``callbacks/overview.py``).
+
+    Returns:
+        (search, 7 control values, series options, notice, state, heading); all ``no_update``
+        when the URL changed to the state already shown.
+    """
+    s, problems, write = state.resolve(from_url, search, values, content.choices())
+    shown = filter_state(s)
+    if from_url and shown == current:
+        return (no_update,) * 12
+    return (
+        state.to_search(s) if write else no_update,
+        *[state.control_value(k, s[k]) for k in CONTROL_IDS],
+        series_options(s["mode"], s["group"], s["goal"], lang),
+        components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
+        shown,
+        heading(s["group"], lang),
+    )
+
+
+def clicked_iso3(click: dict | None) -> str:
+    """ISO3 of the country a map click landed on ("" when none)."""
+    points = (click or {}).get("points") or []
+    return str(points[0].get("location") or "") if points else ""
+
+
+def table_toggle(shown: bool, lang: str | None = None) -> html.Button:
+    """The button that shows or hides the map's data table (the table is sent only if shown)."""
+    return html.Button(
+        t("overview.table_hide" if shown else "overview.table_show", lang),
+        id=ids.MAP_TABLE_TOGGLE,
+        n_clicks=0,
+        type="button",
+        className="btn btn-outline-primary btn-sm mb-2",
+        **{"aria-expanded": "true" if shown else "false", "aria-controls": ids.MAP_TABLE},
+    )

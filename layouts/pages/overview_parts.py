@@ -1,0 +1,220 @@
+"""The overview's data-driven parts (map, headline cards, summary, table) for one filter state.
+
+Called through ``content.overview_payload`` (memoised); returns JSON-able dicts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from data import queries, views
+from layouts import figures, state, tables
+from layouts.components import headline_cards
+from layouts.i18n import group_label, t
+from layouts.pages import content
+
+
+def _polarity(series: str) -> str:
+    cat = queries.snapshot().catalogue
+    hit = cat.loc[cat["series"] == series, "polarity"]
+    return str(hit.iloc[0]) if len(hit) else "unknown"
+
+
+def _unit(series: str) -> str:
+    cat = queries.snapshot().catalogue
+    hit = cat.loc[cat["series"] == series, "unit"]
+    return str(hit.iloc[0]) if len(hit) else ""
+
+
+def cards(
+    cov: pd.DataFrame,
+    st: pd.DataFrame,
+    iso3s: list[str],
+    group: str,
+    series: str,
+    recent: int,
+    lang: str | None,
+) -> list[tuple[str, str]]:
+    """Headline (number, sentence) pairs for the group, plus the series' statuses if chosen."""
+    h = views.headline(cov, iso3s)
+    name = group_label(group, lang)
+    out = [
+        (f"{h['any']}", t("headline.any", lang, n=h["any"], group=name)),
+        (f"{h['recent']}", t("headline.recent", lang, n=h["recent"], recent=recent)),
+        (f"{h['none']}", t("headline.none", lang, n=h["none"], group=name)),
+        (
+            figures.fmt_share(h["share"]),
+            t(
+                "headline.pairs",
+                lang,
+                pct=figures.fmt_share(h["share"]),
+                expected=f"{h['expected']:,}",
+            ),
+        ),
+    ]
+    if series:
+        counts = views.status_counts(st, series, iso3s)
+        rest = "; ".join(
+            f"{t(f'status.{s}', lang)}: {n}" for s, n in counts.items() if s != "disaggregated"
+        )
+        out[-1] = (
+            f"{counts['disaggregated']}",
+            t("headline.series", lang, series=series, group=name, rest=rest),
+        )
+    return out
+
+
+def summary(
+    kind: str,
+    frame: pd.DataFrame,
+    h: dict[str, Any],
+    series: str,
+    group: str,
+    region: str,
+    year: str,
+    lang: str | None,
+) -> str:
+    """One paragraph that says what the map shows (the chart's text alternative)."""
+    names = {
+        "group": group_label(group, lang),
+        "region": content.region_name(region, lang),
+        "series": series,
+        "year": content.describe("year", year, lang),
+    }
+    coloured = frame[frame["z"].notna()]
+    if kind == "coverage":
+        best = coloured.sort_values("z", ascending=False).head(3)
+        best_text = ", ".join(
+            f"{n} ({figures.fmt_share(z)})" for n, z in zip(best["name"], best["z"], strict=True)
+        )
+        return t(
+            "summary.coverage",
+            lang,
+            recent=h["recent"],
+            total=h["countries"],
+            none=h["none"],
+            best=best_text or t("value.none", lang),
+            **names,
+        )
+    if kind == "status":
+        counts = frame["status"].value_counts()
+        text = "; ".join(f"{t(f'status.{s}', lang)}: {int(n)}" for s, n in counts.items())
+        return t("summary.status", lang, counts=text, **names)
+    if coloured.empty:
+        return t("summary.empty", lang, region=names["region"])
+    if kind == "values":
+        low = coloured.loc[coloured["z"].astype(float).idxmin()]
+        high = coloured.loc[coloured["z"].astype(float).idxmax()]
+        return t(
+            "summary.values",
+            lang,
+            n=len(coloured),
+            low=f"{low['name']} {figures.fmt_number(low['value'])}",
+            high=f"{high['name']} {figures.fmt_number(high['value'])}",
+            **names,
+        )
+    d = coloured["direction"].value_counts()
+    return t(
+        "summary.disparity",
+        lang,
+        worse=int(d.get("worse", 0)),
+        better=int(d.get("better", 0)),
+        unknown=int(d.get("unknown", 0) + d.get("equal", 0)),
+        **names,
+    )
+
+
+def map_frame(
+    *,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None,
+) -> tuple[pd.DataFrame, str]:
+    """``views.map_frame`` for a filter state, and the series it shows."""
+    series = content.chosen_series(mode, group, goal, series, source)
+    frame = views.map_frame(
+        mode,
+        list(content.members(region)),
+        statuses=queries.statuses(group, source),
+        coverage=content.group_coverage(group, source, goal),
+        disparities=queries.disparities(group, source),
+        series=series,
+        year=None if year == "latest" else int(year),
+        window=queries.settings().recent_years,
+        polarity=_polarity(series),
+        dataset_names=content.dataset_names(),
+        lang=lang or "en",
+    )
+    return frame, series
+
+
+def build(
+    *,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None,
+) -> dict[str, Any]:
+    """The map, headline cards and summary for one filter state, as JSON-able values."""
+    frame, series = content.map_frame(
+        content.version(), mode, group, goal, series, year, region, source, lang
+    )
+    kind = content.map_kind(mode, series)
+    bar = {"values": _unit(series), "disparity": t("col.gap_bar", lang)}.get(kind, "")
+    fig = figures.map_figure(
+        frame, kind, colorbar_title=bar, fit=region != content.WORLD, lang=lang
+    )
+    iso3s = list(content.members(region))
+    cov = content.group_coverage(group, source, goal)
+    recent = queries.settings().recent_years
+    h = views.headline(cov, iso3s)
+    st = queries.statuses(group, source)
+    return {
+        "figure": content.jsonable(fig),
+        "headlines": content.jsonable(
+            headline_cards(cards(cov, st, iso3s, group, series, recent, lang), lang)
+        ),
+        "summary": summary(kind, frame, h, series, group, region, year, lang),
+    }
+
+
+def build_table(
+    *,
+    mode: str,
+    group: str,
+    goal: str,
+    series: str,
+    year: str,
+    region: str,
+    source: str,
+    lang: str | None,
+) -> Any:
+    """The map's data as a table (JSON-able), links keeping the filters."""
+    frame, shown = content.map_frame(
+        content.version(), mode, group, goal, series, year, region, source, lang
+    )
+    search = state.to_search(
+        {
+            "mode": mode,
+            "group": group,
+            "goal": goal,
+            "series": series,
+            "year": year,
+            "region": region,
+            "source": source,
+        }
+    )
+    caption = t("table.caption", lang, what=f"{t(f'mode.{mode}', lang)} {shown}".strip())
+    kind = content.map_kind(mode, shown)
+    return content.jsonable(tables.map_table(frame, kind, search, caption, lang))

@@ -1,0 +1,339 @@
+"""Pure table builders: the data-table alternative of every chart and the country page tables.
+
+Tables are plain HTML (``<table>`` with ``<caption>`` and ``<th scope>``): screen readers and
+keyboards handle them natively, and every country or cell that leads somewhere is a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from layouts import ids, theme
+from layouts.components import status_text
+from layouts.figures import fmt_number, fmt_share
+from layouts.i18n import group_title, t
+
+
+def simple_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    caption: str,
+    table_id: str | None = None,
+    row_headers: bool = True,
+    caption_hidden: bool = False,
+) -> dbc.Table:
+    """A table with a caption, column headers and (optionally) the first cell as row header.
+
+    ``caption_hidden`` keeps the caption for screen readers only (when a heading says it).
+    """
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headers]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [html.Th(cells[0], scope="row") if row_headers else html.Td(cells[0])]
+                + [html.Td(c) for c in cells[1:]]
+            )
+            for cells in rows
+        ]
+    )
+    extra = {"id": table_id} if table_id else {}
+    cls = "visually-hidden" if caption_hidden else "caption-top"
+    return dbc.Table(
+        [html.Caption(caption, className=cls), head, body],
+        striped=True,
+        bordered=False,
+        hover=True,
+        size="sm",
+        className="data-table",
+        **extra,
+    )
+
+
+def country_href(iso3: str, search: str = "") -> str:
+    """Path of a country page, keeping the filters of ``search``."""
+    return f"/country/{iso3}{search}"
+
+
+def map_table(
+    frame: pd.DataFrame, mode: str, search: str, caption: str, lang: str | None = None
+) -> html.Div:
+    """The map's data as a table, one row per country, each country a link to its page.
+
+    Args:
+        frame: ``views.map_frame`` output.
+        mode: ``coverage``, ``status``, ``values`` or ``disparity``.
+        search: the current query string (kept in the links).
+        caption: what the table shows.
+        lang: language.
+    """
+    value_head = t("col.coverage" if mode == "coverage" else "col.value", lang)
+    headers = [
+        t("col.country", lang),
+        value_head,
+        t("col.status", lang),
+        t("col.period", lang),
+        t("col.source", lang),
+        t("col.nature", lang),
+    ]
+    rows = []
+    for r in frame.sort_values("name").to_dict("records"):
+        if mode == "coverage":
+            value = t(
+                "value.share",
+                lang,
+                pct=fmt_share(r["z"]),
+                n=r["disaggregated"],
+                expected=r["expected"],
+            )
+        elif mode == "disparity" and r["value"] == r["value"]:
+            value = t(
+                "value.disparity",
+                lang,
+                value=fmt_number(r["value"]),
+                ref=fmt_number(r["ref_value"]),
+                direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
+            )
+        else:
+            value = fmt_number(r["value"]) if mode != "status" else t("value.none", lang)
+        link = dcc.Link(
+            r["name"], href=country_href(r["iso3"], search), id=ids.map_row_link(r["iso3"])
+        )
+        status = t(f"status.{r['status']}", lang) if r["status"] else "\u2014"
+        rows.append(
+            [
+                link,
+                value,
+                status,
+                r["period"] or "\u2014",
+                r["source"] or "\u2014",
+                r["nature"] or "\u2014",
+            ]
+        )
+    return html.Div(simple_table(headers, rows, caption), className="table-responsive")
+
+
+def matrix_table(
+    frame: pd.DataFrame,
+    groups: Sequence[str],
+    search_for: Callable[[str], str],
+    caption: str,
+    lang: str | None = None,
+) -> html.Div:
+    """Countries (rows) x groups (columns), cells coloured by coverage, each cell a link.
+
+    Args:
+        frame: ``views.matrix_frame`` output (iso3, name, group, share, disaggregated,
+            expected), rows of one country adjacent.
+        groups: the group ids, in column order.
+        search_for: group id -> query string of the link (the other filters kept).
+        caption: the table caption.
+        lang: language.
+    """
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("col.country", lang), scope="col")]
+            + [html.Th(group_title(g, lang), scope="col") for g in groups]
+        )
+    )
+    body = []
+    for iso3, part in frame.groupby("iso3", sort=False):
+        cells = [
+            html.Th(
+                dcc.Link(part["name"].iloc[0], href=country_href(str(iso3), search_for(groups[0]))),
+                scope="row",
+            )
+        ]
+        for r in part.to_dict("records"):
+            text = (
+                f"{fmt_share(r['share'])} ({r['disaggregated']}/{r['expected']})"
+                if r["expected"]
+                else t("value.none", lang)
+            )
+            link = dcc.Link(
+                text,
+                href=country_href(str(iso3), search_for(r["group"])),
+                id=ids.matrix_cell(str(iso3), r["group"]),
+            )
+            cells.append(
+                html.Td(link, className=theme.share_class(r["share"] if r["expected"] else None))
+            )
+        body.append(html.Tr(cells))
+    table = html.Table(
+        [html.Caption(caption, className="caption-top"), head, html.Tbody(body)],
+        className="table table-sm matrix-table",
+    )
+    return html.Div(
+        table,
+        className="table-responsive matrix-scroll",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": caption},
+    )
+
+
+def scorecard_table(
+    frame: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
+) -> dbc.Table:
+    """The country's scorecard: one row per group.
+
+    Args:
+        frame: ``views.scorecard`` output.
+        titles: series code -> title.
+        lang: language.
+    """
+    headers = [
+        t("col.group", lang),
+        t("col.coverage", lang),
+        t("col.disaggregated", lang),
+        t("col.largest", lang),
+    ]
+    rows = []
+    for r in frame.to_dict("records"):
+        largest = t("value.none", lang)
+        if r["series"]:
+            largest = f"{titles.get(r['series'], r['series'])} ({r['period']}): " + t(
+                "value.disparity",
+                lang,
+                value=fmt_number(r["value"]),
+                ref=fmt_number(r["ref_value"]),
+                direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
+            )
+        rows.append(
+            [
+                group_title(r["group"], lang),
+                fmt_share(r["share"]) if r["expected"] else t("value.not_expected", lang),
+                f"{r['disaggregated']} / {r['expected']}",
+                largest,
+            ]
+        )
+    return simple_table(headers, rows, t("country.scorecard", lang), caption_hidden=True)
+
+
+def status_matrix_table(
+    wide: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
+) -> html.Div:
+    """Series (rows) x groups (columns) with the status in words and symbol."""
+    headers = [t("col.series", lang)] + [group_title(g, lang) for g in wide.columns]
+    rows = [
+        [html.Span(titles.get(s, s), title=s)] + [status_text(v, lang) for v in row]
+        for s, row in zip(wide.index, wide.to_numpy(), strict=True)
+    ]
+    return html.Div(
+        simple_table(headers, rows, t("country.status_matrix", lang), caption_hidden=True),
+        className="table-responsive status-matrix",
+    )
+
+
+def missing_list(
+    frame: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
+) -> html.Ul | html.P:
+    """What to ask the statistics office for, in words."""
+    if frame.empty:
+        return html.P(t("country.missing_none", lang))
+    items = []
+    for r in frame.to_dict("records"):
+        year = r["latest_year"] if r["latest_year"] == r["latest_year"] else ""
+        reason = (
+            t(f"country.ask_reason.{r['status']}", lang, year=year)
+            if r["status"] == "outdated"
+            else t(f"country.ask_reason.{r['status']}", lang)
+        )
+        items.append(
+            html.Li(
+                t(
+                    "country.ask",
+                    lang,
+                    series=titles.get(r["series"], r["series"]),
+                    group=group_title(r["group"], lang),
+                    reason=reason,
+                )
+            )
+        )
+    return html.Ul(items, className="missing-list")
+
+
+def timeseries_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> dbc.Table:
+    """The time series as a table (its text alternative)."""
+    headers = [
+        t("col.line", lang),
+        t("col.period", lang),
+        t("col.value", lang),
+        t("col.bounds", lang),
+        t("col.source_type", lang),
+    ]
+    rows = [
+        [
+            t(f"line.{r['line']}", lang),
+            r["period"],
+            fmt_number(r["value"]),
+            f"{fmt_number(r['lower'])} \u2013 {fmt_number(r['upper'])}"
+            if r["lower"] == r["lower"]
+            else "\u2014",
+            t(f"source.{r['source_type']}", lang),
+        ]
+        for r in frame.to_dict("records")
+    ]
+    return simple_table(headers, rows, caption)
+
+
+def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> html.Div:
+    """Every value with its dataset, source and source row."""
+    headers = [
+        t("col.period", lang),
+        t("col.breakdown", lang),
+        t("col.value", lang),
+        t("col.source_type", lang),
+        t("col.dataset", lang),
+        t("col.source", lang),
+        t("col.row", lang),
+        t("col.nature", lang),
+    ]
+    rows = [
+        [
+            r["period"],
+            r["breakdown"],
+            (r["value_flag"] if r["value_flag"] in "<>" else "") + fmt_number(r["value"]),
+            t(f"source.{r['source_type']}", lang),
+            r["dataset"],
+            r["source"] or "\u2014",
+            str(r["source_row"]),
+            r["nature"] or "\u2014",
+        ]
+        for r in frame.to_dict("records")
+    ]
+    return html.Div(
+        simple_table(headers, rows, caption),
+        className="table-responsive scroll-box",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": caption},
+    )
+
+
+def side_by_side_table(
+    frame: pd.DataFrame, titles: Mapping[str, str], group: str, lang: str | None = None
+) -> Any:
+    """Official and community values of the group for the same series."""
+    if frame.empty:
+        return html.P(t("country.side_none", lang, group=group_title(group, lang)))
+    headers = [t("col.series", lang), t("col.official", lang), t("col.community", lang)]
+
+    def cell(r: dict[str, Any], kind: str) -> str:
+        return t(
+            "value.with_ref",
+            lang,
+            value=fmt_number(r[f"{kind}_value"]),
+            ref=fmt_number(r[f"{kind}_ref"]),
+            period=r[f"{kind}_period"],
+        )
+
+    rows = [
+        [titles.get(r["series"], r["series"]), cell(r, "official"), cell(r, "community")]
+        for r in frame.to_dict("records")
+    ]
+    return simple_table(headers, rows, t("country.side_by_side", lang), caption_hidden=True)

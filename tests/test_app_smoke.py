@@ -1,0 +1,334 @@
+"""The app on a small store, through Flask's test client (no browser)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from data.settings import Settings
+from data.store import Provenance, Store
+from tests.conftest import obs_frame
+
+GEOMETRY_MARKERS = ("coordinates", "geojson", '"arcs"', "MultiPolygon")
+
+
+def _pair(iso3, m49, year, dim, group_code, ref_code, gv, rv, series, source="official"):
+    base = {
+        "series": series,
+        "iso3": iso3,
+        "m49": m49,
+        "period": str(year),
+        "year": year,
+        "period_sort": float(year),
+        "unit": "PERCENT",
+        "source_type": source,
+        "indicator": "8.5.2",
+        "goal": "8",
+        "target": "8.5",
+        "series_title": f"{series} title",
+        "nature": "C",
+        "source": "LFS",
+    }
+    return [
+        {**base, dim: group_code, "value": gv},
+        {**base, dim: ref_code, "value": rv},
+        {**base, "value": (gv + rv) / 2},
+    ]
+
+
+def build_small_store(data_dir: Path) -> Settings:
+    """A store with 2 series in 4 countries (one community dataset), all illustrative."""
+    settings = Settings(data_dir=data_dir, cache_type="NullCache", demo_on_empty=False)
+    official = []
+    for iso3, m49, year in (("KEN", "404", 2022), ("UGA", "800", 2012), ("FRA", "250", 2021)):
+        official += _pair(iso3, m49, year, "disability", "PD", "PWD", 12.0, 8.0, "SL_TLF_UEMDIS")
+        official += _pair(iso3, m49, year, "sex", "F", "M", 40.0, 45.0, "SE_TOT_CPLR")
+    official += [
+        {
+            "series": "SL_TLF_UEMDIS",
+            "iso3": "CHL",
+            "m49": "152",
+            "period": "2022",
+            "year": 2022,
+            "value": 7.0,
+            "unit": "PERCENT",
+        }
+    ]
+    community = _pair(
+        "NPL",
+        "524",
+        2019,
+        "disability",
+        "PD",
+        "PWD",
+        30.0,
+        20.0,
+        "SL_TLF_UEMDIS",
+        source="community",
+    )
+    store = Store(settings)
+    store.import_frame(
+        obs_frame(official),
+        Provenance(
+            "Official test set",
+            "official.csv",
+            "sum-1",
+            "test",
+            "official",
+            "CC-BY-4.0",
+            "Test attribution.",
+            illustrative=True,
+        ),
+    )
+    store.import_frame(
+        obs_frame(community),
+        Provenance(
+            "Community test set",
+            "community.csv",
+            "sum-2",
+            "test",
+            "community",
+            "CC0",
+            "Community attribution.",
+            illustrative=True,
+        ),
+    )
+    return settings
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from app import create_app
+
+    return create_app(build_small_store(tmp_path_factory.mktemp("store")), warm=False)
+
+
+@pytest.fixture
+def client(app):
+    c = app.server.test_client()
+    c.get("/")  # registers the Pages router (Dash does it on the first request)
+    return c
+
+
+def callback_request(app, output_id, inputs, state=None, changed=None):
+    """Body of /_dash-update-component for the callback that writes ``output_id``."""
+    spec = next(cb for cb in app._callback_list if f"{output_id}." in cb["output"])
+    values = {**inputs, **(state or {})}
+
+    def fill(items):
+        return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+
+    outputs = [
+        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+        for o in spec["output"].strip(".").split("...")
+    ]
+    return {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": fill(spec["inputs"]),
+        "state": fill(spec["state"]),
+        "changedPropIds": changed or list(inputs)[:1],
+    }
+
+
+def post(client, body, gzip_ok=False):
+    headers = {"Accept-Encoding": "gzip"} if gzip_ok else {}
+    return client.post("/_dash-update-component", json=body, headers=headers)
+
+
+def router(client, path, search=""):
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    response = post(client, body)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/matrix", "/country/KEN", "/country/XXX", "/_dash-layout", "/_dash-dependencies"]
+)
+def test_pages_answer(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_index_is_offline_and_has_lang(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page
+    for host in ("cdn.", "unpkg", "googleapis", "jsdelivr", "cdnjs", "plot.ly"):
+        assert host not in page
+    vendored = Path(__file__).resolve().parents[1] / "assets" / "vendor" / "bootstrap.min.css"
+    assert vendored.exists() and "/assets/vendor/bootstrap.min.css" in page
+
+
+def test_shell_has_banner_landmarks_and_footer(client):
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    for needle in (
+        "shell-demo-banner",
+        "Official test set",
+        "Test attribution.",
+        "CC-BY-4.0",
+        "Community attribution.",
+        '"Header"',
+        '"Main"',
+        '"Footer"',
+        '"Nav"',
+        "shell-skip-link",
+    ):
+        assert needle in layout
+
+
+def test_router_renders_pages(client):
+    overview = router(client, "/", "?group=women&year=1800")
+    assert "overview-map-graph" in overview and "filters-group" in overview
+    assert "1800" in overview  # the notice names the invalid value
+    assert "Country not found" in router(client, "/country/XXX")
+    ken = router(client, "/country/KEN", "?group=disability")
+    assert "country-heading" in ken and "Kenya" in ken
+    assert "country-scorecard" in ken and "country-missing" in ken
+    assert "Page not found" in router(client, "/no/such/page")
+    matrix = router(client, "/matrix", "?region=002")
+    assert "matrix-heading" in matrix
+
+
+def test_map_update_sends_codes_not_geometry(app, client):
+    state = {
+        "mode": "gaps",
+        "group": "disability",
+        "goal": "all",
+        "series": "",
+        "year": "latest",
+        "region": "001",
+        "source": "all",
+    }
+    body = callback_request(app, "overview-map-graph", {"overview-state.data": state})
+    response = post(client, body, gzip_ok=True)
+    assert response.status_code == 200
+    raw = (
+        gzip.decompress(response.data)
+        if response.headers.get("Content-Encoding") == "gzip"
+        else response.data
+    )
+    text = raw.decode()
+    assert not any(marker in text for marker in GEOMETRY_MARKERS)
+    figure = json.loads(text)["response"]["overview-map-graph"]["figure"]
+    locations = {
+        loc
+        for trace in figure["data"]
+        if trace["type"] == "choropleth"
+        for loc in trace["locations"]
+    }
+    assert {"KEN", "UGA", "FRA", "CHL", "NPL"} <= locations and len(locations) > 150
+    assert len(response.data) < 20_000  # compressed update budget
+
+
+def test_filter_change_writes_url_and_resets_series(app, client):
+    values = {
+        "filters-mode.value": "gaps",
+        "filters-group.value": "migrants",
+        "filters-goal.value": "all",
+        "filters-series.value": "SL_TLF_UEMDIS",
+        "filters-year.value": "latest",
+        "filters-region.value": "001",
+        "filters-source.value": "all",
+        "overview-url.search": "",
+    }
+    body = callback_request(
+        app, "overview-url", values, {"overview-state.data": None}, changed=["filters-group.value"]
+    )
+    out = json.loads(post(client, body).data)["response"]
+    assert "group=migrants" in out["overview-url"]["search"]
+    assert out["filters-series"]["value"] == "all"  # not splittable by migratory status -> reset
+    assert out["overview-state"]["data"]["group"] == "migrants"
+
+
+def test_url_change_restores_state_without_rewriting(app, client):
+    values = {
+        "overview-url.search": "?mode=values&group=women&source=official",
+        "filters-mode.value": "gaps",
+        "filters-group.value": "disability",
+        "filters-goal.value": "all",
+        "filters-series.value": "all",
+        "filters-year.value": "latest",
+        "filters-region.value": "001",
+        "filters-source.value": "all",
+    }
+    body = callback_request(
+        app, "overview-url", values, {"overview-state.data": None}, changed=["overview-url.search"]
+    )
+    out = json.loads(post(client, body).data)["response"]
+    assert "overview-url" not in out  # no_update: a URL change adds no history entry
+    assert out["filters-mode"]["value"] == "values"
+    assert out["filters-source"]["value"] == "official"
+
+
+def test_map_click_opens_country_keeping_filters(app, client):
+    state = {
+        "mode": "values",
+        "group": "women",
+        "goal": "all",
+        "series": "",
+        "year": "latest",
+        "region": "001",
+        "source": "all",
+    }
+    body = callback_request(
+        app,
+        "overview-nav",
+        {"overview-map-graph.clickData": {"points": [{"location": "KEN"}]}},
+        {"overview-state.data": state},
+    )
+    out = json.loads(post(client, body).data)["response"]
+    assert out["overview-nav"]["href"].startswith("/country/KEN?mode=values&group=women")
+
+
+def test_matrix_and_country_updates(app, client):
+    body = callback_request(
+        app,
+        "matrix-table",
+        {
+            "matrix-url.search": "?region=001&sort=disability",
+            "matrix-region.value": "001",
+            "matrix-source.value": "all",
+            "matrix-sort.value": "name",
+        },
+        {"matrix-state.data": None},
+        changed=["matrix-url.search"],
+    )
+    text = json.dumps(json.loads(post(client, body).data))
+    assert "matrix-cell-KEN-disability" in text and '"/country/KEN?sort=disability"' in text
+    body = callback_request(
+        app,
+        "country-detail",
+        {
+            "country-url.search": "",
+            "country-group.value": "disability",
+            "country-series.value": "SL_TLF_UEMDIS",
+        },
+        {"country-iso3.data": "KEN", "country-state.data": None},
+        changed=["country-series.value"],
+    )
+    out = json.loads(post(client, body).data)["response"]
+    assert "series=SL_TLF_UEMDIS" in out["country-url"]["search"]
+    assert "country-timeseries" in json.dumps(out["country-detail"])
+    assert "Official test set" in json.dumps(out["country-detail"])  # provenance
+
+
+def test_static_assets_are_compressed(client):
+    response = client.get("/assets/app.css", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers.get("Content-Encoding") == "gzip"
+    assert b"focus-visible" in gzip.decompress(response.data)

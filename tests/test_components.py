@@ -1,0 +1,324 @@
+"""Pure component and table builders, and the URL filter state (no browser)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from dash import dcc, html
+
+from data.gaps import STATUSES
+from data.views import MAP_COLUMNS
+from layouts import components, ids, state, tables, theme
+
+
+def walk(node):
+    """Every component of a tree, depth first."""
+    yield node
+    children = getattr(node, "children", None)
+    if children is None:
+        return
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "_type"):
+            yield from walk(child)
+
+
+def find(node, component_id):
+    return next(c for c in walk(node) if getattr(c, "id", None) == component_id)
+
+
+def texts(node):
+    out = []
+    for c in walk(node):
+        ch = getattr(c, "children", None)
+        for item in ch if isinstance(ch, list | tuple) else [ch]:
+            if isinstance(item, str):
+                out.append(item)
+    return " ".join(out)
+
+
+# -- controls ------------------------------------------------------------------------------
+def test_select_label_is_its_accessible_name():
+    col = components.select("x-id", "Population group", components.options([("a", "A")]), "a")
+    label, control = col.children
+    assert label.html_for == "x-id" and label.children == "Population group"
+    assert control.id == "x-id" and control.value == "a"
+    assert control.options == [{"label": "A", "value": "a"}]
+
+
+def test_radio_group_in_fieldset_with_legend():
+    col = components.radio_group("m", "Map shows", components.options([("gaps", "Gaps")]), "gaps")
+    fieldset = col.children
+    assert isinstance(fieldset, html.Fieldset)
+    assert isinstance(fieldset.children[0], html.Legend)
+    assert fieldset.children[0].children == "Map shows"
+    assert fieldset.children[1].value == "gaps"
+
+
+def test_filter_panel_is_labelled_region():
+    panel = components.filter_panel([html.Div("c")], "Filters")
+    assert isinstance(panel, html.Section)
+    assert getattr(panel, "aria-labelledby") == ids.FILTERS_HEADING
+    assert find(panel, ids.FILTERS_HEADING).children == "Filters"
+
+
+def test_notice_lists_each_problem_and_is_empty_without():
+    assert components.notice([]) == []
+    [box] = components.notice(
+        [state.Problem("group", "nobody", "disability")], lambda p, v: f"<{v}>"
+    )
+    text = texts(box)
+    assert "Population group" in text and "nobody" in text and "<disability>" in text
+    assert "alert-warning" in box.className
+
+
+def test_headline_cards_words_and_numbers():
+    block = components.headline_cards([("146", "146 countries have any data"), ("62", "recent")])
+    assert block.role == "group"
+    text = texts(block)
+    assert "146" in text and "146 countries have any data" in text and "62" in text
+
+
+def test_status_legend_has_symbol_colour_and_words_for_every_status():
+    legend = components.status_legend()
+    items = [c for c in walk(legend) if isinstance(c, html.Li)]
+    assert len(items) == len(STATUSES)
+    glyphs = [c for c in walk(legend) if getattr(c, "className", "") == "legend-glyph"]
+    assert [g.children for g in glyphs] == [theme.STATUS_GLYPHS[s] for s in STATUSES]
+    assert [g.style["color"] for g in glyphs] == [theme.STATUS_COLOURS[s] for s in STATUSES]
+    assert "Totals only" in texts(legend)
+
+
+def test_status_text_not_expected_is_spoken():
+    spans = components.status_text("")
+    assert getattr(spans[0], "aria-hidden") == "true"
+    assert spans[1].children == "not expected" and spans[1].className == "visually-hidden"
+    assert components.status_text("outdated")[1] == "Outdated split"
+
+
+def test_shell_parts_landmarks_banner_footer():
+    header = components.site_header()
+    assert isinstance(header, html.Header)
+    nav = find(header, ids.NAV)
+    assert isinstance(nav, html.Nav) and getattr(nav, "aria-label") == "Main"
+    assert find(header, ids.SKIP_LINK).href == f"#{ids.MAIN}"
+    assert find(header, ids.NAV_MATRIX).href == "/matrix"
+    assert components.demo_banner(False) == []
+    [banner] = components.demo_banner(True)
+    assert banner.id == ids.DEMO_BANNER and "NOT a real statistic" in banner.children
+    footer = components.site_footer(
+        [
+            {
+                "name": "Set A",
+                "source_type": "official",
+                "rows": 1200,
+                "attribution": "By UNSD.",
+                "licence": "CC-BY-4.0",
+                "illustrative": False,
+            }
+        ],
+        5,
+    )
+    assert isinstance(footer, html.Footer)
+    text = texts(footer)
+    assert "Set A" in text and "By UNSD." in text and "CC-BY-4.0" in text and "1,200" in text
+    assert "No dataset" in texts(components.site_footer([], 5))
+
+
+# -- tables --------------------------------------------------------------------------------
+def _map_frame():
+    frame = pd.DataFrame({c: [""] * 2 for c in MAP_COLUMNS})
+    frame["iso3"], frame["name"] = ["UGA", "KEN"], ["Uganda", "Kenya"]
+    frame["z"] = [np.nan, 0.5]
+    frame["value"] = frame["z"]
+    for col in ("ref_value", "difference", "ratio"):
+        frame[col] = np.nan
+    frame["status"] = ["no_data", "disaggregated"]
+    frame["expected"], frame["disaggregated"] = [4, 4], [0, 2]
+    return frame
+
+
+def test_map_table_rows_link_to_countries_with_filters():
+    div = tables.map_table(_map_frame(), "coverage", "?group=women", "Coverage")
+    links = [c for c in walk(div) if isinstance(c, dcc.Link)]
+    assert [lk.href for lk in links] == ["/country/KEN?group=women", "/country/UGA?group=women"]
+    assert links[0].id == ids.map_row_link("KEN")
+    text = texts(div)
+    assert "50% (2 of 4 series)" in text and "No data" in text
+    assert isinstance(find_type(div, html.Caption), html.Caption)
+
+
+def find_type(node, kind):
+    return next(c for c in walk(node) if isinstance(c, kind))
+
+
+def test_matrix_table_cells_are_coloured_links():
+    frame = pd.DataFrame(
+        {
+            "iso3": ["KEN", "KEN"],
+            "name": ["Kenya"] * 2,
+            "group": ["disability", "women"],
+            "share": [0.0, 1.0],
+            "disaggregated": [0, 3],
+            "expected": [2, 3],
+        }
+    )
+    div = tables.matrix_table(frame, ["disability", "women"], lambda g: f"?group={g}", "Cap")
+    cell = find(div, ids.matrix_cell("KEN", "women"))
+    assert cell.href == "/country/KEN?group=women"
+    assert cell.children == "100% (3/3)"
+    tds = [c for c in walk(div) if isinstance(c, html.Td)]
+    assert [td.className for td in tds] == ["cov-0", "cov-5"]
+    headers = [c.children for c in walk(div) if isinstance(c, html.Th) and c.scope == "col"]
+    assert headers == ["Country", "Persons with disabilities", "Women and girls"]
+    assert div.tabIndex == "0"  # scrollable region reachable by keyboard
+
+
+def test_country_tables():
+    card = pd.DataFrame(
+        {
+            "group": ["disability"],
+            "expected": [2],
+            "disaggregated": [1],
+            "share": [0.5],
+            "series": ["S1"],
+            "value": [12.0],
+            "ref_value": [8.0],
+            "ratio": [1.5],
+            "direction": ["worse"],
+            "period": ["2022"],
+        }
+    )
+    text = texts(tables.scorecard_table(card, {"S1": "Unemployment"}))
+    assert "50%" in text and "1 / 2" in text and "Unemployment (2022): 12 vs 8 (worse)" in text
+    wide = pd.DataFrame({"disability": ["outdated"], "women": [""]}, index=["S1"])
+    text = texts(tables.status_matrix_table(wide, {"S1": "Unemployment"}))
+    assert "Outdated split" in text and "not expected" in text and "Unemployment" in text
+    missing = pd.DataFrame(
+        {
+            "series": ["S1", "S2"],
+            "group": ["disability", "women"],
+            "status": ["outdated", "total_only"],
+            "latest_year": [2010, pd.NA],
+        }
+    )
+    items = [
+        c
+        for c in walk(tables.missing_list(missing, {"S1": "Unemployment"}))
+        if isinstance(c, html.Li)
+    ]
+    first = "Unemployment split by Persons with disabilities (latest split 2010)"
+    assert items[0].children == first
+    assert "only totals are published" in items[1].children
+    none = tables.missing_list(missing.iloc[0:0], {})
+    assert isinstance(none, html.P)
+
+
+def test_timeseries_provenance_side_by_side_tables():
+    ts = pd.DataFrame(
+        {
+            "line": ["group"],
+            "period": ["2022"],
+            "value": [12.0],
+            "lower": [11.0],
+            "upper": [13.0],
+            "source_type": ["community"],
+        }
+    )
+    text = texts(tables.timeseries_table(ts, "Cap"))
+    assert "Group" in text and "11 \u2013 13" in text and "Community-generated" in text
+    prov = pd.DataFrame(
+        {
+            "period": ["2022"],
+            "breakdown": ["disability=PD"],
+            "value": [2.5],
+            "value_flag": ["<"],
+            "unit": ["PERCENT"],
+            "source_type": ["official"],
+            "dataset": ["Set A"],
+            "source": ["LFS"],
+            "source_row": [17],
+            "nature": ["C"],
+            "footnote": [""],
+        }
+    )
+    text = texts(tables.provenance_table(prov, "Cap"))
+    assert "<2.5" in text and "Set A" in text and "17" in text and "LFS" in text
+    both = pd.DataFrame(
+        {
+            "series": ["S1"],
+            "official_value": [12.0],
+            "official_ref": [8.0],
+            "official_period": ["2022"],
+            "community_value": [20.0],
+            "community_ref": [9.0],
+            "community_period": ["2019"],
+        }
+    )
+    text = texts(tables.side_by_side_table(both, {"S1": "Unemployment"}, "disability"))
+    assert "12 (reference 8), 2022" in text and "20 (reference 9), 2019" in text
+    empty = tables.side_by_side_table(both.iloc[0:0], {}, "disability")
+    assert "No series has both" in empty.children
+
+
+# -- URL state -----------------------------------------------------------------------------
+CHOICES = state.Choices(
+    groups=("disability", "women"),
+    goals=("1", "8"),
+    series_groups={"A": ("disability",), "B": ("women", "disability"), "C": ("women",)},
+    series_goals={"A": ("8",), "B": ("1",), "C": ("8",)},
+    years=(2022, 2021),
+    regions=("001", "002"),
+)
+
+
+def test_validate_defaults_and_problems():
+    s, problems = state.validate({}, CHOICES)
+    assert s == state.DEFAULTS and problems == []
+    s, problems = state.validate(
+        {"group": "nobody", "year": "1900", "mode": "values", "region": "2", "series": ["C", "A"]},
+        CHOICES,
+    )
+    assert s["group"] == "disability" and s["year"] == "latest" and s["mode"] == "values"
+    assert s["region"] == "002"  # "2" is M49 002
+    assert s["series"] == ""  # C cannot be split by disability (the fallback group)
+    assert [(p.param, p.value) for p in problems] == [
+        ("group", "nobody"),
+        ("series", "C"),
+        ("year", "1900"),
+    ]
+
+
+def test_series_only_for_group_and_goal():
+    assert state.series_for("women", "all", CHOICES) == ["B", "C"]
+    assert state.series_for("disability", "8", CHOICES) == ["A"]
+    s, problems = state.validate({"series": "A", "goal": "1"}, CHOICES)
+    assert s["series"] == "" and problems[0].param == "series"
+
+
+def test_search_round_trip():
+    s, _ = state.validate({"group": "women", "series": "C", "year": "2021"}, CHOICES)
+    search = state.to_search(s)
+    assert search == "?group=women&series=C&year=2021"  # defaults are implied
+    assert state.parse_search(search, CHOICES) == (s, [])
+    assert "series=" not in state.to_search({**s, "series": ""})
+    assert state.to_search(state.DEFAULTS) == ""
+    assert state.parse_search("?series=all", CHOICES)[0]["series"] == ""
+    assert state.control_value("series", "") == state.ALL_SERIES
+
+
+def test_resolve_url_never_rewrites_controls_do():
+    s, problems, write = state.resolve(True, "?group=bad", {}, CHOICES)
+    assert s["group"] == "disability" and problems and write is False
+    s, problems, write = state.resolve(
+        False, "?group=disability&series=A", {"group": "women", "series": "A"}, CHOICES
+    )
+    assert s["group"] == "women" and s["series"] == "" and problems == [] and write is True
+
+
+def test_matrix_css_in_assets_matches_theme():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "assets" / "app.css").read_text()
+    assert theme.matrix_css() in css
+    assert theme.share_class(None) == "cov-na" and theme.share_class(0.0) == "cov-0"
+    assert theme.share_class(0.59) == "cov-2" and theme.share_class(1.0) == "cov-5"
