@@ -36,3 +36,26 @@ def obs_frame(rows: list[dict]) -> pd.DataFrame:
             base["year"] = int(str(base["period"])[:4])
         full.append(base)
     return conform(pd.DataFrame(full))
+
+
+@pytest.fixture(scope="session")
+def extract_store(tmp_path_factory):
+    """The real UN extract imported once into a fresh store: (path, settings, summary)."""
+    from data import queries
+    from data.pipeline import import_files
+
+    path = shared_data("sdg-global-extract", "sdg_disaggregated_long.csv.gz")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("extract"), demo_on_empty=False, cache_type="NullCache"
+    )
+    [summary] = import_files(queries.configure(settings), [path], settings)
+    return path, settings, summary
+
+
+@pytest.fixture
+def extract(extract_store):
+    """The extract store, made the one ``data.queries`` answers from."""
+    from data import queries
+
+    queries.configure(extract_store[1])
+    return extract_store

@@ -8,9 +8,6 @@ import pandas as pd
 import pytest
 
 from data import queries
-from data.pipeline import import_files
-from data.settings import Settings
-from tests.conftest import shared_data
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -36,17 +33,6 @@ KEYS = [
     "Migratory status",
     "OtherDimensions",
 ]
-
-
-@pytest.fixture(scope="module")
-def extract_store(tmp_path_factory):
-    path = shared_data("sdg-global-extract", "sdg_disaggregated_long.csv.gz")
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("extract"), demo_on_empty=False, cache_type="NullCache"
-    )
-    store = queries.configure(settings)
-    [summary] = import_files(store, [path], settings)
-    return path, settings, summary
 
 
 def independent_status(path, series, column, group_labels, ref_labels, recent=5):
@@ -83,8 +69,8 @@ def independent_status(path, series, column, group_labels, ref_labels, recent=5)
     return out
 
 
-def test_extract_imports_completely(extract_store):
-    path, _, summary = extract_store
+def test_extract_imports_completely(extract):
+    path, _, summary = extract
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert summary.rows == len(raw) == 831_697
     obs = queries.observations().sort_values("source_row")
@@ -99,8 +85,8 @@ def test_extract_imports_completely(extract_store):
 
 
 @pytest.mark.parametrize(("series", "group"), list(CASES))
-def test_statuses_equal_independent_computation(extract_store, series, group):
-    path = extract_store[0]
+def test_statuses_equal_independent_computation(extract, series, group):
+    path = extract[0]
     column, group_labels, ref_labels = CASES[(series, group)]
     expected = independent_status(path, series, column, group_labels, ref_labels)
     ours = queries.statuses(group)
