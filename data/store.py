@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -110,6 +111,27 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         _META.create_all(self.engine)
+        self.identity = self._identity()
+
+    def _identity(self) -> int:
+        """A random number fixed when the store is created.
+
+        Snapshots of a deleted and re-created store (whose versions start again at 1) are then
+        never mistaken for this one's.
+        """
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "identity")).first()
+            if found is not None:
+                return int(found[0])
+            value = secrets.randbelow(2**31 - 1) + 1
+            try:
+                with conn.begin_nested():
+                    conn.execute(STATE.insert().values(key="identity", value=value))
+            except sa.exc.IntegrityError:  # another process created it first
+                pass
+            return int(
+                conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "identity")).scalar()
+            )
 
     # -- writing ---------------------------------------------------------------------------
     def import_frame(self, frame: pd.DataFrame, provenance: Provenance) -> tuple[int, bool]:
@@ -225,12 +247,12 @@ class Store:
         except OSError:
             return None
         key = hashlib.sha256(self.settings.store_url().encode()).hexdigest()[:12]
-        return directory / f"obs-{key}-v{version}.parquet"
+        return directory / f"obs-{key}-{self.identity}-v{version}.parquet"
 
     def _write_snapshot(self, frame: pd.DataFrame, path: Path) -> None:
         _atomic_parquet(frame, path)
-        prefix = path.name.rsplit("-v", 1)[0]
-        for old in path.parent.glob(f"{prefix}-v*.parquet"):
+        prefix = path.name.split("-")[1]  # every snapshot of this store URL, of any identity
+        for old in path.parent.glob(f"obs-{prefix}-*.parquet"):
             if old != path:
                 old.unlink(missing_ok=True)
 

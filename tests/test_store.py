@@ -99,3 +99,16 @@ def test_readers_see_all_or_nothing_while_one_imports(settings):
     reader.join(30)
     seen = q.get(timeout=5)
     assert set(seen) <= {5, 20_005}  # never a half-written import
+
+
+def test_recreated_store_never_reads_an_old_snapshot(settings):
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    assert len(store.observations()) == 5
+    (settings.data_dir / "gapmap.sqlite").unlink()  # snapshots are left behind on purpose
+    for extra in settings.data_dir.glob("gapmap.sqlite-*"):
+        extra.unlink()
+    fresh = Store(settings)
+    assert fresh.version() == 0 and len(fresh.observations()) == 0
+    fresh.import_frame(_frame(2, series="T"), _prov("c5"))
+    assert fresh.version() == 1 and fresh.observations()["series"].tolist() == ["T", "T"]
