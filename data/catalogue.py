@@ -109,9 +109,13 @@ def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFram
         lambda d: d if isinstance(d, tuple) else ()
     )
     exp = expectations[expectations["series"].isin(out.index)]
+    # a community partner's own series must not become "expected" in every country
+    official = obs[obs["source_type"] == "official"]
     out["groups"] = [
         tuple(g.id for g in groups().values() if _expected(g, s, obs_groups, exp))
-        for s, obs_groups in zip(out.index, _observed_groups(obs).reindex(out.index), strict=True)
+        for s, obs_groups in zip(
+            out.index, _observed_groups(official).reindex(out.index), strict=True
+        )
     ]
     return out.reset_index()[CATALOGUE_COLUMNS].sort_values("series", ignore_index=True)
 

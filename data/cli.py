@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "validate":
             c.add_argument("--json", action="store_true", help="problems as JSON")
+            c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
         else:
             c.add_argument("--licence", default="")
             c.add_argument("--attribution", default="")
@@ -131,12 +133,14 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
             )
         for p in problems:
             print(p)
-    return 1 if problems else 0
+    failing = problems if args.strict else [p for p in problems if p.severity == "error"]
+    return 1 if failing else 0
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     store = queries.configure(settings)
     bar = tqdm(total=len(args.files), desc="reading", unit="file", file=sys.stderr)
+    rows_bar = tqdm(desc="writing", unit="row", file=sys.stderr, disable=None)
     try:
         summaries = pipeline.import_files(
             store,
@@ -150,21 +154,35 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             licence=args.licence,
             attribution=args.attribution,
             progress=lambda _: bar.update(1),
+            rows_progress=rows_bar.update,
         )
     except ImportError_ as exc:
         bar.close()
+        rows_bar.close()
         print(f"import refused, nothing was changed: {exc}", file=sys.stderr)
+        print("every problem: python -m data validate FILE...", file=sys.stderr)
         return 1
     bar.close()
+    rows_bar.close()
     for s in summaries:
-        state = "imported as" if s.created else "already imported as"
-        print(
-            f"{s.file}: {s.format}, {s.rows} rows {state} dataset {s.dataset}, "
-            f"{len(s.warnings)} warning(s)"
-        )
-        for (dim, label), count in sorted(s.unmapped.items()):
-            print(f"  unmapped {dim} label {label!r}: {count} row(s) kept as given")
+        _print_summary(s)
     return 0
+
+
+def _print_summary(s: pipeline.ImportSummary) -> None:
+    state = "imported as" if s.created else "already imported as"
+    print(
+        f"{s.file}: {s.format}, {s.rows} rows {state} dataset {s.dataset}, "
+        f"{len(s.warnings)} warning(s)"
+    )
+    for (dim, label), count in sorted(s.unmapped.items()):
+        print(f"  unmapped {dim} label {label!r}: {count} row(s) kept as given")
+    kinds = Counter(w.code for w in s.warnings if w.code not in ("unknown_label",))
+    for code, count in sorted(kinds.items()):
+        print(f"  {count} {code} warning(s) (python -m data validate lists them)")
+    for w in s.warnings:
+        if w.code == "already_imported":
+            print(f"  {w}")
 
 
 def _datasets(args: argparse.Namespace, settings: Settings) -> int:

@@ -49,10 +49,13 @@ def pairs(obs: pd.DataFrame, group: Group) -> pd.DataFrame:
     Returns:
         One row per group observation that has a reference: the ``_MATCH`` columns, ``iso3``,
         ``year``, ``period_sort``, ``source_type``, every dimension (the group's dimension holds
-        the group code), ``ref_code``, the group's ``value, value_flag, lower, upper, n,
-        source_row`` and the same with a ``ref_`` prefix. For each group observation the
-        reference is the first code of ``group.reference`` observed for that slice.
+        the group code), ``ref_code``, ``group_dim`` (the group's dimension), the group's
+        ``value, value_flag, lower, upper, n, source_row`` and the same with a ``ref_`` prefix.
+        For each group observation the reference is the first code of ``group.reference``
+        observed for that slice. Rows
+        without a value (missing-value codes such as ``N``) are never paired.
     """
+    obs = obs[obs["value"].notna()]
     dim = group.dimension
     others = [d for d in DIMENSIONS if d != dim]
     keys = [*_MATCH, *others]
@@ -68,10 +71,12 @@ def pairs(obs: pd.DataFrame, group: Group) -> pd.DataFrame:
         ref = ref.rename(columns={c: f"ref_{c}" for c in _VALUE_COLS})
         merged = grp.merge(ref, on=keys, how="inner")
         merged["ref_code"] = ref_code
+        merged["group_dim"] = dim
         found.append(merged)
         grp = grp[~grp.set_index(keys).index.isin(merged.set_index(keys).index)]
     if not found:
-        return pd.DataFrame(columns=[*cols, "ref_code", *(f"ref_{c}" for c in _VALUE_COLS)])
+        names = [*cols, "ref_code", "group_dim", *(f"ref_{c}" for c in _VALUE_COLS)]
+        return pd.DataFrame(columns=names)
     return pd.concat(found, ignore_index=True)
 
 
@@ -100,12 +105,15 @@ def status(
     series = list(dict.fromkeys(series))
     countries = list(dict.fromkeys(countries))
     grid = pd.MultiIndex.from_product([countries, series], names=["iso3", "series"])
-    sub = obs[obs["series"].isin(series)]
-    newest = sub.groupby("series", observed=True)["year"].max()
+    sub = obs[obs["series"].isin(series) & obs["value"].notna()]  # a missing value is no data
+    newest = newest_years(sub)
+    specific = group_specific_series(sub, group)
     sub = sub[sub["iso3"].isin(countries)]
     any_year = sub.groupby(["iso3", "series"], observed=True)["year"].max()
-    found = pairs(sub, group)
-    by_type = found.groupby(["iso3", "series", "source_type"], observed=True)["year"].max()
+    cols = ["iso3", "series", "source_type", "year"]
+    alone = sub[sub["series"].isin(specific) & _is_group(sub, group)]
+    evidence = pd.concat([_plain(pairs(sub, group), cols), _plain(alone, cols)])
+    by_type = evidence.groupby(["iso3", "series", "source_type"], observed=True)["year"].max()
     out = pd.DataFrame(index=grid)
     out["group"] = group.id
     out["any_year"] = any_year.reindex(grid)
@@ -132,6 +140,34 @@ def status(
         out[col] = out[col].astype("Int64")
     cols = ["iso3", "series", "group", "status", "latest_year"]
     return out[[*cols, "latest_official_year", "latest_community_year", "newest_year"]]
+
+
+def _is_group(obs: pd.DataFrame, group: Group) -> pd.Series:
+    codes = obs[group.dimension].astype(object)
+    return codes.map(group.is_group_code).astype(bool)
+
+
+def newest_years(obs: pd.DataFrame) -> pd.Series:
+    """Newest year per series from official rows (all rows for a series with no official one).
+
+    Community data from one country must not move the recency window of every other country.
+    """
+    official = obs[obs["source_type"] == "official"].groupby("series", observed=True)["year"].max()
+    every = obs.groupby("series", observed=True)["year"].max()
+    return official.reindex(every.index).fillna(every)
+
+
+def group_specific_series(obs: pd.DataFrame, group: Group) -> set[str]:
+    """Series about the group itself: its dimension never holds a reference code in ``obs``.
+
+    Under-5 mortality (age ``<5Y`` only) or women's share of managers (sex ``F`` only) have no
+    reference to compare with: there, a value for the group is what makes it visible.
+    """
+    present = set(obs.loc[_is_group(obs, group), "series"].astype(object))
+    with_reference = set(
+        obs.loc[obs[group.dimension].isin(group.reference), "series"].astype(object)
+    )
+    return present - with_reference
 
 
 def _level(by_type: pd.Series, source_type: str) -> pd.Series:
@@ -187,13 +223,17 @@ def region_coverage(cov: pd.DataFrame, members: dict[str, list[str]]) -> pd.Data
     return out[["region", "group", "countries", "expected", *STATUSES, "share"]]
 
 
-def disparity(found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30) -> pd.DataFrame:
+def disparity(
+    found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30, group: Group | None = None
+) -> pd.DataFrame:
     """Group versus reference for every matched pair.
 
     Args:
         found: output of ``pairs``.
         polarity: series -> ``higher_better`` | ``lower_better`` | ``unknown``.
         small_n: sample sizes below this are flagged.
+        group: the group the pairs are of (its dimension is never counted as a split); by
+            default taken from ``found["group_dim"]``.
 
     Returns:
         ``found`` plus ``difference`` (group - reference), ``ratio`` (group / reference, NaN
@@ -214,7 +254,22 @@ def disparity(found: pd.DataFrame, polarity: dict[str, str], small_n: int = 30) 
         default="equal",
     )
     out["small_sample"] = (out["n"] < small_n) | (out["ref_n"] < small_n)
-    # headline: only the group's own dimension is split (it holds the group code)
-    split = pd.DataFrame({d: ~out[d].isin(_TOTAL_LIKE) for d in DIMENSIONS if d in out.columns})
-    out["headline"] = (out["other_dims"] == "") & (split.sum(axis=1) <= 1)
+    out["headline"] = _headline(out, group)
     return out
+
+
+def _headline(found: pd.DataFrame, group: Group | None) -> pd.Series:
+    """True where no breakdown but the group's own is split.
+
+    A breakdown with one code throughout a series (e.g. age 15+ for every unemployment value)
+    is the series' base, not a split.
+    """
+    if found.empty:
+        return pd.Series(False, index=found.index, dtype=bool)
+    own = group.dimension if group is not None else str(found["group_dim"].iloc[0])
+    split = pd.Series(0, index=found.index)
+    for col in [*(d for d in DIMENSIONS if d != own), "other_dims"]:
+        single = found.groupby("series", observed=True)[col].transform("nunique") == 1
+        total = found[col].isin(_TOTAL_LIKE) | (found[col] == "")
+        split += ~(total | single)
+    return split == 0

@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data import demo, readers
+import pandas as pd
+
+from data import demo, readers, reference
 from data.schema import ImportError_, Problem, ReadResult
 from data.settings import Settings
 from data.store import Provenance, Store, file_checksum, options_json
@@ -74,8 +76,12 @@ def import_files(
     attribution: str = "",
     keep_conflicts: bool = False,
     progress: Callable[[str], None] | None = None,
+    rows_progress: Callable[[int], None] | None = None,
 ) -> list[ImportSummary]:
     """Read every file; if none has an error, store them all in one transaction.
+
+    ``progress`` is called with each file name before it is read, ``rows_progress`` with the
+    number of rows written after each chunk.
 
     Raises:
         ImportError_: with every error of every file; the store is unchanged.
@@ -93,7 +99,8 @@ def import_files(
     errors = [p for _, r in results for p in r.errors]
     if errors:
         raise ImportError_(errors)
-    options = options_json(country=country, indicator=indicator, keep_conflicts=keep_conflicts)
+    # the options that change the rows, normalised: GBR, gbr and 826 are the same import
+    options = options_json(country=_country_key(country), indicator=indicator)
     items = [
         (
             r.frame,
@@ -110,7 +117,8 @@ def import_files(
         )
         for path, r in results
     ]
-    stored = store.import_many(items)
+    before = store.datasets()
+    stored = store.import_many(items, progress=rows_progress)
     return [
         ImportSummary(
             file=str(path),
@@ -118,10 +126,37 @@ def import_files(
             dataset=ds,
             created=created,
             rows=len(r.frame),
-            warnings=[p for p in r.problems if p.severity != "error"],
+            warnings=[p for p in r.problems if p.severity != "error"]
+            + _also_imported(before, prov, path.name),
             unmapped=r.unmapped,
         )
-        for (path, r), (ds, created) in zip(results, stored, strict=True)
+        for (path, r), (_, prov), (ds, created) in zip(results, items, stored, strict=True)
+    ]
+
+
+def _country_key(country: str | None) -> str | None:
+    if not country:
+        return None
+    code = country.strip().upper()
+    return (reference.iso3_for_m49(code) or code) if code.isdigit() else code
+
+
+def _also_imported(before: pd.DataFrame, prov: Provenance, name: str) -> list[Problem]:
+    """A warning when the same file is already in the store under other options."""
+    same = before[(before["checksum"] == prov.checksum)]
+    other = same[(same["options"] != prov.options) | (same["source_type"] != prov.source_type)]
+    return [
+        Problem(
+            name,
+            None,
+            None,
+            f"dataset {row.id}",
+            f"each file once: the same file is already dataset {row.id} "
+            f"({row.source_type}, options {row.options}); remove one if this is a mistake",
+            severity="warning",
+            code="already_imported",
+        )
+        for row in other.itertuples()
     ]
 
 

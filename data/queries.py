@@ -128,4 +128,4 @@ def _disparities(version: int, group: str, source: str, small_n: int) -> pd.Data
     snap = snapshot()
     polarity = dict(zip(snap.catalogue["series"], snap.catalogue["polarity"], strict=True))
     found = gaps.pairs(observations(source), get_group(group))
-    return gaps.disparity(found, polarity, small_n)
+    return gaps.disparity(found, polarity, small_n, get_group(group))

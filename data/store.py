@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,11 +139,16 @@ class Store:
         """Store one canonical frame as one dataset, all or nothing (see ``import_many``)."""
         return self.import_many([(frame, provenance)])[0]
 
-    def import_many(self, items: list[tuple[pd.DataFrame, Provenance]]) -> list[tuple[int, bool]]:
+    def import_many(
+        self,
+        items: list[tuple[pd.DataFrame, Provenance]],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[tuple[int, bool]]:
         """Store several datasets in ONE transaction: all are committed, or none.
 
         Args:
             items: (canonical frame, provenance) pairs; ``dataset`` is overwritten.
+            progress: called with the number of rows written after each chunk.
 
         Returns:
             (dataset id, created) per item; ``created`` is False when the same file with the
@@ -172,7 +178,7 @@ class Store:
                 inserted = conn.execute(DATASETS.insert().values(**values))
                 dataset_id = int(inserted.inserted_primary_key[0])
                 rows["dataset"] = dataset_id
-                _insert_rows(conn, rows)
+                _insert_rows(conn, rows, progress)
                 added.append(rows)
                 results.append((dataset_id, True))
             after = _bump_version(conn) if added else 0
@@ -223,10 +229,19 @@ class Store:
         cache = self._snapshot_path(version)
         if cache is not None and cache.exists():
             return pd.read_parquet(cache)
+        # One statement reads the rows and the version they belong to, so an import that
+        # commits meanwhile can never be filed under the version before it.
+        current = sa.select(STATE.c.value).where(STATE.c.key == "version").scalar_subquery()
         with self.engine.connect() as conn:
-            result = conn.execute(sa.select(OBSERVATIONS))
-            frame = pd.DataFrame.from_records(result.fetchall(), columns=list(OBS_COLUMNS))
+            result = conn.execute(sa.select(current.label("_version"), *OBSERVATIONS.c))
+            frame = pd.DataFrame.from_records(result.fetchall(), columns=["_version", *OBS_COLUMNS])
+        if len(frame):
+            read_at = int(frame["_version"].iloc[0])
+        else:
+            read_at = version if self.version() == version else -1  # -1: do not cache
+        frame = frame.drop(columns="_version")
         frame = _categorical(conform(frame) if len(frame) else empty_frame())
+        cache = self._snapshot_path(read_at) if read_at >= 0 else None
         if cache is not None:
             self._write_snapshot(frame, cache)
         return frame
@@ -266,7 +281,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _insert_rows(conn: sa.Connection, rows: pd.DataFrame, chunk: int = 20_000) -> None:
+def _insert_rows(
+    conn: sa.Connection,
+    rows: pd.DataFrame,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 20_000,
+) -> None:
     columns = list(OBS_COLUMNS)
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # the DBAPI's executemany on plain tuples: ~4x faster than dicts through Core
@@ -282,6 +302,8 @@ def _insert_rows(conn: sa.Connection, rows: pd.DataFrame, chunk: int = 20_000) -
             conn.execute(
                 OBSERVATIONS.insert(), [dict(zip(columns, t, strict=True)) for t in tuples]
             )
+        if progress is not None:
+            progress(len(tuples))
 
 
 def _bump_version(conn: sa.Connection) -> int:

@@ -31,11 +31,30 @@ CANONICAL: dict[str, frozenset[str]] = {
         | _SPECIAL
     ),
     "migratory": frozenset({"MIGPER", "NONMIG", "MS_MIGRANT", "MS_NONMIGRANT"} | _SPECIAL),
-    "ethnicity": frozenset(_SPECIAL),  # population-group codes are open: see map_label
-    "education": frozenset(_SPECIAL),  # ISCED codes are open: see map_label
+    # SDG population-group codes (the export does not say which group each one is)
+    "ethnicity": frozenset({"POP_A", "POP_B", "POP_C", "POP_D", "POP_E"} | _SPECIAL),
+    # SDG education-level codes (ISCED 2011 based) as the UN export writes them
+    "education": frozenset(
+        {
+            "PREPRI",
+            "PRIMAR",
+            "LOWSEC",
+            "UPPSEC",
+            "SECOND",
+            "POSTSEC",
+            "TERTIARY",
+            "GRAD23",
+            "AGG_0_1",
+            "AGG_GE2",
+            "AGG_5T8",
+            "AGG_3T4",
+            "AGG_2_3",
+        }
+        | {f"ISCED11_{i}" for i in range(9)}
+        | _SPECIAL
+    ),
 }
 _AGE_CODE = re.compile(r"^(Y\d+T\d+|Y_GE\d+|Y_LT\d+|Y_LE\d+|M\d+T\d+|M_LT\d+|Y\d+)$")
-_CODE_LIKE = re.compile(r"^[A-Z0-9_]+$")
 
 
 def _norm(label: str) -> str:
@@ -114,8 +133,6 @@ class Vocabulary:
             if _AGE_CODE.match(raw):
                 return raw
             return _age_grammar(raw)
-        if dimension in ("ethnicity", "education") and _CODE_LIKE.match(raw):
-            return raw  # open code lists (population groups, ISCED levels) are kept as codes
         return None
 
 

@@ -111,3 +111,22 @@ def test_open_sdg_uk_all_17_import_and_unmapped_are_listed(capsys, settings):
     exp = pd.read_csv(pd.io.common.StringIO(out), dtype=str, keep_default_na=False)
     assert {"PD", "PWD"} <= set(exp["disability"])
     assert not exp["disability"].str.startswith("raw:Disabled").any()
+
+
+def test_validate_warnings_only_exit_0_unless_strict(capsys, settings):
+    path = str(FIX / "un_export.csv")  # one "N" value: a warning
+    assert run(capsys, settings, "validate", path)[0] == 0
+    assert run(capsys, settings, "validate", "--strict", path)[0] == 1
+
+
+def test_same_file_other_options_is_flagged(capsys, settings):
+    path = str(FIX / "opensdg" / "data" / "indicator_8-5-2.csv")
+    assert run(capsys, settings, "import", path, "--country", "GBR")[0] == 0
+    code, out, _ = run(capsys, settings, "import", path, "--country", "gbr")
+    assert code == 0 and "already imported as dataset 1" in out  # same import, normalised
+    code, out, _ = run(capsys, settings, "import", path, "--country", "826")
+    assert "already imported as dataset 1" in out
+    code, out, _ = run(
+        capsys, settings, "import", path, "--country", "GBR", "--source-type", "community"
+    )
+    assert "imported as dataset 2" in out and "the same file is already dataset 1" in out

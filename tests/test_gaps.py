@@ -42,8 +42,24 @@ def _o(area, period, value, series="S", **dims):
             "outdated",
             2018,
         ),
-        # a group value with no reference value to compare with is not a split
-        ([_o(KEN, 2022, 10, disability="PD")], "total_only", 2022),
+        # a group value with no reference value to compare with is not a split (when the
+        # series has references elsewhere)
+        (
+            [_o(KEN, 2022, 10, disability="PD"), _o(BGD, 2022, 1, disability="PWD")],
+            "total_only",
+            2022,
+        ),
+        # a missing value ("N") never makes a split: the older real one decides
+        (
+            [
+                _o(KEN, 2022, float("nan"), disability="PD", value_flag="N"),
+                _o(KEN, 2022, 10, disability="PWD"),
+                _o(KEN, 2015, 5, disability="PD"),
+                _o(KEN, 2015, 6, disability="PWD"),
+            ],
+            "outdated",
+            2015,
+        ),
         # ... nor is one whose reference is of another year
         ([_o(KEN, 2022, 10, disability="PD"), _o(KEN, 2021, 7)], "total_only", 2022),
         # reference falls back to the total when PWD is absent
@@ -57,6 +73,7 @@ def _o(area, period, value, series="S", **dims):
             [
                 _o(KEN, 2022, 10, disability="PD", source_type="community"),
                 _o(KEN, 2022, 5, disability="PWD", source_type="community"),
+                _o(BGD, 2023, 1),
                 _o(KEN, 2020, 7),
             ],
             "community_only",
@@ -69,6 +86,7 @@ def _o(area, period, value, series="S", **dims):
                 _o(KEN, 2010, 5, disability="PWD"),
                 _o(KEN, 2022, 10, disability="PD", source_type="community"),
                 _o(KEN, 2022, 5, disability="PWD", source_type="community"),
+                _o(BGD, 2023, 1),
             ],
             "outdated",
             2010,
@@ -208,3 +226,43 @@ def test_wildcard_group_codes_for_population_groups():
     p = gaps.pairs(obs_frame(rows), group("ethnicity"))
     assert sorted(p["ethnicity"]) == ["POP_A", "POP_B"]
     assert set(p["ref_code"]) == {"_T"}
+
+
+def test_series_about_the_group_itself_count_the_group_value():
+    # under-5 mortality has only the children's age code: nothing to compare, group visible
+    rows = [
+        _o(KEN, 2021, 40.0, series="MORT", age="Y_LT5"),
+        _o(BGD, 2010, 30.0, series="MORT", age="Y_LT5"),
+        _o(KEN, 2021, 8.0, series="OTHER"),
+    ]
+    st = gaps.status(obs_frame(rows), group("children"), ["MORT", "OTHER"], ["KEN", "BGD"], 5)
+    st = st.set_index(["iso3", "series"])["status"]
+    assert st[("KEN", "MORT")] == "disaggregated" and st[("BGD", "MORT")] == "outdated"
+    assert st[("KEN", "OTHER")] == "total_only"
+    assert gaps.group_specific_series(obs_frame(rows), group("children")) == {"MORT"}
+
+
+def test_community_data_do_not_move_the_recency_window():
+    rows = [
+        _o(KEN, 2019, 10, disability="PD"),
+        _o(KEN, 2019, 5, disability="PWD"),
+        _o(BGD, 2026, 9, disability="PD", source_type="community"),
+        _o(BGD, 2026, 4, disability="PWD", source_type="community"),
+    ]
+    st = gaps.status(obs_frame(rows), group("disability"), ["S"], ["KEN", "BGD"], 5)
+    st = st.set_index("iso3")
+    assert st.loc["KEN", "status"] == "disaggregated" and st.loc["KEN", "newest_year"] == 2019
+    assert st.loc["BGD", "status"] == "community_only"
+
+
+def test_headline_treats_a_series_base_age_as_no_split():
+    rows = [
+        _o(KEN, 2022, 20.0, sex="F", age="Y_GE15"),
+        _o(KEN, 2022, 18.0, sex="M", age="Y_GE15"),
+        _o(KEN, 2022, 9.0, sex="F", age="Y_GE15", location="R"),
+        _o(KEN, 2022, 7.0, sex="M", age="Y_GE15", location="R"),
+    ]
+    d = gaps.disparity(gaps.pairs(obs_frame(rows), group("women")), {}, 30, group("women"))
+    d = d.set_index("location")
+    assert bool(d.loc["_T", "headline"]) is True  # age 15+ throughout is the base
+    assert bool(d.loc["R", "headline"]) is False

@@ -297,3 +297,28 @@ def test_not_numbers(text: str) -> None:
     assert number(text) is None
 
 
+def test_xlsx_with_two_data_sheets_is_refused_naming_them(tmp_path: Path) -> None:
+    rows = [["series", "iso3", "period", "value"], ["SL_TLF_UEMDIS", "KEN", "2021", 5.5]]
+    path = _workbook(tmp_path / "two.xlsx", {"2021": rows, "2022": rows})
+    result = read(path)
+    [problem] = [p for p in result.errors if p.code == "bad_sheet"]
+    assert "'2021'" in problem.value and "'2022'" in problem.value
+    assert result.frame.empty
+
+
+def test_xlsx_percent_cells_are_read_as_shown_with_a_warning(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["series", "iso3", "period", "value"])
+    ws.append(["SL_TLF_UEMDIS", "KEN", "2021", 0.125])
+    ws.append(["SL_TLF_UEMDIS", "UGA", "2021", 0.07])
+    for row in (2, 3):
+        ws.cell(row=row, column=4).number_format = "0.0%"
+    path = tmp_path / "pct.xlsx"
+    wb.save(path)
+    result = read(path)
+    assert result.frame["value"].tolist() == [12.5, 7.0]
+    [warning] = [p for p in result.problems if p.code == "percent_cell"]
+    assert (warning.row, warning.column, warning.severity) == (2, "value", "warning")

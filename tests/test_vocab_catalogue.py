@@ -166,3 +166,33 @@ def test_packaged_catalogue_files_are_valid():
     assert s.set_index("series").loc["SL_TLF_UEMDIS", "polarity"] == "lower_better"
     e = catalogue.expectations_file()
     assert ("SL_TLF_UEMDIS", "disability") in set(map(tuple, e.to_numpy()))
+
+
+def test_community_only_series_are_not_expected_everywhere():
+    obs = obs_frame(
+        [
+            {
+                "series": "OWN",
+                "iso3": "UGA",
+                "m49": "800",
+                "period": "2022",
+                "value": 1,
+                "disability": "PD",
+                "source_type": "community",
+            },
+            {
+                "series": "OWN",
+                "iso3": "UGA",
+                "m49": "800",
+                "period": "2022",
+                "value": 2,
+                "disability": "PWD",
+                "source_type": "community",
+            },
+        ]
+    )
+    cat = catalogue.catalogue(
+        obs, pd.DataFrame(columns=["series", "dimension"]), catalogue.series_file()
+    )
+    assert cat.set_index("series").loc["OWN", "groups"] == ()
+    assert catalogue.expected_series(cat, group("disability")) == []

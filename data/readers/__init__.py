@@ -152,6 +152,16 @@ def _load(
 HEADER_SEARCH_ROWS = 10  # a sheet's header may sit below a title: look at its first rows
 
 
+def _sheet_header(sheet: Sheet, wanted: str | None) -> tuple[int, str] | None:
+    """(position of the header row, format) when one of the sheet's first rows is a header."""
+    for at, (_, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        fmt = wanted if wanted and matches(wanted, cells) else None
+        fmt = fmt or (None if wanted else format_from_headers(cells))
+        if fmt:
+            return at, fmt
+    return None
+
+
 def _pick_sheet(
     sheets: list[Sheet], problems: list[Problem], file: str, wanted: str | None
 ) -> tuple[Table | None, str | None, list[Problem]]:
@@ -160,12 +170,24 @@ def _pick_sheet(
         if not problems:
             problems.append(_empty(file, "a workbook with a sheet holding a header row"))
         return None, None, problems
-    for sheet in sheets:
-        for at, (_, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-            fmt = wanted if wanted and matches(wanted, cells) else None
-            fmt = fmt or (None if wanted else format_from_headers(cells))
-            if fmt:
-                return _with_rows(sheet.table(at), fmt, problems, file)
+    found = [(sheet, *hit) for sheet in sheets if (hit := _sheet_header(sheet, wanted))]
+    if len(found) > 1:
+        names = ", ".join(repr(s.title) for s, _, _ in found)
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                names,
+                "one sheet of data per file; several sheets hold "
+                "data here: save each as its own file (nothing is read silently)",
+                code="bad_sheet",
+            )
+        )
+        return None, None, problems
+    if found:
+        sheet, at, fmt = found[0]
+        return _with_rows(sheet.table(at), fmt, problems, file)
     if wanted and len(sheets) == 1:
         return _with_rows(sheets[0].table(), wanted, problems, file)  # reader names what lacks
     names = ", ".join(repr(s.title) for s in sheets)

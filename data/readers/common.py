@@ -271,13 +271,15 @@ def _detail_cell(text: str) -> tuple[str, int, float, bool]:
 
 
 def apply_time_detail(details: pd.Series, out: dict[str, Any]) -> None:
-    """Use a time-detail cell (``2004-2005``) as the period label where it is a valid period."""
-    labels, years, sorts, ok = per_unique(details, _detail_cell, 4)
+    """Use a time-detail cell (``2004-2005``) as the period label where it is a valid period.
+
+    The year (and so recency) stays the source's own ``TimePeriod``: the UN gives 2016 for a
+    2015-2017 survey, and that is the year its users see.
+    """
+    labels, _years, _sorts, ok = per_unique(details, _detail_cell, 4)
     use = ok.astype(bool)
     if use.any():
         out["period"] = np.where(use, labels, out["period"])
-        out["year"] = np.where(use, years, out["year"]).astype("int64")
-        out["period_sort"] = np.where(use, sorts, out["period_sort"]).astype("float64")
 
 
 def find_column(headers: Sequence[str], *names: str) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -65,19 +66,49 @@ def xlsx_sheets(raw: bytes, file: str) -> tuple[list[Sheet], list[Problem]]:
             file_problem(file, f"a readable XLSX workbook ({type(exc).__name__})", "bad_format")
         ]
     sheets: list[Sheet] = []
+    problems: list[Problem] = []
     try:
         for ws in book.worksheets:
+            percent: dict[int, int] = {}  # column position -> first row with a percent cell
             rows = [
                 (number, texts)
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-                if any(texts := [cell_text(v) for v in values])
+                for number, cells in enumerate(ws.iter_rows(), start=1)
+                if any(texts := [_cell(c, i, number, percent) for i, c in enumerate(cells)])
             ]
             if rows:
                 sheets.append(Sheet(ws.title, rows))
+            problems.extend(
+                _percent_warning(file, ws.title, col, row, rows) for col, row in percent.items()
+            )
     except Exception as exc:  # noqa: BLE001 - malformed sheet XML inside a valid zip
         return sheets, [
             file_problem(file, f"a readable XLSX workbook ({type(exc).__name__})", "bad_format")
         ]
     finally:
         book.close()
-    return sheets, []
+    return sheets, problems
+
+
+def _cell(cell: object, position: int, row: int, percent: dict[int, int]) -> str:
+    """A cell as text; a percent-formatted number as the spreadsheet shows it (0.125 -> 12.5)."""
+    value = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
+        percent.setdefault(position, row)
+        shown = Decimal(repr(float(value))) * 100  # exact decimal shift, no binary rounding
+        return format(shown.normalize(), "f")
+    return cell_text(value)
+
+
+def _percent_warning(file: str, sheet: str, col: int, row: int, rows: list) -> Problem:
+    header = next((cells[col] for _, cells in rows if col < len(cells) and cells[col]), "")
+    return Problem(
+        file,
+        row,
+        header or f"column {col + 1}",
+        None,
+        f"plain numbers; sheet {sheet!r} formats this column as percent, so its cells were "
+        "read as shown (0.125 shown as 12.5% is read as 12.5): check the unit",
+        severity="warning",
+        code="percent_cell",
+    )
