@@ -1,4 +1,4 @@
-"""data.views on small hand-made frames: the numbers the pages show."""
+"""data.views and data.views_country on small hand-made frames: the numbers the pages show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from data import gaps, views
+from data import gaps, views, views_country
 from data.vocab import group
 from tests.conftest import obs_frame
 
@@ -218,7 +218,7 @@ def test_matrix_frame_missing_country_has_zero_expected(statuses):
 
 def test_scorecard_largest_disparity(statuses, disparities):
     cov = gaps.coverage(statuses)
-    card = views.scorecard(
+    card = views_country.scorecard(
         cov, disparities.assign(group="disability"), "KEN", ["disability", "women"]
     ).set_index("group")
     assert card.loc["disability", "expected"] == 2
@@ -232,13 +232,13 @@ def test_scorecard_largest_disparity(statuses, disparities):
 def test_status_matrix_and_missing_splits(statuses):
     other = statuses.assign(group="women", status="no_data")
     both = pd.concat([statuses, other])
-    wide = views.status_matrix(both, "UGA", ["disability", "women", "older"])
+    wide = views_country.status_matrix(both, "UGA", ["disability", "women", "older"])
     assert wide.loc["SL_TLF_UEMDIS", "disability"] == "outdated"
     assert wide.loc["SL_TLF_UEMDIS", "older"] == ""
-    missing = views.missing_splits(both, "KEN", ["disability", "women"])
+    missing = views_country.missing_splits(both, "KEN", ["disability", "women"])
     assert set(missing["group"]) == {"women"}  # disability is fully disaggregated in KEN
     assert missing["status"].eq("no_data").all()
-    uga = views.missing_splits(both, "UGA", ["disability", "women"])
+    uga = views_country.missing_splits(both, "UGA", ["disability", "women"])
     assert uga.iloc[0].tolist()[:3] == ["SL_TLF_UEMDIS", "disability", "outdated"]
 
 
@@ -260,16 +260,16 @@ def test_timeseries_frame_lines(obs, disparities):
     )
     ken = pd.concat([obs[(obs["iso3"] == "KEN") & (obs["series"] == "SL_TLF_UEMDIS")], total])
     pairs = disparities[(disparities["iso3"] == "KEN") & (disparities["series"] == "SL_TLF_UEMDIS")]
-    frame = views.timeseries_frame(ken, pairs)
+    frame = views_country.timeseries_frame(ken, pairs)
     lines = frame.groupby("line")["value"].apply(list).to_dict()
     assert lines == {"group": [14.0, 12.0], "reference": [9.0, 8.0], "total": [9.0]}
     tot = frame[frame["line"] == "total"].iloc[0]
     assert (tot["lower"], tot["upper"]) == (8.0, 10.0)
-    assert views.timeseries_frame(ken.iloc[0:0], pairs.iloc[0:0]).empty
+    assert views_country.timeseries_frame(ken.iloc[0:0], pairs.iloc[0:0]).empty
 
 
 def test_provenance_rows(obs):
-    rows = views.provenance_rows(obs[obs["iso3"] == "KEN"], {1: "Demo official"})
+    rows = views_country.provenance_rows(obs[obs["iso3"] == "KEN"], {1: "Demo official"})
     assert len(rows) == 6
     assert rows.loc[0, "period"] in {"2021", "2022"}
     assert set(rows["dataset"]) == {"Demo official"}
@@ -281,12 +281,12 @@ def test_official_vs_community_only_when_both(obs):
     extra = obs_frame(_pair("KEN", "404", 2019, 25.0, 15.0, source="community", dataset=2))
     both = pd.concat([obs, extra], ignore_index=True)
     disp = gaps.disparity(gaps.pairs(both, DIS), {}, 30)
-    table = views.official_vs_community(disp, "KEN")
+    table = views_country.official_vs_community(disp, "KEN")
     assert table["series"].tolist() == ["SL_TLF_UEMDIS"]
     row = table.iloc[0]
     assert (row["official_value"], row["official_period"]) == (12.0, "2022")
     assert (row["community_value"], row["community_ref"]) == (25.0, 15.0)
-    assert views.official_vs_community(disp, "UGA").empty
+    assert views_country.official_vs_community(disp, "UGA").empty
 
 
 def test_filter_choices():
@@ -308,5 +308,8 @@ def test_breakdown_text():
         ("sex", "age", "disability", "location", "quantile", "migratory", "ethnicity", "education"),
         "_T",
     )
-    assert views.breakdown({**row, "other_dims": ""}) == "total"
-    assert views.breakdown({**row, "sex": "F", "other_dims": "type=LITE"}) == "sex=F, type=LITE"
+    assert views_country.breakdown({**row, "other_dims": ""}) == "total"
+    assert (
+        views_country.breakdown({**row, "sex": "F", "other_dims": "type=LITE"})
+        == "sex=F, type=LITE"
+    )
