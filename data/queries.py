@@ -38,7 +38,7 @@ def configure(settings: Settings) -> Store:
     store = Store(settings)
     _state["settings"] = settings
     _state["store"] = store
-    for cached in (_snapshot, _observations, _statuses, _coverage, _disparities):
+    for cached in (_snapshot, _observations, _statuses, _coverage, _disparities, _by_country):
         cached.cache_clear()  # results are keyed by version, which another store shares
     return store
 
@@ -129,3 +129,30 @@ def _disparities(version: int, group: str, source: str, small_n: int) -> pd.Data
     polarity = dict(zip(snap.catalogue["series"], snap.catalogue["polarity"], strict=True))
     found = gaps.pairs(observations(source), get_group(group))
     return gaps.disparity(found, polarity, small_n, get_group(group))
+
+
+def country_frames(iso3: str, group: str, source: str = "all") -> dict[str, pd.DataFrame]:
+    """One country's rows of ``statuses``, ``coverage`` and ``disparities`` for a group.
+
+    The three frames are split by country once per store version, so a country page costs
+    dictionary look-ups instead of scans of every country's rows.
+    """
+    split = _by_country(snapshot().version, group, source, settings().recent_years)
+    return {name: parts.get(iso3, empty) for name, (parts, empty) in split.items()}
+
+
+@lru_cache(maxsize=64)
+def _by_country(
+    version: int, group: str, source: str, recent: int
+) -> dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]]:
+    frames = {
+        "statuses": statuses(group, source),
+        "coverage": coverage(group, source),
+        "disparities": disparities(group, source),
+    }
+    out = {}
+    for name, frame in frames.items():
+        plain = frame.assign(iso3=frame["iso3"].astype(object))
+        parts = {str(k): v for k, v in plain.groupby("iso3", sort=False)}
+        out[name] = (parts, plain.iloc[0:0])
+    return out

@@ -196,3 +196,20 @@ def test_community_only_series_are_not_expected_everywhere():
     )
     assert cat.set_index("series").loc["OWN", "groups"] == ()
     assert catalogue.expected_series(cat, group("disability")) == []
+
+
+def test_country_frames_equal_filtered_frames(settings):
+    from data import queries
+    from data.store import Provenance
+
+    store = queries.configure(settings)
+    store.import_frame(obs_frame([
+        {"series": "S", "iso3": "KEN", "m49": "404", "period": "2020", "value": 3, "sex": "F"},
+        {"series": "S", "iso3": "KEN", "m49": "404", "period": "2020", "value": 2, "sex": "M"},
+        {"series": "S", "iso3": "BGD", "m49": "050", "period": "2020", "value": 2},
+    ]), Provenance("t", "t.csv", "x", "un"))
+    got = queries.country_frames("KEN", "women")
+    st = queries.statuses("women")
+    assert got["statuses"].to_dict("records") == st[st["iso3"] == "KEN"].to_dict("records")
+    assert got["disparities"]["value"].tolist() == [3.0]
+    assert queries.country_frames("NPL", "women")["disparities"].empty
