@@ -37,13 +37,40 @@ PILOT_COUNTRIES: tuple[str, ...] = ("050", "356", "404", "524", "704")  # BGD IN
 UNINHABITED: frozenset[str] = frozenset({"ATA", "BVT", "HMD", "SGS", "ATF", "UMI"})
 _SOURCE = "Illustrative demo data (not real)"
 PERCENT_UNITS = frozenset({"PERCENT", "PER_POP_U5", "PER_MARW_20T24Y"})
-_DEFAULT_CODES = {"sex": "F M", "disability": "PD PWD", "location": "R U", "quantile": "Q1 Q5",
-                  "migratory": "MIGPER NONMIG", "ethnicity": "POP_A POP_B"}
+_DEFAULT_CODES = {
+    "sex": "F M",
+    "disability": "PD PWD",
+    "location": "R U",
+    "quantile": "Q1 Q5",
+    "migratory": "MIGPER NONMIG",
+    "ethnicity": "POP_A POP_B",
+}
 # How much worse (>1) or better (<1) than the total a group fares, on the series' scale.
-_FACTOR = {"F": 1.12, "M": 0.9, "PD": 1.7, "PWD": 0.96, "R": 1.35, "U": 0.75, "Q1": 1.8,
-           "Q5": 0.35, "B40": 1.45, "R60": 0.75, "MIGPER": 1.5, "NONMIG": 0.95, "POP_A": 1.35,
-           "POP_B": 1.1, "Y15T24": 1.6, "Y_GE25": 0.85, "Y_GE65": 1.25, "Y_GE75": 1.6,
-           "Y25T74": 0.95, "Y15T64": 0.92, "Y_LT15": 1.25, "Y0T17": 1.3, "Y_GE18": 0.88}
+_FACTOR = {
+    "F": 1.12,
+    "M": 0.9,
+    "PD": 1.7,
+    "PWD": 0.96,
+    "R": 1.35,
+    "U": 0.75,
+    "Q1": 1.8,
+    "Q5": 0.35,
+    "B40": 1.45,
+    "R60": 0.75,
+    "MIGPER": 1.5,
+    "NONMIG": 0.95,
+    "POP_A": 1.35,
+    "POP_B": 1.1,
+    "Y15T24": 1.6,
+    "Y_GE25": 0.85,
+    "Y_GE65": 1.25,
+    "Y_GE75": 1.6,
+    "Y25T74": 0.95,
+    "Y15T64": 0.92,
+    "Y_LT15": 1.25,
+    "Y0T17": 1.3,
+    "Y_GE18": 0.88,
+}
 _Badness = dict[tuple[str, str], float]  # (m49, series) -> how badly the country fares, ~0..1
 _REGION_DEV = {"002": 0.32, "142": 0.55, "019": 0.6, "150": 0.86, "009": 0.55}
 
@@ -68,78 +95,269 @@ class _Spec:
 
 
 _SPECS: tuple[_Spec, ...] = (
-    _Spec("SI_POV_DAY1", .8, (2000, 2022), 3, (.1, 75, 2.2), "G",
-          "sex .3 all; age .3 all Y_LT15 Y15T64 Y_GE65; location .4 all"),
-    _Spec("SI_POV_NAHC", .6, (2000, 2022), 4, (3, 65, 1.3), "C",
-          "location .6 all; sex .15 recent; age .1 recent Y0T17 Y_GE18"),
-    _Spec("SD_MDP_MUHC", .35, (2010, 2022), 4, (.5, 90, 2), "C",
-          "location .8 all; age .5 all Y0T17 Y_GE18; sex .3 all; ethnicity .08 recent"),
-    _Spec("SI_COV_DISAB", .75, (2016, 2022), 3, (100, 1, 1.2), "E", "sex .3 recent"),
-    _Spec("SI_COV_PENSN", .8, (2010, 2022), 3, (100, 3, 1), "E", "sex .4 recent", factors="F=1.4"),
-    _Spec("SP_ACS_BSRVH2O", .95, (2000, 2022), 1, (100, 20, 1.8), "E", "location .85 all"),
-    _Spec("SN_ITK_DEFC", .85, (2001, 2022), 1, (1, 55, 2.5), "E", extras="<"),
-    _Spec("SH_STA_STNT", .8, (2000, 2022), 1, (2, 55, 1.3), "M",
-          "sex .25 all; location .25 recent; quantile .15 once"),
-    _Spec("SH_DYN_MORT", 1, (2000, 2022), 1, (2, 130, 1.6), "E", "sex .97 all",
-          extras="b", lag=1, factors="F=0.9 M=1.1"),
-    _Spec("SP_DYN_ADKL", .9, (2000, 2022), 2, (1, 180, 1.5), "CA", "location .35 all",
-          fixed="age=Y15T19"),
-    _Spec("SE_TOT_CPLR", .6, (2000, 2022), 3, (100, 20, 1.2), "C",
-          "sex .9 all; location .8 all; quantile .7 all; disability .08 once",
-          variants="education=ISCED11_1,ISCED11_2", factors="F=0.98 M=1.02"),
-    _Spec("SE_ADT_FUNS", .2, (2008, 2017), 5, (95, 40, 1), "C", "sex .8 all",
-          fixed="age=Y16T65", variants="other=type_of_skill=LITE,type_of_skill=NUME",
-          extras="n", lag=5),
-    _Spec("SE_INF_DSBL", .45, (2015, 2022), 1, (100, 2, 1.3), "C",
-          variants="education=ISCED11_1,ISCED11_2"),
-    _Spec("SE_PRE_PARTN", .8, (2005, 2022), 1, (100, 15, 1), "C", "sex .8 all"),
+    _Spec(
+        "SI_POV_DAY1",
+        0.8,
+        (2000, 2022),
+        3,
+        (0.1, 75, 2.2),
+        "G",
+        "sex .3 all; age .3 all Y_LT15 Y15T64 Y_GE65; location .4 all",
+    ),
+    _Spec(
+        "SI_POV_NAHC",
+        0.6,
+        (2000, 2022),
+        4,
+        (3, 65, 1.3),
+        "C",
+        "location .6 all; sex .15 recent; age .1 recent Y0T17 Y_GE18",
+    ),
+    _Spec(
+        "SD_MDP_MUHC",
+        0.35,
+        (2010, 2022),
+        4,
+        (0.5, 90, 2),
+        "C",
+        "location .8 all; age .5 all Y0T17 Y_GE18; sex .3 all; ethnicity .08 recent",
+    ),
+    _Spec("SI_COV_DISAB", 0.75, (2016, 2022), 3, (100, 1, 1.2), "E", "sex .3 recent"),
+    _Spec("SI_COV_PENSN", 0.8, (2010, 2022), 3, (100, 3, 1), "E", "sex .4 recent", factors="F=1.4"),
+    _Spec("SP_ACS_BSRVH2O", 0.95, (2000, 2022), 1, (100, 20, 1.8), "E", "location .85 all"),
+    _Spec("SN_ITK_DEFC", 0.85, (2001, 2022), 1, (1, 55, 2.5), "E", extras="<"),
+    _Spec(
+        "SH_STA_STNT",
+        0.8,
+        (2000, 2022),
+        1,
+        (2, 55, 1.3),
+        "M",
+        "sex .25 all; location .25 recent; quantile .15 once",
+    ),
+    _Spec(
+        "SH_DYN_MORT",
+        1,
+        (2000, 2022),
+        1,
+        (2, 130, 1.6),
+        "E",
+        "sex .97 all",
+        extras="b",
+        lag=1,
+        factors="F=0.9 M=1.1",
+    ),
+    _Spec(
+        "SP_DYN_ADKL",
+        0.9,
+        (2000, 2022),
+        2,
+        (1, 180, 1.5),
+        "CA",
+        "location .35 all",
+        fixed="age=Y15T19",
+    ),
+    _Spec(
+        "SE_TOT_CPLR",
+        0.6,
+        (2000, 2022),
+        3,
+        (100, 20, 1.2),
+        "C",
+        "sex .9 all; location .8 all; quantile .7 all; disability .08 once",
+        variants="education=ISCED11_1,ISCED11_2",
+        factors="F=0.98 M=1.02",
+    ),
+    _Spec(
+        "SE_ADT_FUNS",
+        0.2,
+        (2008, 2017),
+        5,
+        (95, 40, 1),
+        "C",
+        "sex .8 all",
+        fixed="age=Y16T65",
+        variants="other=type_of_skill=LITE,type_of_skill=NUME",
+        extras="n",
+        lag=5,
+    ),
+    _Spec(
+        "SE_INF_DSBL",
+        0.45,
+        (2015, 2022),
+        1,
+        (100, 2, 1.3),
+        "C",
+        variants="education=ISCED11_1,ISCED11_2",
+    ),
+    _Spec("SE_PRE_PARTN", 0.8, (2005, 2022), 1, (100, 15, 1), "C", "sex .8 all"),
     _Spec("SG_GEN_PARL", 1, (2000, 2023), 1, (50, 3, 1), "C", lag=0),
-    _Spec("SP_DYN_MRBF18", .6, (2000, 2022), 5, (1, 70, 2), "C",
-          "location .5 all; quantile .4 all", fixed="age=Y20T24", extras="b", lag=6),
-    _Spec("SL_DOM_TSPD", .35, (2000, 2022), 6, (8, 25, 1), "C", "sex .95 all; location .4 all",
-          fixed="age=Y_GE15", lag=8, factors="F=1.7 M=0.45"),
-    _Spec("IT_MOB_OWN", .5, (2015, 2022), 1, (100, 30, 1), "C", "sex .85 all"),
-    _Spec("SH_H2O_SAFE", .7, (2000, 2022), 1, (100, 5, 1.2), "E", "location .8 all"),
-    _Spec("SH_SAN_SAFE", .6, (2000, 2022), 1, (100, 3, 1.1), "E", "location .75 all"),
-    _Spec("EG_ACS_ELEC", .95, (2000, 2021), 1, (100, 5, 2), "E", "location .9 all"),
-    _Spec("SL_ISV_IFEM", .6, (2005, 2022), 1, (5, 95, .8), "C", "sex .9 all", factors="F=1.08"),
-    _Spec("SL_EMP_EARN", .5, (2005, 2022), 1, (60, 2, 1), "C",
-          "sex .9 all; age .2 recent Y15T24 Y_GE25; disability .05 once"),
-    _Spec("SL_TLF_UEM", .95, (2000, 2022), 1, (2.5, 28, .9), "C",
-          "sex .9 all; age .9 all Y15T24 Y_GE25", fixed="age=Y_GE15"),
-    _Spec("SL_TLF_UEMDIS", .45, (2002, 2022), 3, (2.5, 28, .9), "C",
-          "disability 1 all; sex .7 all", lag=10),
-    _Spec("SL_TLF_NEET", .85, (2000, 2022), 1, (4, 45, 1), "C", "sex .9 all",
-          factors="F=1.35 M=0.7"),
-    _Spec("FB_BNK_ACCSS", .7, (2011, 2021), 3, (100, 8, 1), "G",
-          "sex .9 all; age .9 all Y15T24 Y_GE25; quantile .9 all B40 R60; location .1 recent",
-          fixed="age=Y_GE15", lag=0),
-    _Spec("SL_EMP_FTLINJUR", .4, (2008, 2022), 1, (.5, 25, 1), "C",
-          "sex .7 all; migratory .25 all", factors="F=0.3 M=1.4"),
-    _Spec("SI_POV_50MI", .6, (2000, 2022), 3, (5, 30, .7), "G",
-          "sex .2 recent; age .2 recent Y0T17 Y_GE65; disability .04 once"),
-    _Spec("VC_VOV_GDSD", .25, (2015, 2022), 3, (3, 35, 1), "C",
-          "sex .8 all; disability .6 all; location .5 all", extras="n"),
-    _Spec("VC_VOH_SXPH", .08, (2017, 2022), 3, (1, 30, 1), "C",
-          "sex .8 all; age .4 all Y15T24 Y_GE25; disability .3 all", extras="n"),
-    _Spec("VC_IHR_PSRC", .85, (2005, 2022), 1, (.3, 45, 1), "C", "sex .7 all",
-          factors="F=0.35 M=1.6"),
-    _Spec("IU_DMK_INCL", .06, (2019, 2022), 3, (80, 10, 1), "C",
-          "sex .9 all; age .8 all Y15T24 Y_GE65; disability .6 all; location .6 all; "
-          "quantile .3 all; ethnicity .7 all", extras="n"),
-    _Spec("SG_REG_BRTH", .75, (2000, 2022), 4, (100, 20, 1.3), "C",
-          "location .6 all; quantile .5 all; sex .4 all", fixed="age=Y_LT5"),
-    _Spec("IT_USE_ii99", .97, (2005, 2022), 1, (99, 2, 1.2), "E",
-          "sex .5 all; age .3 recent Y15T24 Y25T74 Y_GE75; location .3 recent",
-          trend=.12, factors="Y15T24=0.6"),
+    _Spec(
+        "SP_DYN_MRBF18",
+        0.6,
+        (2000, 2022),
+        5,
+        (1, 70, 2),
+        "C",
+        "location .5 all; quantile .4 all",
+        fixed="age=Y20T24",
+        extras="b",
+        lag=6,
+    ),
+    _Spec(
+        "SL_DOM_TSPD",
+        0.35,
+        (2000, 2022),
+        6,
+        (8, 25, 1),
+        "C",
+        "sex .95 all; location .4 all",
+        fixed="age=Y_GE15",
+        lag=8,
+        factors="F=1.7 M=0.45",
+    ),
+    _Spec("IT_MOB_OWN", 0.5, (2015, 2022), 1, (100, 30, 1), "C", "sex .85 all"),
+    _Spec("SH_H2O_SAFE", 0.7, (2000, 2022), 1, (100, 5, 1.2), "E", "location .8 all"),
+    _Spec("SH_SAN_SAFE", 0.6, (2000, 2022), 1, (100, 3, 1.1), "E", "location .75 all"),
+    _Spec("EG_ACS_ELEC", 0.95, (2000, 2021), 1, (100, 5, 2), "E", "location .9 all"),
+    _Spec("SL_ISV_IFEM", 0.6, (2005, 2022), 1, (5, 95, 0.8), "C", "sex .9 all", factors="F=1.08"),
+    _Spec(
+        "SL_EMP_EARN",
+        0.5,
+        (2005, 2022),
+        1,
+        (60, 2, 1),
+        "C",
+        "sex .9 all; age .2 recent Y15T24 Y_GE25; disability .05 once",
+    ),
+    _Spec(
+        "SL_TLF_UEM",
+        0.95,
+        (2000, 2022),
+        1,
+        (2.5, 28, 0.9),
+        "C",
+        "sex .9 all; age .9 all Y15T24 Y_GE25",
+        fixed="age=Y_GE15",
+    ),
+    _Spec(
+        "SL_TLF_UEMDIS",
+        0.45,
+        (2002, 2022),
+        3,
+        (2.5, 28, 0.9),
+        "C",
+        "disability 1 all; sex .7 all",
+        lag=10,
+    ),
+    _Spec(
+        "SL_TLF_NEET", 0.85, (2000, 2022), 1, (4, 45, 1), "C", "sex .9 all", factors="F=1.35 M=0.7"
+    ),
+    _Spec(
+        "FB_BNK_ACCSS",
+        0.7,
+        (2011, 2021),
+        3,
+        (100, 8, 1),
+        "G",
+        "sex .9 all; age .9 all Y15T24 Y_GE25; quantile .9 all B40 R60; location .1 recent",
+        fixed="age=Y_GE15",
+        lag=0,
+    ),
+    _Spec(
+        "SL_EMP_FTLINJUR",
+        0.4,
+        (2008, 2022),
+        1,
+        (0.5, 25, 1),
+        "C",
+        "sex .7 all; migratory .25 all",
+        factors="F=0.3 M=1.4",
+    ),
+    _Spec(
+        "SI_POV_50MI",
+        0.6,
+        (2000, 2022),
+        3,
+        (5, 30, 0.7),
+        "G",
+        "sex .2 recent; age .2 recent Y0T17 Y_GE65; disability .04 once",
+    ),
+    _Spec(
+        "VC_VOV_GDSD",
+        0.25,
+        (2015, 2022),
+        3,
+        (3, 35, 1),
+        "C",
+        "sex .8 all; disability .6 all; location .5 all",
+        extras="n",
+    ),
+    _Spec(
+        "VC_VOH_SXPH",
+        0.08,
+        (2017, 2022),
+        3,
+        (1, 30, 1),
+        "C",
+        "sex .8 all; age .4 all Y15T24 Y_GE25; disability .3 all",
+        extras="n",
+    ),
+    _Spec(
+        "VC_IHR_PSRC",
+        0.85,
+        (2005, 2022),
+        1,
+        (0.3, 45, 1),
+        "C",
+        "sex .7 all",
+        factors="F=0.35 M=1.6",
+    ),
+    _Spec(
+        "IU_DMK_INCL",
+        0.06,
+        (2019, 2022),
+        3,
+        (80, 10, 1),
+        "C",
+        "sex .9 all; age .8 all Y15T24 Y_GE65; disability .6 all; location .6 all; "
+        "quantile .3 all; ethnicity .7 all",
+        extras="n",
+    ),
+    _Spec(
+        "SG_REG_BRTH",
+        0.75,
+        (2000, 2022),
+        4,
+        (100, 20, 1.3),
+        "C",
+        "location .6 all; quantile .5 all; sex .4 all",
+        fixed="age=Y_LT5",
+    ),
+    _Spec(
+        "IT_USE_ii99",
+        0.97,
+        (2005, 2022),
+        1,
+        (99, 2, 1.2),
+        "E",
+        "sex .5 all; age .3 recent Y15T24 Y25T74 Y_GE75; location .3 recent",
+        trend=0.12,
+        factors="Y15T24=0.6",
+    ),
 )
 # (series, dimension, group codes + reference codes) the community surveys measure.
 _COMMUNITY_PLAN: tuple[tuple[str, str, str], ...] = (
-    ("SL_TLF_UEMDIS", "disability", "PD PWD"), ("SI_POV_DAY1", "disability", "PD PWD"),
-    ("SE_TOT_CPLR", "disability", "PD PWD"), ("SP_ACS_BSRVH2O", "disability", "PD PWD"),
-    ("SP_ACS_BSRVH2O", "sex", "F M"), ("IT_USE_ii99", "age", "Y_GE65"),
-    ("SI_POV_DAY1", "age", "Y_GE65"), ("IT_MOB_OWN", "age", "Y15T24 Y_GE25"),
-    ("SG_REG_BRTH", "disability", "PD PWD"), ("SI_COV_PENSN", "sex", "F M"),
+    ("SL_TLF_UEMDIS", "disability", "PD PWD"),
+    ("SI_POV_DAY1", "disability", "PD PWD"),
+    ("SE_TOT_CPLR", "disability", "PD PWD"),
+    ("SP_ACS_BSRVH2O", "disability", "PD PWD"),
+    ("SP_ACS_BSRVH2O", "sex", "F M"),
+    ("IT_USE_ii99", "age", "Y_GE65"),
+    ("SI_POV_DAY1", "age", "Y_GE65"),
+    ("IT_MOB_OWN", "age", "Y15T24 Y_GE25"),
+    ("SG_REG_BRTH", "disability", "PD PWD"),
+    ("SI_COV_PENSN", "sex", "F M"),
 )
 
 
@@ -192,14 +410,29 @@ def demo_datasets(seed: int = 0) -> list[DemoDataset]:
     for spec in _SPECS:
         for country in world.itertuples(index=False):
             rows += _series_rows(rng, spec, country, suppress, badness)
-    out = [DemoDataset("Illustrative official SDG data (demo, not real figures)",
-                       "demo-official-illustrative.csv", "official", DEMO_LICENCE,
-                       DEMO_ATTRIBUTION, _finish(rows, world, "official"))]
+    out = [
+        DemoDataset(
+            "Illustrative official SDG data (demo, not real figures)",
+            "demo-official-illustrative.csv",
+            "official",
+            DEMO_LICENCE,
+            DEMO_ATTRIBUTION,
+            _finish(rows, world, "official"),
+        )
+    ]
     for country in world[world["m49"].isin(PILOT_COUNTRIES)].itertuples(index=False):
         name = f"LNOB partnership community survey — {country.name} (illustrative)"
         frame = _finish(_community_rows(rng, country, badness), world, "community")
-        out.append(DemoDataset(name, f"demo-community-{country.iso3.lower()}-illustrative.csv",
-                               "community", DEMO_LICENCE, COMMUNITY_ATTRIBUTION, frame))
+        out.append(
+            DemoDataset(
+                name,
+                f"demo-community-{country.iso3.lower()}-illustrative.csv",
+                "community",
+                DEMO_LICENCE,
+                COMMUNITY_ATTRIBUTION,
+                frame,
+            )
+        )
     return out
 
 
@@ -210,8 +443,9 @@ def _countries(rng: np.random.Generator) -> pd.DataFrame:
     base = frame["region_m49"].map(_REGION_DEV).fillna(0.5).to_numpy(dtype=float)
     base = base - 0.15 * frame["ldc"].to_numpy(dtype=float)
     dev = np.clip(base + rng.normal(0, 0.12, len(frame)), 0.03, 0.97)
-    return pd.DataFrame({"m49": frame["m49"], "iso3": frame["iso3"], "name": frame["name_en"],
-                         "dev": dev})
+    return pd.DataFrame(
+        {"m49": frame["m49"], "iso3": frame["iso3"], "name": frame["name_en"], "dev": dev}
+    )
 
 
 def _years(rng: np.random.Generator, spec: _Spec) -> list[int]:
@@ -232,7 +466,7 @@ def _split_years(rng: np.random.Generator, mode: str, years: list[int]) -> list[
     if mode == "all":
         return years
     if mode == "recent":
-        return years[-int(rng.integers(1, 4)):]
+        return years[-int(rng.integers(1, 4)) :]
     if mode == "old":
         old = [y for y in years if y <= years[-1] - 6]
         return old or years[:1]
@@ -258,8 +492,13 @@ def _variants(spec: _Spec) -> list[dict[str, str]]:
     return [{**fixed, column: v} for v in values.split(",")]
 
 
-def _series_rows(rng: np.random.Generator, spec: _Spec, country: Any,
-                 suppress: set[tuple[str, str, str]], badness: _Badness) -> list[dict]:
+def _series_rows(
+    rng: np.random.Generator,
+    spec: _Spec,
+    country: Any,
+    suppress: set[tuple[str, str, str]],
+    badness: _Badness,
+) -> list[dict]:
     """Rows of one series in one country: totals, then each split the country publishes."""
     dev = float(country.dev)
     base = (1 - dev) ** spec.shape[2] * float(rng.lognormal(0, 0.25))
@@ -269,25 +508,37 @@ def _series_rows(rng: np.random.Generator, spec: _Spec, country: Any,
     years = _years(rng, spec)
     scale = 10 ** float(rng.uniform(0, 3)) if spec.code == "SL_EMP_EARN" else 1.0
     factors = _FACTOR | dict(p.split("=") for p in spec.factors.split())
-    splits = [(dim, mode, codes) for dim, prob, mode, codes in _parse_splits(spec)
-              if rng.random() < prob and (country.m49, spec.code, dim) not in suppress]
+    splits = [
+        (dim, mode, codes)
+        for dim, prob, mode, codes in _parse_splits(spec)
+        if rng.random() < prob and (country.m49, spec.code, dim) not in suppress
+    ]
     rows = []
     for fixed in _variants(spec):
         cells = [({}, y) for y in years]
         for dim, mode, codes in splits:
             cells += [({dim: c}, y) for y in _split_years(rng, mode, years) for c in codes]
         for dims, year in cells:
-            gap = np.prod([1 + (float(factors.get(c, 1)) - 1) * rng.lognormal(0, 0.3)
-                           for c in dims.values()])
+            gap = np.prod(
+                [1 + (float(factors.get(c, 1)) - 1) * rng.lognormal(0, 0.3) for c in dims.values()]
+            )
             s = base * gap * float(np.exp(-spec.trend * (year - 2015)))
-            row = {**fixed, **dims, "m49": country.m49, "series": spec.code, "year": year,
-                   "nature": spec.nature, "reporting_type": "G"}
+            row = {
+                **fixed,
+                **dims,
+                "m49": country.m49,
+                "series": spec.code,
+                "year": year,
+                "nature": spec.nature,
+                "reporting_type": "G",
+            }
             rows.append(_value(rng, spec, row, s, scale, bool(dims)))
     return rows
 
 
-def _value(rng: np.random.Generator, spec: _Spec, row: dict, s: float, scale: float,
-           split: bool) -> dict:
+def _value(
+    rng: np.random.Generator, spec: _Spec, row: dict, s: float, scale: float, split: bool
+) -> dict:
     """Fill value, flag, bounds and sample size of a row from its badness ``s``."""
     good, bad, _ = spec.shape
     # tanh saturates, so groups far worse than the total approach the series' extremes smoothly
@@ -323,8 +574,15 @@ def _community_rows(rng: np.random.Generator, country: Any, badness: _Badness) -
             for dim, c in [("sex", TOTAL), *cells]:
                 f = 1 + (_FACTOR.get(c, 1) - 1) * 1.4 * rng.lognormal(0, 0.2)
                 s = badness[(country.m49, code)] * f * float(np.exp(-spec.trend * (year - 2015)))
-                row = {**_variants(spec)[0], dim: c, "m49": country.m49, "series": code,
-                       "year": year, "nature": "", "footnote": _footnote(dim)}
+                row = {
+                    **_variants(spec)[0],
+                    dim: c,
+                    "m49": country.m49,
+                    "series": code,
+                    "year": year,
+                    "nature": "",
+                    "footnote": _footnote(dim),
+                }
                 row = _value(rng, plain, row, s, 1.0, False)
                 row["n"] = int(rng.integers(12, 160) if c != TOTAL else rng.integers(300, 900))
                 rows.append(_interval(row, spec))
@@ -345,8 +603,10 @@ def _interval(row: dict, spec: _Spec) -> dict:
         return row
     p = row["value"] / 100
     half = 196 * float(np.sqrt(max(p * (1 - p), 1e-4) / row["n"]))
-    row["lower"], row["upper"] = round(max(row["value"] - half, 0), 2), round(
-        min(row["value"] + half, 100), 2)
+    row["lower"], row["upper"] = (
+        round(max(row["value"] - half, 0), 2),
+        round(min(row["value"] + half, 100), 2),
+    )
     return row
 
 

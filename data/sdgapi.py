@@ -170,8 +170,9 @@ def _get_json(
     """GET one page; every failure becomes a one-line ``OfflineError``/``SdgApiError``."""
     where = base_url.rstrip("/")
     try:
-        response = http.get(url, params=params, timeout=timeout,
-                            headers={"Accept": "application/json"})
+        response = http.get(
+            url, params=params, timeout=timeout, headers={"Accept": "application/json"}
+        )
     except requests.Timeout as exc:
         raise OfflineError(
             f"cannot reach {where}: no answer within {timeout:g} s ({type(exc).__name__})"

@@ -254,11 +254,17 @@ def timeseries_figure(
         height=380,
         title={"text": title},
         yaxis={"title": {"text": unit}, "gridcolor": "#eeeeee"},
-        xaxis={"tickformat": "d", "gridcolor": "#eeeeee"},
+        xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_layout(margin={"l": 60, "r": 20, "t": 40, "b": 40})
     return fig
+
+
+def _year_ticks(period_sort: pd.Series) -> dict[str, Any]:
+    """Whole-year ticks: with plotly's automatic half-year steps, "d" prints 2018 twice."""
+    first, last = float(period_sort.min()), float(period_sort.max())
+    return {"tick0": float(np.floor(first)), "dtick": max(1, int(np.ceil((last - first) / 8)))}
 
 
 def empty_figure(message: str) -> go.Figure:

@@ -23,10 +23,16 @@ def layout(lang: str | None = None) -> html.Div:
         [
             components.site_header(lang),
             dbc.Container(
-                [
-                    html.Div(components.demo_banner(snap.illustrative, lang)),
-                    html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
-                ]
+                # the banner inside <main>: every piece of content sits in a landmark, and the
+                # skip link lands on the warning that the data are invented
+                html.Main(
+                    [
+                        html.Div(components.demo_banner(snap.illustrative, lang)),
+                        dash.page_container,
+                    ],
+                    id=ids.MAIN,
+                    tabIndex="-1",
+                )
             ),
             components.site_footer(datasets, queries.settings().recent_years, lang),
         ]

@@ -203,11 +203,30 @@ def test_country_frames_equal_filtered_frames(settings):
     from data.store import Provenance
 
     store = queries.configure(settings)
-    store.import_frame(obs_frame([
-        {"series": "S", "iso3": "KEN", "m49": "404", "period": "2020", "value": 3, "sex": "F"},
-        {"series": "S", "iso3": "KEN", "m49": "404", "period": "2020", "value": 2, "sex": "M"},
-        {"series": "S", "iso3": "BGD", "m49": "050", "period": "2020", "value": 2},
-    ]), Provenance("t", "t.csv", "x", "un"))
+    store.import_frame(
+        obs_frame(
+            [
+                {
+                    "series": "S",
+                    "iso3": "KEN",
+                    "m49": "404",
+                    "period": "2020",
+                    "value": 3,
+                    "sex": "F",
+                },
+                {
+                    "series": "S",
+                    "iso3": "KEN",
+                    "m49": "404",
+                    "period": "2020",
+                    "value": 2,
+                    "sex": "M",
+                },
+                {"series": "S", "iso3": "BGD", "m49": "050", "period": "2020", "value": 2},
+            ]
+        ),
+        Provenance("t", "t.csv", "x", "un"),
+    )
     got = queries.country_frames("KEN", "women")
     st = queries.statuses("women")
     assert got["statuses"].to_dict("records") == st[st["iso3"] == "KEN"].to_dict("records")

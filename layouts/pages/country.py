@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from dash import dcc, html, no_update
 
-from data import queries, reference, views
+from data import queries, reference
+from data import views_country as views
 from layouts import components, figures, ids, state, tables
 from layouts.i18n import group_title, t
 from layouts.pages import content

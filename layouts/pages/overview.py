@@ -76,7 +76,7 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
                 [("latest", t("filters.year_latest", lang))] + [(str(y), str(y)) for y in ch.years]
             ),
             s["year"],
-            width=2,
+            width=3,  # "Latest available" is cut off at 2 columns
         ),
         components.select(
             ids.FILTER_REGION,

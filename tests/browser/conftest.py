@@ -6,6 +6,7 @@ Never downloads a browser: Chromium is Debian's (/usr/bin/chromium), installed b
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Iterator
@@ -19,9 +20,15 @@ from data.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -39,7 +46,8 @@ class LiveServer:
     def __init__(self, settings: Settings):
         from app import create_app
 
-        self.app = create_app(settings)
+        self.app = create_app(settings, warm=True)  # as served: the warm-up runs in the background
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
         self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -48,11 +56,18 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
 
+    def at(self, path: str) -> str:
+        """Absolute URL of a path of the app."""
+        return self.url + path
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-store"), demo_on_empty=True,
-                        cache_type="SimpleCache")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("browser-store"),
+        demo_on_empty=True,
+        cache_type="SimpleCache",
+    )
     server = LiveServer(settings)
     yield server
     server.stop()
@@ -92,6 +107,16 @@ def page(browser, external_requests):
     pg.set_default_timeout(20_000)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # plotly.js only logs a console error when the map file cannot be fetched (a blank map);
+    # blocked external requests are reported above, so they are not counted twice here
+    pg.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console: {msg.text}")
+            if msg.type == "error" and not external_requests
+            else None
+        ),
+    )
     yield pg
     context.close()
     assert external_requests == [], f"requests left 127.0.0.1: {external_requests}"

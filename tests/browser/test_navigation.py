@@ -1,0 +1,147 @@
+"""Drill-down: map click and matrix links open the country page; the country page's sections."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from layouts import ids
+from tests.browser.helpers import (
+    MAP,
+    TABLE_MOUNT_MS,
+    control,
+    open_overview,
+    path,
+    query,
+    shape_centre,
+    url_pattern,
+)
+
+
+def _country_page_loaded(page, name):
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{name}: who is in the data?")
+
+
+def test_clicking_a_country_on_the_map_opens_its_page_with_the_filters(page, live_server):
+    open_overview(page, live_server.url, "?mode=values&group=women&source=official")
+    x, y = shape_centre(page, "KEN")
+    # the hover label names the country under the pointer before the click
+    page.mouse.move(x, y)
+    expect(page.locator(f"{MAP} .hoverlayer .hovertext")).to_contain_text("Kenya")
+    page.mouse.click(x, y)
+
+    expect(page).to_have_url(
+        url_pattern("/country/KEN", mode="values", group="women", source="official")
+    )
+    _country_page_loaded(page, "Kenya")
+    expect(control(page, "Population group")).to_have_value("women")
+    back = page.get_by_role("link", name="Back to the map")
+    expect(back).to_have_attribute("href", "/?mode=values&group=women&source=official")
+
+    back.click()  # and back again: the overview restores the same filters
+    expect(page).to_have_url(url_pattern("/", mode="values", group="women", source="official"))
+    expect(page.get_by_role("radio", name="Values", exact=True)).to_be_checked()
+    expect(control(page, "Population group")).to_have_value("women")
+
+
+def test_a_link_in_the_maps_table_opens_the_country(page, live_server):
+    open_overview(page, live_server.url, "?group=older")
+    page.get_by_role("button", name="Show the map's data as a table").click()
+    link = page.locator(f"#{ids.map_row_link('KEN')}")
+    expect(link).to_have_text("Kenya", timeout=TABLE_MOUNT_MS)
+    link.click()
+    expect(page).to_have_url(url_pattern("/country/KEN", group="older"))
+    _country_page_loaded(page, "Kenya")
+    expect(control(page, "Population group")).to_have_value("older")
+
+
+def test_matrix_cells_link_to_the_country_and_group(page, live_server):
+    page.goto(live_server.at("/matrix?source=official"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Coverage matrix")
+    cell = page.locator(f"#{ids.matrix_cell('KEN', 'women')}")
+    expect(cell).to_have_attribute("href", "/country/KEN?group=women&source=official")
+    assert page.locator("a[id^='matrix-cell-']").count() >= 150 * 10
+    cell.click()
+
+    expect(page).to_have_url(url_pattern("/country/KEN", group="women", source="official"))
+    _country_page_loaded(page, "Kenya")
+    expect(control(page, "Population group")).to_have_value("women")
+
+    page.go_back()  # the matrix is still there with its filter
+    expect(page).to_have_url(url_pattern("/matrix", source="official"))
+    expect(control(page, "Source type")).to_have_value("official")
+    expect(page.locator(f"#{ids.matrix_cell('NGA', 'older')}")).to_be_visible()
+    page.locator(f"#{ids.matrix_cell('NGA', 'older')}").click()
+    expect(page).to_have_url(url_pattern("/country/NGA", group="older", source="official"))
+    _country_page_loaded(page, "Nigeria")
+    expect(control(page, "Population group")).to_have_value("older")
+
+
+def test_the_country_page_shows_every_section(page, live_server):
+    page.goto(live_server.at("/country/KEN?group=women"))
+    _country_page_loaded(page, "Kenya")
+
+    scorecard = page.locator(f"#{ids.COUNTRY_SCORECARD} table")
+    expect(scorecard).to_be_visible()
+    expect(scorecard.locator("tbody tr")).to_have_count(10)  # one row per group
+    expect(scorecard).to_contain_text("Persons with disabilities")
+
+    status = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} table")
+    expect(status).to_be_visible()
+    expect(status.locator("thead th")).to_have_count(11)  # series + 10 groups
+    expect(status).to_contain_text("Disaggregated (recent)")
+
+    expect(page.locator(f"#{ids.COUNTRY_MISSING} li").first).to_contain_text("split by")
+
+    chart = page.locator(f"#{ids.COUNTRY_TIMESERIES}")
+    expect(chart.locator(".scatterlayer .trace").first).to_be_attached()
+    years = chart.locator(".xtick text").all_text_contents()
+    assert years and len(years) == len(set(years)), f"year ticks repeat: {years}"
+    summary = page.locator(f"#{ids.COUNTRY_TIMESERIES_SUMMARY}")
+    expect(summary).to_contain_text(" in 20")  # "<line> <value> in <year>"
+    table = page.locator(f"#{ids.COUNTRY_TIMESERIES_TABLE} table")
+    expect(table).to_be_hidden()  # inside a closed <details>
+    page.get_by_text("Show the data as a table").click()
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() >= 1
+
+    provenance = page.locator(f"#{ids.COUNTRY_PROVENANCE} table")
+    expect(provenance).to_be_visible()
+    expect(provenance.locator("thead")).to_contain_text("Source row")
+    assert provenance.locator("tbody tr").count() >= 1
+    expect(page.locator(f"#{ids.COUNTRY_SIDE_BY_SIDE}")).to_be_visible()
+
+    # choosing another series redraws the detail and keeps it in the link
+    series = control(page, "Series")
+    other = series.locator("option:not([disabled])").nth(1).get_attribute("value")
+    series.select_option(other)
+    expect(page).to_have_url(url_pattern("/country/KEN", group="women", series=other))
+    expect(summary).to_contain_text(other)
+
+
+def test_an_unknown_country_gets_a_friendly_page(page, live_server):
+    page.goto(live_server.at("/country/XXX"))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Country not found")
+    expect(page.get_by_text("There is no country or area with the code")).to_be_visible()
+    page.get_by_role("link", name="Go to the map").click()
+    expect(page).to_have_url(url_pattern("/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("missing from the data")
+
+
+@pytest.mark.parametrize("where", ["/", "/matrix", "/country/KEN", "/country/XXX", "/nowhere"])
+def test_every_page_labels_the_demo_data_and_credits_the_datasets(page, live_server, where):
+    page.goto(live_server.at(where))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    banner = page.locator(f"#{ids.DEMO_BANNER}")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Illustrative demo data")
+    expect(banner).to_contain_text("NOT a real statistic")
+    footer = page.get_by_role("contentinfo")
+    expect(footer).to_have_count(1)
+    expect(footer).to_contain_text("Data in use")
+    datasets = footer.locator(f"#{ids.FOOTER_DATASETS} li")
+    assert datasets.count() >= 1
+    expect(datasets.first).to_contain_text("Licence:")
+    expect(datasets.first).to_contain_text("illustrative")
+    assert path(page) == where and query(page) == {}
