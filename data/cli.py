@@ -111,16 +111,19 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     return handler(args, settings)
 
 
+def _read_options(args: argparse.Namespace) -> dict[str, object]:
+    """The ``readers.read`` options given on the command line."""
+    return {
+        "format": args.format,
+        "source_type": args.source_type,
+        "country": args.country,
+        "indicator": args.indicator,
+        "keep_conflicts": args.keep_conflicts,
+    }
+
+
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    results = pipeline.read_files(
-        args.files,
-        settings,
-        format=args.format,
-        source_type=args.source_type,
-        country=args.country,
-        indicator=args.indicator,
-        keep_conflicts=args.keep_conflicts,
-    )
+    results = pipeline.read_files(args.files, settings, **_read_options(args))
     problems = [p for _, r in results for p in r.problems]
     if args.json:
         print(json.dumps([p.to_dict() for p in problems], indent=1))
@@ -146,15 +149,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             store,
             args.files,
             settings,
-            format=args.format,
-            source_type=args.source_type,
-            country=args.country,
-            indicator=args.indicator,
-            keep_conflicts=args.keep_conflicts,
             licence=args.licence,
             attribution=args.attribution,
             progress=lambda _: bar.update(1),
             rows_progress=rows_bar.update,
+            **_read_options(args),
         )
     except ImportError_ as exc:
         bar.close()

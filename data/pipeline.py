@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,29 +38,19 @@ def read_files(
     paths: Sequence[str | Path],
     settings: Settings,
     *,
-    format: str | None = None,
-    source_type: str = "official",
-    country: str | None = None,
-    indicator: str | None = None,
-    keep_conflicts: bool = False,
     progress: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> list[tuple[Path, ReadResult]]:
-    """Read (and so validate) every file; never raises for bad input."""
+    """Read (and so validate) every file; never raises for bad input.
+
+    ``options`` are ``readers.read``'s: format, source_type, country, indicator, keep_conflicts.
+    """
     vocab = vocabulary(tuple(settings.label_maps))
     out = []
     for path in paths:
         if progress:
             progress(str(path))
-        result = readers.read(
-            path,
-            format=format,
-            vocab=vocab,
-            source_type=source_type,
-            country=country,
-            indicator=indicator,
-            keep_conflicts=keep_conflicts,
-        )
-        out.append((Path(path), result))
+        out.append((Path(path), readers.read(path, vocab=vocab, **options)))
     return out
 
 
@@ -68,39 +59,30 @@ def import_files(
     paths: Sequence[str | Path],
     settings: Settings,
     *,
-    format: str | None = None,
-    source_type: str = "official",
-    country: str | None = None,
-    indicator: str | None = None,
     licence: str = "",
     attribution: str = "",
-    keep_conflicts: bool = False,
     progress: Callable[[str], None] | None = None,
     rows_progress: Callable[[int], None] | None = None,
+    **options: Any,
 ) -> list[ImportSummary]:
     """Read every file; if none has an error, store them all in one transaction.
 
-    ``progress`` is called with each file name before it is read, ``rows_progress`` with the
-    number of rows written after each chunk.
+    ``options`` are ``readers.read``'s (format, source_type, country, indicator,
+    keep_conflicts). ``progress`` is called with each file name before it is read,
+    ``rows_progress`` with the number of rows written after each chunk.
 
     Raises:
         ImportError_: with every error of every file; the store is unchanged.
     """
-    results = read_files(
-        paths,
-        settings,
-        format=format,
-        source_type=source_type,
-        country=country,
-        indicator=indicator,
-        keep_conflicts=keep_conflicts,
-        progress=progress,
-    )
+    results = read_files(paths, settings, progress=progress, **options)
+    source_type = options.get("source_type", "official")
     errors = [p for _, r in results for p in r.errors]
     if errors:
         raise ImportError_(errors)
     # the options that change the rows, normalised: GBR, gbr and 826 are the same import
-    options = options_json(country=_country_key(country), indicator=indicator)
+    key = options_json(
+        country=_country_key(options.get("country")), indicator=options.get("indicator")
+    )
     items = [
         (
             r.frame,
@@ -112,7 +94,7 @@ def import_files(
                 source_type=source_type,
                 licence=licence or str(r.metadata.get("licence", "")),
                 attribution=attribution or str(r.metadata.get("attribution", "")),
-                options=options,
+                options=key,
             ),
         )
         for path, r in results
