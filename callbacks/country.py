@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from layouts import ids
 from layouts.i18n import language
@@ -26,8 +27,11 @@ def register(app):
         Input(ids.COUNTRY_SERIES, "value"),
         State(ids.COUNTRY_ISO3, "data"),
         State(ids.COUNTRY_STATE, "data"),
+        State(ids.COUNTRY_URL, "pathname"),
     )
-    def update_country(search, group, series, iso3, current):
+    def update_country(search, group, series, iso3, current, pathname):
+        if not country.is_here(pathname, iso3):
+            raise PreventUpdate  # the URL moved to another page: this one is unmounting
         from_url = ctx.triggered_id in (None, ids.COUNTRY_URL)
         values = {"group": group, "series": series}
         return country.sync(iso3, from_url, search, values, current, language())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from layouts import ids
 from layouts.i18n import language
@@ -23,8 +24,11 @@ def register(app):
         Input(ids.MATRIX_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.MATRIX_STATE, "data"),
+        State(ids.MATRIX_URL, "pathname"),
     )
     def update_matrix(search, *values_and_current):
-        *values, current = values_and_current
+        *values, current, pathname = values_and_current
+        if not matrix.is_here(pathname):
+            raise PreventUpdate  # the URL moved to another page: the matrix is unmounting
         from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
         return matrix.sync(from_url, search, dict(zip(controls, values)), current, language())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from layouts import ids, state
 from layouts.i18n import language, t
@@ -23,9 +24,12 @@ def register(app):
         Input(ids.OVERVIEW_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.OVERVIEW_STATE, "data"),
+        State(ids.OVERVIEW_URL, "pathname"),
     )
     def sync_filters(search, *values_and_current):
-        *values, current = values_and_current
+        *values, current, pathname = values_and_current
+        if not overview.is_here(pathname):
+            raise PreventUpdate  # the URL moved to another page: the overview is unmounting
         from_url = ctx.triggered_id in (None, ids.OVERVIEW_URL)
         return overview.sync(from_url, search, dict(zip(controls, values)), current, language())
 

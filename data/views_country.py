@@ -61,7 +61,7 @@ def status_matrix(statuses: pd.DataFrame, iso3: str, groups: list[str]) -> pd.Da
     Returns:
         Index ``series`` (sorted), one column per group.
     """
-    part = statuses[statuses["iso3"] == iso3]
+    part = statuses.loc[statuses["iso3"] == iso3, ["series", "group", "status"]].astype(object)
     wide = part.pivot_table(index="series", columns="group", values="status", aggfunc="first")
     return wide.reindex(columns=groups).astype(object).fillna("").sort_index()
 

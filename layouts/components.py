@@ -150,26 +150,11 @@ def status_legend(lang: str | None = None) -> html.Div:
     )
 
 
-def status_text(status: str, lang: str | None = None) -> list[Any]:
-    """A status as glyph + words, for tables."""
-    if not status:
-        return [
-            html.Span("\u2013", **{"aria-hidden": "true"}),
-            html.Span(t("value.not_expected", lang), className="visually-hidden"),
-        ]
-    return [
-        html.Span(
-            theme.STATUS_GLYPHS[status] + " ",
-            style={"color": theme.STATUS_COLOURS[status]},
-            **{"aria-hidden": "true"},
-        ),
-        t(f"status.{status}", lang),
-    ]
-
-
-def graph(graph_id: str, figure: Any, config: dict[str, Any]) -> dcc.Graph:
+def graph(graph_id: str, figure: Any, config: dict[str, Any], class_name: str = "") -> dcc.Graph:
     """A graph with the offline config (its text alternative is the caption and the table)."""
-    return dcc.Graph(id=graph_id, figure=figure, config=config, className="graph")
+    return dcc.Graph(
+        id=graph_id, figure=figure, config=config, className=f"graph {class_name}".strip()
+    )
 
 
 def figure_block(graph_component: Any, summary_id: str, summary: Any, caption: str) -> html.Figure:

@@ -18,8 +18,6 @@ from data.gaps import STATUSES
 from layouts import theme
 from layouts.i18n import t
 
-MAP_HEIGHT = 520
-
 
 def fmt_number(value: Any, digits: int = 3) -> str:
     """A value for people: up to ``digits`` significant digits, "—" when missing."""
@@ -188,7 +186,7 @@ def map_figure(
     fig.update_layout(
         **theme.base_layout(),
         geo=theme.geo_layout(fit),
-        height=MAP_HEIGHT,
+        autosize=True,  # no height: the graph's box (assets/app.css .map-graph) sizes it
         clickmode="event",
         legend={
             "title": {"text": t("legend.heading", lang)},
@@ -267,12 +265,12 @@ def _year_ticks(period_sort: pd.Series) -> dict[str, Any]:
     return {"tick0": float(np.floor(first)), "dtick": max(1, int(np.ceil((last - first) / 8)))}
 
 
-def empty_figure(message: str) -> go.Figure:
-    """A blank figure that says why it is blank."""
+def empty_figure(message: str, height: int | None = 240) -> go.Figure:
+    """A blank figure that says why it is blank (``height=None``: as tall as its box)."""
     fig = go.Figure()
     fig.update_layout(
         **theme.base_layout(),
-        height=240,
+        height=height,
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": 16}}],

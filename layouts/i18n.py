@@ -7,6 +7,8 @@ layout changes. Country names come from CLDR through ``data.reference.area_name`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 DEFAULT_LANGUAGE = "en"
@@ -65,11 +67,15 @@ EN: dict[str, str] = {
     "overview.click_hint": "Select a country on the map, or a link in the table, to open its "
     "page with these filters.",
     "headline.any": "{n} countries have any data on {group}",
+    "headline.any.one": "{n} country has any data on {group}",
     "headline.recent": "{n} within the last {recent} years",
+    "headline.recent.one": "{n} within the last year",
     "headline.none": "{n} countries publish no split for {group} at all",
+    "headline.none.one": "{n} country publishes no split for {group} at all",
     "headline.pairs": "{pct} of the {expected} expected country\u2013series splits are "
     "available and recent",
     "headline.series": "countries have a recent split of {series} for {group}; {rest}",
+    "headline.series.one": "country has a recent split of {series} for {group}; {rest}",
     "headline.series_heading": "{series} for {group}",
     "headline.label": "Headline numbers",
     "summary.coverage": "Map of data coverage for {group} in {region}: {recent} of {total} "
@@ -78,6 +84,8 @@ EN: dict[str, str] = {
     "summary.status": "Map of the status of {series} for {group} in {region}: {counts}.",
     "summary.values": "Map of {series} for {group} in {region}, {year}: {n} countries have a "
     "value; lowest {low}, highest {high}.",
+    "summary.values.one": "Map of {series} for {group} in {region}, {year}: {n} country has a "
+    "value ({low}).",
     "summary.disparity": "Map of the gap between {group} and the reference group for {series} "
     "in {region}, {year}: {worse} countries worse, {better} better, {unknown} unknown.",
     "summary.empty": "No country in {region} has values for this selection.",
@@ -140,12 +148,15 @@ EN: dict[str, str] = {
     "matrix.intro": "Each cell is the share of the series expected for that group that the "
     "country publishes split for it, recently. Select a cell to open the country.",
     "matrix.summary": "{countries} countries in {region}; cells show coverage per group.",
+    "matrix.summary.one": "{countries} country in {region}; cells show coverage per group.",
     "matrix.caption": "Coverage by country and group in {region}",
     "matrix.cell_label": "{country}, {group}: {text}",
     "country.heading": "{country}: who is in the data?",
     "country.back": "Back to the map",
     "country.scorecard": "Scorecard per group",
     "country.status_matrix": "Status of each series for each group",
+    # the scrolling table inside that section: a region whose name differs from the section's
+    "country.status_matrix_table": "Table of statuses, series by group (scrolls)",
     "country.timeseries": "Over time",
     "country.missing": "What to ask the statistics office for",
     "country.missing_none": "Nothing is missing for the groups this country is expected to "
@@ -188,15 +199,39 @@ def language() -> str:
     return _current["lang"]
 
 
-def t(key: str, lang: str | None = None, **fmt: Any) -> str:
+def t(key: str, lang: str | None = None, *, count: int | None = None, **fmt: Any) -> str:
     """Translate ``key`` into ``lang`` (default: the app's language), formatted with ``fmt``.
 
-    Falls back to English when the language or the key is missing there; an unknown key
-    raises ``KeyError`` so that a typo fails a test instead of reaching users.
+    With ``count``, the plural form of the language for that number (CLDR categories:
+    ``one``, ``few``, ``many``, ...) is looked up as ``<key>.<form>``; ``<key>`` itself is the
+    general ("other") form. Falls back to English when the language or the key is missing
+    there; an unknown key raises ``KeyError`` so that a typo fails a test instead of reaching
+    users.
     """
-    catalogue = CATALOGUES.get(lang or _current["lang"], EN)
-    text = catalogue.get(key, EN[key])
+    code = lang or _current["lang"]
+    catalogue = CATALOGUES.get(code) or EN
+    if catalogue is EN or key not in catalogue:  # English text, hence English plural rules
+        code, catalogue = DEFAULT_LANGUAGE, EN
+    if count is not None:
+        form = f"{key}.{plural_form(code, count)}"
+        key = form if form in catalogue else key
+    text = catalogue[key]
     return text.format(**fmt) if fmt else text
+
+
+def plural_form(lang: str, count: int) -> str:
+    """CLDR plural category of ``count`` in ``lang`` ("one", "other", ...)."""
+    return _plural_rule(lang)(abs(int(count)))
+
+
+@lru_cache(maxsize=16)
+def _plural_rule(lang: str) -> Callable[[int], str]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang).plural_form
+    except (UnknownLocaleError, ValueError):
+        return Locale("en").plural_form
 
 
 def direction(lang: str | None = None) -> str:

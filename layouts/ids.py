@@ -1,7 +1,9 @@
 """Every component id of the app, declared once.
 
 Values are kebab-case and prefixed by page; repeated items use dict ids built by functions.
-Browser tests target these: the map graph, the filters, the matrix links and page headings.
+Browser tests target these: the map graph, the filters and page headings. Table cells and
+links have no id (thousands of them would weigh on every update): tests find a link by its
+``href`` inside its table, e.g. ``#matrix-table a[href="/country/KEN?group=women"]``.
 """
 
 from __future__ import annotations
@@ -70,13 +72,3 @@ COUNTRY_DETAIL = "country-detail"  # the part that follows the group and series
 NOT_FOUND_HEADING = "not-found-heading"
 FILTERS_HEADING = "filters-heading"
 MAP_HEADING = "overview-map-heading"
-
-
-def matrix_cell(iso3: str, group: str) -> str:
-    """Id of one matrix cell link (a plain string so CSS/Playwright can target it)."""
-    return f"matrix-cell-{iso3}-{group}"
-
-
-def map_row_link(iso3: str) -> str:
-    """Id of a country link in the map's table alternative."""
-    return f"overview-table-link-{iso3}"

@@ -1,7 +1,8 @@
 """Pure table builders: the data-table alternative of every chart and the country page tables.
 
 Tables are plain HTML (``<table>`` with ``<caption>`` and ``<th scope>``): screen readers and
-keyboards handle them natively, and every country or cell that leads somewhere is a link.
+keyboards handle them natively, and every country or cell that leads somewhere is a link. Each
+table is one ``dcc.Markdown`` of markup (``layouts.markup``), not a component per cell.
 """
 
 from __future__ import annotations
@@ -9,56 +10,66 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from layouts import ids, theme
-from layouts.components import status_text
+from layouts import markup, theme
 from layouts.figures import fmt_number, fmt_share
 from layouts.i18n import group_title, t
 
 _NOT_EXPECTED = "\u2013"
+_DASH = "\u2014"
 
 
 def simple_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     caption: str,
-    table_id: str | None = None,
     row_headers: bool = True,
     caption_hidden: bool = False,
-) -> dbc.Table:
+) -> dcc.Markdown:
     """A table with a caption, column headers and (optionally) the first cell as row header.
 
-    ``caption_hidden`` keeps the caption for screen readers only (when a heading says it).
+    One component whatever the number of rows (see ``layouts.markup``). ``caption_hidden``
+    keeps the caption for screen readers only (when a heading says it).
     """
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headers]))
-    body = html.Tbody(
-        [
-            html.Tr(
-                [html.Th(cells[0], scope="row") if row_headers else html.Td(cells[0])]
-                + [html.Td(c) for c in cells[1:]]
-            )
-            for cells in rows
-        ]
+    source = markup.table(
+        caption,
+        headers,
+        rows,
+        class_name="table table-striped table-hover table-sm data-table",
+        caption_class="visually-hidden" if caption_hidden else "caption-top",
+        row_headers=row_headers,
     )
-    extra = {"id": table_id} if table_id else {}
-    cls = "visually-hidden" if caption_hidden else "caption-top"
-    return dbc.Table(
-        [html.Caption(caption, className=cls), head, body],
-        striped=True,
-        bordered=False,
-        hover=True,
-        size="sm",
-        className="data-table",
-        **extra,
+    return markup.block(source)
+
+
+def scroll_region(body: Any, label: str, class_name: str) -> html.Div:
+    """A scrolling box that keyboard users can reach (Tab) and screen readers can name."""
+    return html.Div(
+        body, className=class_name, tabIndex="0", role="region", **{"aria-label": label}
     )
 
 
 def country_href(iso3: str, search: str = "") -> str:
     """Path of a country page, keeping the filters of ``search``."""
     return f"/country/{iso3}{search}"
+
+
+def _map_value(r: dict[str, Any], mode: str, lang: str | None) -> str:
+    if mode == "coverage":
+        return t(
+            "value.share", lang, pct=fmt_share(r["z"]), n=r["disaggregated"], expected=r["expected"]
+        )
+    if mode == "disparity" and r["value"] == r["value"]:
+        return t(
+            "value.disparity",
+            lang,
+            value=fmt_number(r["value"]),
+            ref=fmt_number(r["ref_value"]),
+            direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
+        )
+    return fmt_number(r["value"]) if mode != "status" else t("value.none", lang)
 
 
 def map_table(
@@ -82,40 +93,17 @@ def map_table(
         t("col.source", lang),
         t("col.nature", lang),
     ]
-    rows = []
-    for r in frame.sort_values("name").to_dict("records"):
-        if mode == "coverage":
-            value = t(
-                "value.share",
-                lang,
-                pct=fmt_share(r["z"]),
-                n=r["disaggregated"],
-                expected=r["expected"],
-            )
-        elif mode == "disparity" and r["value"] == r["value"]:
-            value = t(
-                "value.disparity",
-                lang,
-                value=fmt_number(r["value"]),
-                ref=fmt_number(r["ref_value"]),
-                direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
-            )
-        else:
-            value = fmt_number(r["value"]) if mode != "status" else t("value.none", lang)
-        link = dcc.Link(
-            r["name"], href=country_href(r["iso3"], search), id=ids.map_row_link(r["iso3"])
-        )
-        status = t(f"status.{r['status']}", lang) if r["status"] else "\u2014"
-        rows.append(
-            [
-                link,
-                value,
-                status,
-                r["period"] or "\u2014",
-                r["source"] or "\u2014",
-                r["nature"] or "\u2014",
-            ]
-        )
+    rows = [
+        [
+            markup.link(r["name"], country_href(r["iso3"], search)),
+            _map_value(r, mode, lang),
+            t(f"status.{r['status']}", lang) if r["status"] else _DASH,
+            r["period"] or _DASH,
+            r["source"] or _DASH,
+            r["nature"] or _DASH,
+        ]
+        for r in frame.sort_values("name").to_dict("records")
+    ]
     return html.Div(simple_table(headers, rows, caption), className="table-responsive")
 
 
@@ -128,6 +116,9 @@ def matrix_table(
 ) -> html.Div:
     """Countries (rows) x groups (columns), cells coloured by coverage, each cell a link.
 
+    Each cell is ``<td class="cov-N"><a href="/country/ISO3?group=...">`` (no id: tests and
+    styles find a cell by its link's ``href``), which keeps the world matrix under 20 KB.
+
     Args:
         frame: ``views.matrix_frame`` output (iso3, name, group, share, disaggregated,
             expected), rows of one country adjacent.
@@ -136,12 +127,7 @@ def matrix_table(
         caption: the table caption.
         lang: language.
     """
-    head = html.Thead(
-        html.Tr(
-            [html.Th(t("col.country", lang), scope="col")]
-            + [html.Th(group_title(g, lang), scope="col") for g in groups]
-        )
-    )
+    headers = [t("col.country", lang)] + [group_title(g, lang) for g in groups]
     rows: dict[str, list[Any]] = {}
     none = t("value.none", lang)
     query = {g: search_for(g) for g in groups}
@@ -150,33 +136,20 @@ def matrix_table(
         iso3 = str(r["iso3"])
         cells = rows.get(iso3)
         if cells is None:
-            link = dcc.Link(r["name"], href=country_href(iso3, query[groups[0]]))
-            cells = rows[iso3] = [html.Th(link, scope="row")]
+            cells = rows[iso3] = [markup.link(r["name"], country_href(iso3, query[groups[0]]))]
         known = bool(r["expected"])
         text = f"{fmt_share(r['share'])} ({r['disaggregated']}/{r['expected']})" if known else none
-        link = dcc.Link(
-            text,
-            href=country_href(iso3, query[r["group"]]),
-            id=ids.matrix_cell(iso3, r["group"]),
-        )
-        cells.append(html.Td(link, className=theme.share_class(r["share"] if known else None)))
-    body = [html.Tr(cells) for cells in rows.values()]
-    table = html.Table(
-        [html.Caption(caption, className="caption-top"), head, html.Tbody(body)],
-        className="table table-sm matrix-table",
+        cls = theme.share_class(r["share"] if known else None)
+        cells.append(markup.Cell(markup.link(text, country_href(iso3, query[r["group"]])), cls))
+    source = markup.table(
+        caption, headers, list(rows.values()), class_name="table table-sm matrix-table"
     )
-    return html.Div(
-        table,
-        className="table-responsive matrix-scroll",
-        tabIndex="0",
-        role="region",
-        **{"aria-label": caption},
-    )
+    return scroll_region(markup.block(source), caption, "table-responsive matrix-scroll")
 
 
 def scorecard_table(
     frame: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
-) -> dbc.Table:
+) -> dcc.Markdown:
     """The country's scorecard: one row per group.
 
     Args:
@@ -212,6 +185,18 @@ def scorecard_table(
     return simple_table(headers, rows, t("country.scorecard", lang), caption_hidden=True)
 
 
+def status_markup(status: str, lang: str | None = None) -> markup.Markup:
+    """A status as coloured glyph (hidden from screen readers) and words, as markup."""
+    if not status:  # not expected: a bare dash that the caption explains
+        return markup.esc(_NOT_EXPECTED)
+    glyph = markup.tag(
+        "span",
+        theme.STATUS_GLYPHS[status] + " ",
+        {"className": f"glyph-{status}", "aria-hidden": "true"},
+    )
+    return markup.join([glyph, t(f"status.{status}", lang)])
+
+
 def status_matrix_table(
     wide: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
 ) -> html.Div:
@@ -219,20 +204,21 @@ def status_matrix_table(
 
     Most cells of a country are "not expected" (a series is split by one or two groups; ~1,500
     of ~1,900 cells for a country of the UN extract): they hold a bare dash that the caption
-    explains, which keeps the page's update small instead of two spans per cell.
+    explains. The wide table scrolls in a named region reachable by keyboard.
     """
     headers = [t("col.series", lang)] + [group_title(g, lang) for g in wide.columns]
+    marks = {v: status_markup(v, lang) for v in {"", *theme.STATUS_GLYPHS}}
     rows = [
-        [html.Span(titles.get(s, s), title=s)]
-        + [status_text(v, lang) if v else _NOT_EXPECTED for v in row]
+        [markup.tag("span", titles.get(s, s), {"title": s})] + [marks[v] for v in row]
         for s, row in zip(wide.index, wide.to_numpy(), strict=True)
     ]
     caption = (
         f"{t('country.status_matrix', lang)} ({_NOT_EXPECTED} = {t('value.not_expected', lang)})"
     )
-    return html.Div(
+    return scroll_region(
         simple_table(headers, rows, caption, caption_hidden=True),
-        className="table-responsive status-matrix",
+        t("country.status_matrix_table", lang),
+        "table-responsive status-matrix",
     )
 
 
@@ -264,7 +250,7 @@ def missing_list(
     return html.Ul(items, className="missing-list")
 
 
-def timeseries_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> dbc.Table:
+def timeseries_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> dcc.Markdown:
     """The time series as a table (its text alternative)."""
     headers = [
         t("col.line", lang),
@@ -313,12 +299,8 @@ def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
         ]
         for r in frame.to_dict("records")
     ]
-    return html.Div(
-        simple_table(headers, rows, caption),
-        className="table-responsive scroll-box",
-        tabIndex="0",
-        role="region",
-        **{"aria-label": caption},
+    return scroll_region(
+        simple_table(headers, rows, caption), caption, "table-responsive scroll-box"
     )
 
 

@@ -113,6 +113,11 @@ def matrix_css() -> str:
     )
 
 
+def status_css() -> str:
+    """CSS rules for the status glyph classes of tables (``glyph-<status>``)."""
+    return "\n".join(f".glyph-{s} {{ color: {c}; }}" for s, c in STATUS_COLOURS.items())
+
+
 def text_on(background: str) -> str:
     """Black or white text, whichever contrasts more with a #rrggbb background."""
     r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))

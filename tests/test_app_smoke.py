@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -308,8 +309,13 @@ def test_matrix_and_country_updates(app, client):
         {"matrix-state.data": None},
         changed=["matrix-url.search"],
     )
-    text = json.dumps(json.loads(post(client, body).data))
-    assert "matrix-cell-KEN-disability" in text and '"/country/KEN?sort=disability"' in text
+    table = json.loads(post(client, body).data)["response"]["matrix-table"]["children"]
+    assert table["type"] == "Div" and table["props"]["role"] == "region"
+    md = table["props"]["children"]
+    assert md["type"] == "Markdown" and md["props"]["dangerously_allow_html"] is True
+    links = {a.get("href"): a.text for a in ET.fromstring(md["props"]["children"]).iter("dccLink")}
+    assert links["/country/KEN?sort=disability"].endswith("/1)")  # "<share> (<n>/1)", a link
+    assert "/country/KEN?group=women&sort=disability" in links
     body = callback_request(
         app,
         "country-detail",
@@ -332,3 +338,49 @@ def test_static_assets_are_compressed(client):
     assert response.status_code == 200
     assert response.headers.get("Content-Encoding") == "gzip"
     assert b"focus-visible" in gzip.decompress(response.data)
+
+
+@pytest.mark.parametrize(
+    "output_id,values,state",
+    [
+        (
+            "overview-url",
+            {"overview-url.search": "", "filters-group.value": "women"},
+            {"overview-url.pathname": "/matrix", "overview-state.data": None},
+        ),
+        (
+            "matrix-table",
+            {"matrix-url.search": "", "matrix-region.value": "001"},
+            {"matrix-url.pathname": "/country/KEN", "matrix-state.data": None},
+        ),
+        (
+            "country-detail",
+            {"country-url.search": "", "country-group.value": "women"},
+            {
+                "country-url.pathname": "/",
+                "country-iso3.data": "KEN",
+                "country-state.data": None,
+            },
+        ),
+    ],
+)
+def test_a_page_being_left_does_not_recompute(app, client, output_id, values, state):
+    # Dash Pages updates every dcc.Location before it swaps the page: the old page's URL
+    # callback then sees another path and must not rebuild (e.g. the default world map)
+    body = callback_request(app, output_id, values, state, changed=[list(values)[0]])
+    response = post(client, body)
+    assert response.status_code == 204  # PreventUpdate: nothing computed, nothing sent
+    assert response.data == b""
+
+
+def test_json_updates_are_compressed(app, client):
+    body = callback_request(
+        app,
+        "matrix-table",
+        {"matrix-url.search": "", "matrix-region.value": "001", "matrix-source.value": "all"},
+        {"matrix-state.data": None, "matrix-url.pathname": "/matrix"},
+    )
+    response = post(client, body, gzip_ok=True)
+    assert response.headers.get("Content-Encoding") == "gzip"
+    text = gzip.decompress(response.data).decode()
+    assert len(response.data) < len(text) / 4 and "dccLink" in text

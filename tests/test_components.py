@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from data.gaps import STATUSES
 from data.views import MAP_COLUMNS
-from layouts import components, ids, state, tables, theme
+from layouts import components, ids, markup, state, tables, theme
 
 
 def walk(node):
@@ -26,14 +28,32 @@ def find(node, component_id):
     return next(c for c in walk(node) if getattr(c, "id", None) == component_id)
 
 
+def tree(md):
+    """The markup of a ``dcc.Markdown`` table as XML (it must be well-formed for the browser's
+    JSX parser too)."""
+    assert isinstance(md, dcc.Markdown) and md.dangerously_allow_html
+    assert "\n" not in md.children  # a blank line would end the HTML block
+    return ET.fromstring(md.children)
+
+
 def texts(node):
     out = []
     for c in walk(node):
         ch = getattr(c, "children", None)
+        if isinstance(c, dcc.Markdown):
+            out.append(" ".join(" ".join(e.itertext()) for e in tree(c).iter("tr")))
+            out.append("".join(tree(c).find("caption").itertext()))
+            continue
         for item in ch if isinstance(ch, list | tuple) else [ch]:
             if isinstance(item, str):
                 out.append(item)
     return " ".join(out)
+
+
+def markdown_table(node):
+    """The (only) markup table inside a component tree, as XML."""
+    [md] = [c for c in walk(node) if isinstance(c, dcc.Markdown)]
+    return tree(md)
 
 
 # -- controls ------------------------------------------------------------------------------
@@ -88,11 +108,28 @@ def test_status_legend_has_symbol_colour_and_words_for_every_status():
     assert "Totals only" in texts(legend)
 
 
-def test_status_text_not_expected_is_spoken():
-    spans = components.status_text("")
-    assert getattr(spans[0], "aria-hidden") == "true"
-    assert spans[1].children == "not expected" and spans[1].className == "visually-hidden"
-    assert components.status_text("outdated")[1] == "Outdated split"
+def test_status_markup_glyph_is_hidden_words_are_spoken():
+    cell = ET.fromstring(f"<td>{tables.status_markup('outdated')}</td>")
+    [glyph] = cell.findall("span")
+    assert glyph.get("aria-hidden") == "true" and glyph.get("className") == "glyph-outdated"
+    assert glyph.text.strip() == theme.STATUS_GLYPHS["outdated"]
+    assert glyph.tail == "Outdated split"
+    assert tables.status_markup("") == "\u2013"  # not expected: the caption explains the dash
+
+
+def test_markup_escapes_text_and_keeps_links():
+    source = markup.table(
+        "Cap <1> & {x}",
+        ["A", "B"],
+        [[markup.link("K & N", "/country/KEN?a=1&b=2"), markup.Cell("50%", "cov-2")]],
+    )
+    assert "{" not in source and "}" not in source  # braces would start JSX expressions
+    table = ET.fromstring(source)
+    assert table.find("caption").text == "Cap <1> & {x}"
+    assert [th.get("scope") for th in table.iter("th")] == ["col", "col", "row"]
+    link = table.find("tbody/tr/th/dccLink")
+    assert link.get("href") == "/country/KEN?a=1&b=2" and link.text == "K & N"
+    assert table.find("tbody/tr/td").get("className") == "cov-2"
 
 
 def test_shell_parts_landmarks_banner_footer():
@@ -139,16 +176,23 @@ def _map_frame():
 
 def test_map_table_rows_link_to_countries_with_filters():
     div = tables.map_table(_map_frame(), "coverage", "?group=women", "Coverage")
-    links = [c for c in walk(div) if isinstance(c, dcc.Link)]
-    assert [lk.href for lk in links] == ["/country/KEN?group=women", "/country/UGA?group=women"]
-    assert links[0].id == ids.map_row_link("KEN")
+    table = markdown_table(div)
+    links = list(table.iter("dccLink"))
+    assert [lk.get("href") for lk in links] == [
+        "/country/KEN?group=women",
+        "/country/UGA?group=women",
+    ]
+    assert [lk.text for lk in links] == ["Kenya", "Uganda"]
+    assert [th.text for th in table.iter("th") if th.get("scope") == "col"][:3] == [
+        "Country",
+        "Coverage",
+        "Status",
+    ]
     text = texts(div)
     assert "50% (2 of 4 series)" in text and "No data" in text
-    assert isinstance(find_type(div, html.Caption), html.Caption)
-
-
-def find_type(node, kind):
-    return next(c for c in walk(node) if isinstance(c, kind))
+    assert table.find("caption").text == "Coverage"
+    # one component for the whole table, however many rows (Dash mounts it in one go)
+    assert sum(1 for _ in walk(div)) == 2
 
 
 def test_matrix_table_cells_are_coloured_links():
@@ -163,14 +207,20 @@ def test_matrix_table_cells_are_coloured_links():
         }
     )
     div = tables.matrix_table(frame, ["disability", "women"], lambda g: f"?group={g}", "Cap")
-    cell = find(div, ids.matrix_cell("KEN", "women"))
-    assert cell.href == "/country/KEN?group=women"
-    assert cell.children == "100% (3/3)"
-    tds = [c for c in walk(div) if isinstance(c, html.Td)]
-    assert [td.className for td in tds] == ["cov-0", "cov-5"]
-    headers = [c.children for c in walk(div) if isinstance(c, html.Th) and c.scope == "col"]
+    table = markdown_table(div)
+    [cell] = [a for a in table.iter("dccLink") if a.get("href") == "/country/KEN?group=women"]
+    assert cell.text == "100% (3/3)"
+    assert "id" not in cell.attrib  # found by href: no id per cell
+    tds = list(table.iter("td"))
+    assert [td.get("className") for td in tds] == ["cov-0", "cov-5"]
+    assert all(td.find("dccLink") is not None for td in tds)  # every cell is a link
+    row_head = table.find("tbody/tr/th")
+    assert row_head.get("scope") == "row" and row_head.find("dccLink").text == "Kenya"
+    headers = [th.text for th in table.iter("th") if th.get("scope") == "col"]
     assert headers == ["Country", "Persons with disabilities", "Women and girls"]
+    assert table.find("caption").text == "Cap"
     assert div.tabIndex == "0"  # scrollable region reachable by keyboard
+    assert div.role == "region" and getattr(div, "aria-label") == "Cap"
 
 
 def test_country_tables():
@@ -191,8 +241,15 @@ def test_country_tables():
     text = texts(tables.scorecard_table(card, {"S1": "Unemployment"}))
     assert "50%" in text and "1 / 2" in text and "Unemployment (2022): 12 vs 8 (worse)" in text
     wide = pd.DataFrame({"disability": ["outdated"], "women": [""]}, index=["S1"])
-    text = texts(tables.status_matrix_table(wide, {"S1": "Unemployment"}))
+    box = tables.status_matrix_table(wide, {"S1": "Unemployment"})
+    text = texts(box)
     assert "Outdated split" in text and "not expected" in text and "Unemployment" in text
+    # the wide table scrolls in a region that the keyboard reaches and that has a name
+    assert box.tabIndex == "0" and box.role == "region"
+    assert getattr(box, "aria-label") == "Table of statuses, series by group (scrolls)"
+    table = markdown_table(box)
+    assert [th.get("scope") for th in table.iter("th")][:3] == ["col", "col", "col"]
+    assert table.find("tbody/tr/th").get("scope") == "row"
     missing = pd.DataFrame(
         {
             "series": ["S1", "S2"],
@@ -320,5 +377,6 @@ def test_matrix_css_in_assets_matches_theme():
 
     css = (Path(__file__).resolve().parents[1] / "assets" / "app.css").read_text()
     assert theme.matrix_css() in css
+    assert theme.status_css() in css
     assert theme.share_class(None) == "cov-na" and theme.share_class(0.0) == "cov-0"
     assert theme.share_class(0.59) == "cov-2" and theme.share_class(1.0) == "cov-5"

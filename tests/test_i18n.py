@@ -83,3 +83,47 @@ def test_no_user_string_literals_in_components():
     pattern = re.compile(r"""html\.(?:H\d|P|Li|Span|Strong|Label|Button|Summary)\(\s*"[A-Za-z]""")
     offenders = [p.name for p in SOURCES if pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_plural_forms_follow_the_count(monkeypatch):
+    one = t("headline.none", "en", count=1, n=1, group="women")
+    assert one == "1 country publishes no split for women at all"
+    many = t("headline.none", "en", count=2, n=2, group="women")
+    assert many == "2 countries publish no split for women at all"
+    assert t("headline.any", count=0, n=0, group="x").startswith("0 countries have")
+    assert t("headline.recent", count=1, n=3, recent=1) == "3 within the last year"
+    assert t("matrix.summary", count=1, countries=1, region="X").startswith("1 country in X")
+    # a language without the key falls back to English text *and* English plural rules
+    # (French counts 0 as "one")
+    monkeypatch.setitem(i18n.CATALOGUES, "fr", {"nav.map": "Carte"})
+    assert t("headline.none", "fr", count=0, n=0, group="x").startswith("0 countries")
+    assert i18n.plural_form("fr", 0) == "one" and i18n.plural_form("en", 0) == "other"
+    # every plural form has its general form and the same placeholders
+    for key in [k for k in EN if k.rsplit(".", 1)[-1] in {"zero", "one", "two", "few", "many"}]:
+        base = key.rsplit(".", 1)[0]
+        assert base in EN, key
+        names = {f for _, f, _, _ in string.Formatter().parse(EN[key]) if f}
+        assert names <= {f for _, f, _, _ in string.Formatter().parse(EN[base]) if f}, key
+
+
+def test_headline_cards_use_the_singular_for_one_country():
+    import pandas as pd
+
+    from layouts.pages import overview_parts
+
+    cov = pd.DataFrame(
+        {
+            "iso3": ["KEN", "UGA"],
+            "expected": [2, 2],
+            "disaggregated": [1, 0],
+            "outdated": [0, 0],
+            "community_only": [0, 0],
+            "total_only": [0, 1],
+            "no_data": [1, 1],
+            "share": [0.5, 0.0],
+        }
+    )
+    cards = overview_parts.cards(cov, cov, ["KEN", "UGA"], "women", "", 5, "en")
+    sentences = [text for _, text in cards]
+    assert "1 country has any data on women and girls" in sentences
+    assert "1 country publishes no split for women and girls at all" in sentences

@@ -100,7 +100,10 @@ def test_ids_are_kebab_case_and_prefixed():
         if name.isupper() and isinstance(value, str):
             assert value == value.lower() and " " not in value, name
             assert value.startswith(prefixes), name
-    assert ids.matrix_cell("KEN", "women") == "matrix-cell-KEN-women"
+    # table cells and links carry no id (found by href): thousands would weigh on updates
+    assert not any(
+        callable(v) and n.startswith(("matrix_cell", "map_row")) for n, v in vars(ids).items()
+    )
 
 
 def test_important_elements_have_stable_ids(rendered):

@@ -107,7 +107,7 @@ def _dataset_names(ver: int) -> dict[int, str]:
 
 def reset() -> None:
     """Forget per-version lookups (a new store was configured: versions restart)."""
-    for fn in (_choices, _titles, _dataset_names, members):
+    for fn in (_choices, _titles, _dataset_names, members, _country_rows):
         fn.cache_clear()
 
 
@@ -255,32 +255,44 @@ def matrix_payload(
     table = tables.matrix_table(
         frame, ids_, search_for, t("matrix.caption", lang, region=name), lang
     )
-    summary = t("matrix.summary", lang, countries=len(countries), region=name)
+    summary = t("matrix.summary", lang, count=len(countries), countries=len(countries), region=name)
     return {"table": jsonable(table), "summary": summary}
 
 
 def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
-    """Statuses, coverage and disparities of every group for one country (concatenated)."""
-    st, cov, disp = [], [], []
+    """Statuses, coverage and disparities of every group for one country (concatenated).
+
+    Disparities get a ``group`` column. Uses the per-country split of ``queries.country_frames``
+    (dictionary look-ups instead of scans of every country's rows).
+    """
+    parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
     for g in all_groups():
-        s = queries.statuses(g, source)
-        st.append(s[s["iso3"] == iso3])
-        c = queries.coverage(g, source)
-        cov.append(c[c["iso3"] == iso3])
-        d = queries.disparities(g, source)
-        disp.append(d[d["iso3"] == iso3].assign(group=g))
-    return {
-        "statuses": pd.concat(st, ignore_index=True),
-        "coverage": pd.concat(cov, ignore_index=True),
-        "disparities": pd.concat(disp, ignore_index=True),
-    }
+        frames = queries.country_frames(iso3, g, source)
+        parts["statuses"].append(frames["statuses"])
+        parts["coverage"].append(frames["coverage"])
+        parts["disparities"].append(frames["disparities"].assign(group=g))
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def country_observations(iso3: str, source: str) -> pd.DataFrame:
+    """The observations of one country (canonical columns), without scanning every row."""
+    obs = queries.observations(source)
+    rows = _country_rows(version(), source).get(iso3)
+    return obs.iloc[rows] if rows is not None else obs.iloc[0:0]
+
+
+@lru_cache(maxsize=6)
+def _country_rows(ver: int, source: str) -> dict[str, Any]:
+    """ISO3 -> row positions in ``queries.observations(source)`` (built once per version)."""
+    grouped = queries.observations(source).groupby("iso3", observed=True, sort=False)
+    return {str(k): v for k, v in grouped.indices.items()}
 
 
 def country_series(iso3: str, group: str, source: str, goal: str = "all") -> list[str]:
     """Series offered on a country page for a group, those with a group value first."""
     expected = series_in_goal(group, goal) or series_in_goal(group, "all")
-    disp = queries.disparities(group, source)
-    has = set(disp.loc[disp["iso3"] == iso3, "series"].astype(object))
+    disp = queries.country_frames(iso3, group, source)["disparities"]
+    has = set(disp["series"].astype(object))
     return sorted(expected, key=lambda s: (s not in has, s))
 
 

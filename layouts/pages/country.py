@@ -82,15 +82,16 @@ def detail_payload(
     """Time series, provenance and official-vs-community of one group and series."""
     if not series:
         return {"detail": content.jsonable(html.P(t("country.no_series", lang)))}
-    obs = queries.observations(source)
-    obs = obs[(obs["iso3"] == iso3) & (obs["series"] == series)]
-    disp = queries.disparities(group, source)
-    pairs = disp[(disp["iso3"] == iso3) & (disp["series"] == series)]
+    obs = content.country_observations(iso3, source)
+    obs = obs[obs["series"] == series]
+    disp = queries.country_frames(iso3, group, source)["disparities"]
+    pairs = disp[disp["series"] == series]
     frame = views.timeseries_frame(obs, pairs)
     title = content.titles().get(series, series)
     unit = str(obs["unit"].astype(object).mode().iloc[0]) if len(obs) else ""
     fig = figures.timeseries_figure(frame, title=title, unit=unit, lang=lang)
-    both = views.official_vs_community(queries.disparities(group, "all"), iso3)
+    all_sources = queries.country_frames(iso3, group, "all")["disparities"]
+    both = views.official_vs_community(all_sources, iso3)
     prov = views.provenance_rows(obs, content.dataset_names())
     caption = f"{title} \u2014 {group_title(group, lang)}"
     detail = [
@@ -227,3 +228,10 @@ def sync(
         detail["detail"],
         "/" + state.to_search(s),
     )
+
+
+def is_here(pathname: str | None, iso3: str | None) -> bool:
+    """Whether the browser's path is this country's page (else the page is being left)."""
+    if pathname is None:  # not known yet (the first call): the page is being shown
+        return True
+    return pathname.rstrip("/").upper() == f"/COUNTRY/{iso3 or ''}".upper()

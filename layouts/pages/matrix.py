@@ -101,3 +101,8 @@ def sync(
         payload["table"],
         payload["summary"],
     )
+
+
+def is_here(pathname: str | None) -> bool:
+    """Whether the browser's path is the matrix's (else the page is being left)."""
+    return (pathname or "/matrix").rstrip("/") == "/matrix"

@@ -125,7 +125,9 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         id=ids.MAP_HEADING,
                     ),
                     components.figure_block(
-                        components.graph(ids.MAP_GRAPH, figures.empty_figure(""), cfg),
+                        components.graph(
+                            ids.MAP_GRAPH, figures.empty_figure("", height=None), cfg, "map-graph"
+                        ),
                         ids.MAP_SUMMARY,
                         "",
                         t("overview.map_heading", lang),
@@ -195,3 +197,8 @@ def table_toggle(shown: bool, lang: str | None = None) -> html.Button:
         className="btn btn-outline-primary btn-sm mb-2",
         **{"aria-expanded": "true" if shown else "false", "aria-controls": ids.MAP_TABLE},
     )
+
+
+def is_here(pathname: str | None) -> bool:
+    """Whether the browser's path is the overview's (else the page is being left)."""
+    return (pathname or "/").rstrip("/") == ""

@@ -41,9 +41,9 @@ def cards(
     h = views.headline(cov, iso3s)
     name = group_label(group, lang)
     out = [
-        (f"{h['any']}", t("headline.any", lang, n=h["any"], group=name)),
-        (f"{h['recent']}", t("headline.recent", lang, n=h["recent"], recent=recent)),
-        (f"{h['none']}", t("headline.none", lang, n=h["none"], group=name)),
+        (f"{h['any']}", t("headline.any", lang, count=h["any"], n=h["any"], group=name)),
+        (f"{h['recent']}", t("headline.recent", lang, count=recent, n=h["recent"], recent=recent)),
+        (f"{h['none']}", t("headline.none", lang, count=h["none"], n=h["none"], group=name)),
         (
             figures.fmt_share(h["share"]),
             t(
@@ -61,7 +61,14 @@ def cards(
         )
         out[-1] = (
             f"{counts['disaggregated']}",
-            t("headline.series", lang, series=series, group=name, rest=rest),
+            t(
+                "headline.series",
+                lang,
+                count=counts["disaggregated"],
+                series=series,
+                group=name,
+                rest=rest,
+            ),
         )
     return out
 
@@ -110,6 +117,7 @@ def summary(
         return t(
             "summary.values",
             lang,
+            count=len(coloured),
             n=len(coloured),
             low=f"{low['name']} {figures.fmt_number(low['value'])}",
             high=f"{high['name']} {figures.fmt_number(high['value'])}",

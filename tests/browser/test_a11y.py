@@ -208,3 +208,22 @@ def test_the_country_chart_has_a_text_summary_and_a_table_alternative(page, live
     expect(table).to_be_visible()
     expect(table.locator("caption")).not_to_be_empty()
     assert table.locator("tbody tr").count() >= 1
+
+
+def test_the_country_status_matrix_scrolls_in_a_named_region_the_keyboard_reaches(
+    page, live_server
+):
+    settle(page, live_server.at("/country/KEN?group=women"))
+    region = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX}").get_by_role(
+        "region", name="Table of statuses, series by group (scrolls)", exact=True
+    )
+    expect(region).to_have_count(1)
+    expect(region.locator("table caption")).to_contain_text("not expected")
+    region.focus()
+    expect(region).to_be_focused()
+    assert _visible_ring(_focus_ring(page))
+    # series titles are row headers wide enough to read (not one word per line)
+    widths = region.locator("tbody th[scope=row]").evaluate_all(
+        "hs => hs.map(h => h.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 200

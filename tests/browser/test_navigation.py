@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +12,7 @@ from tests.browser.helpers import (
     MAP,
     TABLE_MOUNT_MS,
     control,
+    link_in,
     open_overview,
     path,
     query,
@@ -47,8 +50,8 @@ def test_clicking_a_country_on_the_map_opens_its_page_with_the_filters(page, liv
 def test_a_link_in_the_maps_table_opens_the_country(page, live_server):
     open_overview(page, live_server.url, "?group=older")
     page.get_by_role("button", name="Show the map's data as a table").click()
-    link = page.locator(f"#{ids.map_row_link('KEN')}")
-    expect(link).to_have_text("Kenya", timeout=TABLE_MOUNT_MS)
+    link = page.locator(f"#{ids.MAP_TABLE}").get_by_role("link", name="Kenya", exact=True)
+    expect(link).to_have_attribute("href", "/country/KEN?group=older", timeout=TABLE_MOUNT_MS)
     link.click()
     expect(page).to_have_url(url_pattern("/country/KEN", group="older"))
     _country_page_loaded(page, "Kenya")
@@ -58,9 +61,15 @@ def test_a_link_in_the_maps_table_opens_the_country(page, live_server):
 def test_matrix_cells_link_to_the_country_and_group(page, live_server):
     page.goto(live_server.at("/matrix?source=official"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Coverage matrix")
-    cell = page.locator(f"#{ids.matrix_cell('KEN', 'women')}")
-    expect(cell).to_have_attribute("href", "/country/KEN?group=women&source=official")
-    assert page.locator("a[id^='matrix-cell-']").count() >= 150 * 10
+    cell = page.locator(link_in(ids.MATRIX_TABLE, "/country/KEN?group=women&source=official"))
+    expect(cell).to_have_count(1)
+    expect(cell).to_have_text(re.compile(r"^(\d+% \(\d+/\d+\)|\u2014)$"))  # "40% (2/5)"
+    # every cell of every row is a link (a row header + 10 groups per country)
+    cells = page.locator(f"#{ids.MATRIX_TABLE} tbody td")
+    assert cells.count() >= 150 * 10
+    assert page.locator(f"#{ids.MATRIX_TABLE} tbody td > a[href^='/country/']").count() == (
+        cells.count()
+    )
     cell.click()
 
     expect(page).to_have_url(url_pattern("/country/KEN", group="women", source="official"))
@@ -70,8 +79,9 @@ def test_matrix_cells_link_to_the_country_and_group(page, live_server):
     page.go_back()  # the matrix is still there with its filter
     expect(page).to_have_url(url_pattern("/matrix", source="official"))
     expect(control(page, "Source type")).to_have_value("official")
-    expect(page.locator(f"#{ids.matrix_cell('NGA', 'older')}")).to_be_visible()
-    page.locator(f"#{ids.matrix_cell('NGA', 'older')}").click()
+    nga_older = page.locator(link_in(ids.MATRIX_TABLE, "/country/NGA?group=older&source=official"))
+    expect(nga_older).to_be_visible()
+    nga_older.click()
     expect(page).to_have_url(url_pattern("/country/NGA", group="older", source="official"))
     _country_page_loaded(page, "Nigeria")
     expect(control(page, "Population group")).to_have_value("older")
