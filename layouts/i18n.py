@@ -152,6 +152,7 @@ EN: dict[str, str] = {
     "matrix.caption": "Coverage by country and group in {region}",
     "matrix.cell_label": "{country}, {group}: {text}",
     "country.heading": "{country}: who is in the data?",
+    "country.loading": "Loading the time series, provenance and values for the chosen series\u2026",
     "country.back": "Back to the map",
     "country.scorecard": "Scorecard per group",
     "country.status_matrix": "Status of each series for each group",

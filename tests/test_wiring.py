@@ -52,7 +52,11 @@ def rendered(app):
             "matrix": matrix.layout(),
             "country": country.layout(iso3="KEN"),
         }
-        return {name: shell_ids + list(_ids(page)) for name, page in pages.items()}
+        # the country page's series part arrives through its first callback
+        first = country.sync("KEN", True, "", {"group": None, "series": None}, None, "en")
+        rendered = {name: shell_ids + list(_ids(page)) for name, page in pages.items()}
+        rendered["country"] += list(_ids(first[6]))
+        return rendered
 
 
 def _callback_ids(app):

@@ -153,13 +153,14 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
     series = pick_series(code, s)
     ver = content.version()
     static = static_payload(ver, code, s["source"], lang)
-    detail = detail_payload(ver, code, s["group"], series, s["source"], lang)
     name = reference.area_name(code, lang or "en")
     return html.Div(
         [
             dcc.Location(id=ids.COUNTRY_URL, refresh=False),
             dcc.Store(id=ids.COUNTRY_ISO3, data=code),
-            dcc.Store(id=ids.COUNTRY_STATE, data={**s, "series": series}),
+            # no state yet: the page's callback fills the series part right after the page
+            # arrives (two smaller responses instead of one slow one)
+            dcc.Store(id=ids.COUNTRY_STATE, data=None),
             dcc.Link(t("country.back", lang), href="/" + state.to_search(s), id=ids.COUNTRY_BACK),
             html.H1(
                 t("country.heading", lang, country=name),
@@ -193,7 +194,11 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
                 ],
                 t("filters.heading", lang),
             ),
-            html.Div(detail["detail"], id=ids.COUNTRY_DETAIL),
+            html.Div(
+                html.P(t("country.loading", lang), className="text-muted"),
+                id=ids.COUNTRY_DETAIL,
+                **{"aria-live": "polite"},
+            ),
         ],
         className="country-page",
     )
@@ -214,6 +219,7 @@ def sync(
         ``no_update`` when the URL changed to the state already shown.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
+    back = "/" + state.to_search(s)  # the filters as chosen, not the series picked here
     s["series"] = pick_series(iso3, s)
     if from_url and s == current:
         return (no_update,) * 8
@@ -226,7 +232,7 @@ def sync(
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         s,
         detail["detail"],
-        "/" + state.to_search(s),
+        back,
     )
 
 
