@@ -93,9 +93,15 @@ def table(
     body = []
     for cells in rows:
         first = _cell(cells[0], "th", {"scope": "row"}) if row_headers else _cell(cells[0], "td")
-        body.append(tag("tr", [first, *(_cell(c, "td") for c in cells[1:])]))
+        rest = (c if _is_td(c) else _cell(c, "td") for c in cells[1:])
+        body.append(Markup(f"<tr>{first}{''.join(rest)}</tr>"))
     parts = [tag("caption", caption, {"className": caption_class}), head, tag("tbody", body)]
     return tag("table", parts, {"className": class_name})
+
+
+def _is_td(cell: Any) -> bool:
+    """A cell already written as ``<td ...>...</td>`` markup by the caller."""
+    return isinstance(cell, Markup) and cell.startswith("<td")
 
 
 def block(source: str, **props: Any) -> dcc.Markdown:
