@@ -22,6 +22,7 @@ def register(app):
         Output(ids.COUNTRY_STATE, "data"),
         Output(ids.COUNTRY_DETAIL, "children"),
         Output(ids.COUNTRY_BACK, "href"),
+        Output(ids.COUNTRY_MISSING, "children"),
         Input(ids.COUNTRY_URL, "search"),
         Input(ids.COUNTRY_GROUP, "value"),
         Input(ids.COUNTRY_SERIES, "value"),

@@ -153,6 +153,7 @@ EN: dict[str, str] = {
     "matrix.cell_label": "{country}, {group}: {text}",
     "country.heading": "{country}: who is in the data?",
     "country.loading": "Loading the time series, provenance and values for the chosen series\u2026",
+    "country.loading_missing": "Loading the list of missing splits\u2026",
     "country.back": "Back to the map",
     "country.scorecard": "Scorecard per group",
     "country.status_matrix": "Status of each series for each group",

@@ -55,7 +55,7 @@ def rendered(app):
         # the country page's series part arrives through its first callback
         first = country.sync("KEN", True, "", {"group": None, "series": None}, None, "en")
         rendered = {name: shell_ids + list(_ids(page)) for name, page in pages.items()}
-        rendered["country"] += list(_ids(first[6]))
+        rendered["country"] += list(_ids(first[6])) + list(_ids(first[8]))
         return rendered
 
 

@@ -45,17 +45,29 @@ def _section(title: str, body: Any, section_id: str) -> html.Section:
 
 @content.memoized
 def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> dict[str, Any]:
-    """Scorecard, status matrix and missing splits of a country (independent of the series)."""
+    """Scorecard and status matrix of a country (independent of the series)."""
     frames = content.group_frames(iso3, source)
     groups, names = list(content.all_groups()), content.titles()
     card = views.scorecard(frames["coverage"], frames["disparities"], iso3, groups)
     wide = views.status_matrix(frames["statuses"], iso3, groups)
-    missing = views.missing_splits(frames["statuses"], iso3, groups)
     return {
         "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),
         "matrix": content.jsonable(tables.status_matrix_table(wide, names, lang)),
-        "missing": content.jsonable(tables.missing_list(missing, names, lang)),
     }
+
+
+@content.memoized
+def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> Any:
+    """The missing splits of a country ("what to ask the statistics office for").
+
+    Sent by the page's first callback, not with the page: two smaller responses.
+    """
+    groups = list(content.all_groups())
+    statuses = pd.concat(
+        [queries.country_frames(iso3, g, source)["statuses"] for g in groups], ignore_index=True
+    )
+    missing = views.missing_splits(statuses, iso3, groups)
+    return content.jsonable(tables.missing_list(missing, content.titles(), lang))
 
 
 def _ts_summary(frame: pd.DataFrame, series: str, group: str, lang: str | None) -> str:
@@ -174,7 +186,11 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
             ),
             _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
             _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
-            _section(t("country.missing", lang), static["missing"], ids.COUNTRY_MISSING),
+            _section(
+                t("country.missing", lang),
+                html.P(t("country.loading_missing", lang), className="text-muted"),
+                ids.COUNTRY_MISSING,
+            ),
             components.filter_panel(
                 [
                     components.select(
@@ -215,14 +231,15 @@ def sync(
     """Outputs of the country callback.
 
     Returns:
-        (search, group, series, series options, notice, state, detail, back link); all
+        (search, group, series, series options, notice, state, detail, back link, missing
+        splits); all
         ``no_update`` when the URL changed to the state already shown.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     back = "/" + state.to_search(s)  # the filters as chosen, not the series picked here
     s["series"] = pick_series(iso3, s)
     if from_url and s == current:
-        return (no_update,) * 8
+        return (no_update,) * 9
     detail = detail_payload(content.version(), iso3, s["group"], s["series"], s["source"], lang)
     return (
         state.to_search(s) if write else no_update,
@@ -233,6 +250,7 @@ def sync(
         s,
         detail["detail"],
         back,
+        missing_payload(content.version(), iso3, s["source"], lang),
     )
 
 
