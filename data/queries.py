@@ -112,9 +112,11 @@ def coverage(group: str, source: str = "all") -> pd.DataFrame:
 @lru_cache(maxsize=64)
 def _coverage(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
     st = statuses(group, source)
-    if st.empty:
-        iso3s = reference.countries()["iso3"]
-        return gaps.coverage(st).set_index("iso3").reindex(iso3s).reset_index()
+    if st.empty:  # no series is expected for the group: every country, nothing expected
+        iso3s = reference.countries()["iso3"].tolist()
+        zeros = dict.fromkeys(("expected", *gaps.STATUSES), 0)
+        frame = pd.DataFrame({"iso3": iso3s, "group": group, **zeros})
+        return frame.assign(share=float("nan"))
     return gaps.coverage(st)
 
 

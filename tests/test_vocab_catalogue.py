@@ -232,3 +232,18 @@ def test_country_frames_equal_filtered_frames(settings):
     assert got["statuses"].to_dict("records") == st[st["iso3"] == "KEN"].to_dict("records")
     assert got["disparities"]["value"].tolist() == [3.0]
     assert queries.country_frames("NPL", "women")["disparities"].empty
+
+
+def test_coverage_of_a_group_nothing_is_expected_for(settings):
+    from data import queries
+    from data.store import Provenance
+
+    store = queries.configure(settings)
+    store.import_frame(
+        obs_frame([{"series": "S", "iso3": "KEN", "m49": "404", "period": "2020", "value": 1}]),
+        Provenance("t", "t.csv", "x", "un"),
+    )
+    cov = queries.coverage("disability")
+    assert len(cov) > 200 and set(cov["group"]) == {"disability"}
+    assert (cov["expected"] == 0).all() and cov["share"].isna().all()
+    assert list(cov.columns)[:3] == ["iso3", "group", "expected"]
