@@ -20,7 +20,7 @@ from flask import has_app_context
 from data import gaps, queries, reference, views
 from data.cache import cache
 from data.vocab import groups as all_groups
-from layouts import state, tables, theme
+from layouts import components, state, tables, theme
 from layouts.i18n import group_label, group_title, t
 
 WORLD = "001"
@@ -305,3 +305,20 @@ def series_label(code: str, names: dict[str, str] | None = None) -> str:
 def group_option_labels(lang: str | None = None) -> list[tuple[str, str]]:
     """(group id, capitalised label) pairs."""
     return [(g, group_title(g, lang)) for g in all_groups()]
+
+
+def region_select(control_id: str, value: str, lang: str | None, width: int) -> Any:
+    """The region filter (World, M49 regions and sub-regions, SDG regions) of any page."""
+    regions = reference.regions_for_picker()["m49"]
+    pairs = ((m, region_name(m, lang)) for m in regions)
+    return components.select(
+        control_id, t("filters.region", lang), components.options(pairs), value, width=width
+    )
+
+
+def source_select(control_id: str, value: str, lang: str | None, width: int) -> Any:
+    """The source-type filter (all, official, community) of any page."""
+    pairs = ((x, t(f"source.{x}", lang)) for x in state.SOURCES)
+    return components.select(
+        control_id, t("filters.source", lang), components.options(pairs), value, width=width
+    )

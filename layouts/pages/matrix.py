@@ -23,22 +23,9 @@ CONTROL_IDS: dict[str, str] = {
 
 def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
     """Region, source and sort selects showing state ``s``."""
-    regions = content.reference.regions_for_picker()
     return [
-        components.select(
-            ids.MATRIX_REGION,
-            t("filters.region", lang),
-            components.options((m, content.region_name(m, lang)) for m in regions["m49"]),
-            s["region"],
-            width=5,
-        ),
-        components.select(
-            ids.MATRIX_SOURCE,
-            t("filters.source", lang),
-            components.options((x, t(f"source.{x}", lang)) for x in state.SOURCES),
-            s["source"],
-            width=3,
-        ),
+        content.region_select(ids.MATRIX_REGION, s["region"], lang, width=5),
+        content.source_select(ids.MATRIX_SOURCE, s["source"], lang, width=3),
         components.select(
             ids.MATRIX_SORT,
             t("filters.sort", lang),

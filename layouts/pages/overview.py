@@ -38,7 +38,6 @@ def series_options(mode: str, group: str, goal: str, lang: str | None = None) ->
 def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
     """The seven filter controls, showing state ``s``."""
     ch = content.choices()
-    regions = content.reference.regions_for_picker()
     return [
         components.radio_group(
             ids.FILTER_MODE,
@@ -78,20 +77,8 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
             s["year"],
             width=3,  # "Latest available" is cut off at 2 columns
         ),
-        components.select(
-            ids.FILTER_REGION,
-            t("filters.region", lang),
-            components.options((m, content.region_name(m, lang)) for m in regions["m49"]),
-            s["region"],
-            width=4,
-        ),
-        components.select(
-            ids.FILTER_SOURCE,
-            t("filters.source", lang),
-            components.options((x, t(f"source.{x}", lang)) for x in state.SOURCES),
-            s["source"],
-            width=3,
-        ),
+        content.region_select(ids.FILTER_REGION, s["region"], lang, width=4),
+        content.source_select(ids.FILTER_SOURCE, s["source"], lang, width=3),
     ]
 
 
