@@ -154,6 +154,10 @@ def newest_years(obs: pd.DataFrame) -> pd.Series:
     """
     official = obs[obs["source_type"] == "official"].groupby("series", observed=True)["year"].max()
     every = obs.groupby("series", observed=True)["year"].max()
+    # Plain string keys: reindexing one CategoricalIndex by another fails in pandas 3.1 once
+    # there are more than 127 categories and one side is empty (int8 vs int16 codes).
+    official.index = official.index.astype(object)
+    every.index = every.index.astype(object)
     return official.reindex(every.index).fillna(every)
 
 
