@@ -26,7 +26,10 @@ CATALOGUE_COLUMNS = [
     "polarity",
     "dimensions",
     "groups",
+    "countries",
 ]
+# Formats of national reporting platforms: a series only they publish is about that country.
+NATIONAL_FORMATS = frozenset({"opensdg"})
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -76,17 +79,26 @@ def observed_dimensions(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(found, columns=["series", "dimension"])
 
 
-def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+def catalogue(
+    obs: pd.DataFrame,
+    expectations: pd.DataFrame,
+    series: pd.DataFrame,
+    datasets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per series in the store, described.
 
     Args:
         obs: canonical observations.
         expectations: ``expectations_file()``.
         series: ``series_file()``.
+        datasets: ``store.datasets()`` (id, format, source_type); without it every series is
+            taken as international.
 
     Returns:
         ``CATALOGUE_COLUMNS``; ``dimensions`` is a sorted tuple of the dimensions the series is
-        split by in the data or expected to be split by; polarity ``unknown`` when not given.
+        split by in the data or expected to be split by; polarity ``unknown`` when not given;
+        ``countries`` is the sorted tuple of ISO3 codes a national series is expected of (see
+        ``national_scope``), () for a series expected of every country.
     """
     first = obs.drop_duplicates("series")[
         ["series", "indicator", "goal", "target", "series_title", "unit"]
@@ -117,7 +129,36 @@ def catalogue(obs: pd.DataFrame, expectations: pd.DataFrame, series: pd.DataFram
             out.index, _observed_groups(official).reindex(out.index), strict=True
         )
     ]
+    scope = national_scope(obs, datasets) if datasets is not None else {}
+    listed = set(exp["series"])
+    out["countries"] = [() if s in listed else scope.get(s, ()) for s in out.index]
     return out.reset_index()[CATALOGUE_COLUMNS].sort_values("series", ignore_index=True)
+
+
+def national_scope(obs: pd.DataFrame, datasets: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Series published only by national platforms or community datasets -> their countries.
+
+    A series that only an Open SDG platform or a community dataset publishes says nothing about
+    other countries: the UK's "food insecurity by age" is not a gap in Kenya. Such a series is
+    expected only of the countries that published it (``expectations.csv`` can say otherwise).
+
+    Args:
+        obs: canonical observations (dataset, series, iso3).
+        datasets: ``store.datasets()`` (id, format, source_type).
+
+    Returns:
+        Series -> sorted tuple of ISO3 codes, for national series only.
+    """
+    if obs.empty or datasets.empty:
+        return {}
+    national = datasets["format"].isin(NATIONAL_FORMATS) | (datasets["source_type"] != "official")
+    local_ids = set(datasets.loc[national, "id"].astype(int))
+    is_local = obs["dataset"].isin(local_ids)
+    international = set(obs.loc[~is_local, "series"].astype(object))
+    rows = obs.loc[is_local & (obs["iso3"].astype(object) != ""), ["series", "iso3"]]
+    rows = rows.astype(object).drop_duplicates()
+    rows = rows[~rows["series"].isin(international)]
+    return {s: tuple(sorted(g["iso3"])) for s, g in rows.groupby("series")}
 
 
 def _observed_groups(obs: pd.DataFrame) -> pd.Series:

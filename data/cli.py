@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--json", action="store_true", help="problems as JSON")
             c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
         else:
+            _demo_options(c)
             c.add_argument("--licence", default="")
             c.add_argument("--attribution", default="")
     sub.add_parser("datasets", help="list imported datasets")
@@ -90,7 +91,28 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("csv", "json"), default="csv")
     f = sub.add_parser("fetch-sdg", help="download series from the UN SDG API and import them")
     f.add_argument("--series", nargs="+", required=True)
+    _demo_options(f)
     return p
+
+
+def _demo_options(parser: argparse.ArgumentParser) -> None:
+    """--replace-demo / --keep-demo: what an import does with illustrative demo datasets."""
+    demo = parser.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--replace-demo",
+        dest="demo",
+        action="store_const",
+        const="replace",
+        help="remove the illustrative demo datasets in the same transaction",
+    )
+    demo.add_argument(
+        "--keep-demo",
+        dest="demo",
+        action="store_const",
+        const="keep",
+        help="keep the demo datasets next to real data (the dashboard keeps its banner)",
+    )
+    parser.set_defaults(demo="refuse")
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
@@ -151,6 +173,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             settings,
             licence=args.licence,
             attribution=args.attribution,
+            demo=args.demo,
             progress=lambda _: bar.update(1),
             rows_progress=rows_bar.update,
             **_read_options(args),
@@ -259,6 +282,7 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
             country=None,
             indicator=None,
             keep_conflicts=False,
+            demo=args.demo,
             licence="UN SDG Global Database terms of use",
             attribution="United Nations Statistics Division, Global SDG Indicators Database",
         )

@@ -16,7 +16,7 @@ Statuses of (country, series, group), in order of precedence:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,7 @@ def status(
     series: Iterable[str],
     countries: Iterable[str],
     recent_years: int = 5,
+    scope: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """Status of every (country, series) for one group.
 
@@ -95,6 +96,8 @@ def status(
         series: the series to report (usually those expected for the group).
         countries: ISO3 codes to report (usually every country).
         recent_years: the recency window (``GAPMAP_RECENT_YEARS``).
+        scope: series -> the only countries it is expected of (national series, see
+            ``catalogue.national_scope``); a series not named is expected of every country.
 
     Returns:
         Columns ``iso3, series, group, status, latest_year`` (year of the latest split that
@@ -105,6 +108,10 @@ def status(
     series = list(dict.fromkeys(series))
     countries = list(dict.fromkeys(countries))
     grid = pd.MultiIndex.from_product([countries, series], names=["iso3", "series"])
+    if scope:
+        only = {s: set(c) for s, c in scope.items()}
+        keep = [s not in only or c in only[s] for c, s in grid]
+        grid = grid[np.asarray(keep, dtype=bool)]
     sub = obs[obs["series"].isin(series) & obs["value"].notna()]  # a missing value is no data
     newest = newest_years(sub)
     specific = group_specific_series(sub, group)

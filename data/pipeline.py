@@ -63,17 +63,27 @@ def import_files(
     attribution: str = "",
     progress: Callable[[str], None] | None = None,
     rows_progress: Callable[[int], None] | None = None,
+    demo: str = "refuse",
     **options: Any,
 ) -> list[ImportSummary]:
     """Read every file; if none has an error, store them all in one transaction.
 
     ``options`` are ``readers.read``'s (format, source_type, country, indicator,
     keep_conflicts). ``progress`` is called with each file name before it is read,
-    ``rows_progress`` with the number of rows written after each chunk.
+    ``rows_progress`` with the number of rows written after each chunk. ``demo`` says what
+    happens to illustrative demo datasets in the store: ``refuse`` (the default: the import
+    is refused, naming them), ``replace`` (removed in the same transaction) or ``keep``
+    (kept; the dashboard keeps its "illustrative data" banner while any remains).
 
     Raises:
-        ImportError_: with every error of every file; the store is unchanged.
+        ImportError_: with every error of every file, or the demo datasets that would be
+            mixed with real data; the store is unchanged.
     """
+    if demo not in DEMO_CHOICES:
+        raise ValueError(f"demo must be one of {DEMO_CHOICES}")
+    demo_ids = demo_datasets(store)
+    if demo_ids and demo == "refuse":
+        raise ImportError_([_demo_problem(store, demo_ids)])
     results = read_files(paths, settings, progress=progress, **options)
     source_type = options.get("source_type", "official")
     errors = [p for _, r in results for p in r.errors]
@@ -100,7 +110,8 @@ def import_files(
         for path, r in results
     ]
     before = store.datasets()
-    stored = store.import_many(items, progress=rows_progress)
+    dropped = tuple(demo_ids) if demo == "replace" else ()
+    stored = store.import_many(items, progress=rows_progress, remove=dropped)
     return [
         ImportSummary(
             file=str(path),
@@ -114,6 +125,29 @@ def import_files(
         )
         for (path, r), (_, prov), (ds, created) in zip(results, items, stored, strict=True)
     ]
+
+
+DEMO_CHOICES = ("refuse", "replace", "keep")
+
+
+def demo_datasets(store: Store) -> list[int]:
+    """Ids of the illustrative (demo) datasets in the store."""
+    sets = store.datasets()
+    return [int(i) for i in sets.loc[sets["illustrative"].astype(bool), "id"]]
+
+
+def _demo_problem(store: Store, demo_ids: list[int]) -> Problem:
+    return Problem(
+        "store",
+        None,
+        None,
+        f"{len(demo_ids)} illustrative demo dataset(s) (ids {', '.join(map(str, demo_ids))})",
+        "no illustrative demo data next to real data: their invented values would be mixed "
+        "into every figure. Re-run with --replace-demo to remove them in the same "
+        "transaction, or --keep-demo to keep them (the dashboard then keeps its "
+        "'illustrative data' banner)",
+        code="demo_present",
+    )
 
 
 def _country_key(country: str | None) -> str | None:

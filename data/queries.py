@@ -30,7 +30,8 @@ class Snapshot:
     obs: pd.DataFrame  # canonical observations (categorical string columns)
     catalogue: pd.DataFrame  # catalogue.CATALOGUE_COLUMNS
     datasets: pd.DataFrame  # store.DATASET_COLUMNS
-    illustrative: bool  # every dataset is illustrative (the demo)
+    illustrative: bool  # some dataset is illustrative (the demo): the banner shows
+    mixed: bool = False  # illustrative datasets next to real ones
 
 
 def configure(settings: Settings) -> Store:
@@ -67,10 +68,10 @@ def _snapshot(version: int) -> Snapshot:
     obs = st.observations()
     sets = st.datasets()
     cat = cat_mod.catalogue(
-        obs, cat_mod.expectations_file(settings().expectations), cat_mod.series_file()
+        obs, cat_mod.expectations_file(settings().expectations), cat_mod.series_file(), sets
     )
-    illustrative = bool(len(sets)) and bool(sets["illustrative"].all())
-    return Snapshot(version, obs, cat, sets, illustrative)
+    demo = sets["illustrative"].astype(bool)
+    return Snapshot(version, obs, cat, sets, bool(demo.any()), bool(demo.any() and not demo.all()))
 
 
 def observations(source: str = "all") -> pd.DataFrame:
@@ -98,9 +99,11 @@ def statuses(group: str, source: str = "all") -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
-    iso3s = reference.countries()["iso3"].tolist()
+    iso3s = reference.counted_countries()
+    cat = snapshot().catalogue
+    scope = {s: c for s, c in zip(cat["series"], cat["countries"], strict=True) if c}
     return gaps.status(
-        observations(source), get_group(group), expected_series(group), iso3s, recent
+        observations(source), get_group(group), expected_series(group), iso3s, recent, scope
     )
 
 
@@ -113,7 +116,7 @@ def coverage(group: str, source: str = "all") -> pd.DataFrame:
 def _coverage(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
     st = statuses(group, source)
     if st.empty:  # no series is expected for the group: every country, nothing expected
-        iso3s = reference.countries()["iso3"].tolist()
+        iso3s = reference.counted_countries()
         zeros = dict.fromkeys(("expected", *gaps.STATUSES), 0)
         frame = pd.DataFrame({"iso3": iso3s, "group": group, **zeros})
         return frame.assign(share=float("nan"))

@@ -204,10 +204,21 @@ def areas() -> pd.DataFrame:
     return _areas_frame().copy()
 
 
+# Areas of M49 with no permanent population (UN DESA, World Population Prospects, gives none for
+# them): nothing can be measured about people there, so they are never counted as countries.
+UNINHABITED = frozenset({"ATA", "BVT", "HMD", "SGS", "ATF", "UMI", "IOT"})
+
+
 def countries() -> pd.DataFrame:
     """Rows of :func:`areas` whose kind is "country" (all have an ISO3)."""
     frame = _areas_frame()
     return frame[frame["kind"] == "country"].reset_index(drop=True)
+
+
+def counted_countries() -> list[str]:
+    """ISO3 codes of the countries that statuses and coverage count (the inhabited ones)."""
+    iso3s = countries()["iso3"]
+    return iso3s[~iso3s.isin(UNINHABITED)].tolist()
 
 
 @lru_cache(maxsize=1)

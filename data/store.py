@@ -143,12 +143,15 @@ class Store:
         self,
         items: list[tuple[pd.DataFrame, Provenance]],
         progress: Callable[[int], None] | None = None,
+        remove: tuple[int, ...] = (),
     ) -> list[tuple[int, bool]]:
         """Store several datasets in ONE transaction: all are committed, or none.
 
         Args:
             items: (canonical frame, provenance) pairs; ``dataset`` is overwritten.
             progress: called with the number of rows written after each chunk.
+            remove: dataset ids deleted in the same transaction (e.g. the demo datasets that
+                real data replaces): readers never see the store with both, or with neither.
 
         Returns:
             (dataset id, created) per item; ``created`` is False when the same file with the
@@ -156,7 +159,10 @@ class Store:
         """
         results: list[tuple[int, bool]] = []
         added: list[pd.DataFrame] = []
+        removed = False
         with self.engine.begin() as conn:
+            for dataset_id in remove:
+                removed |= _delete_dataset(conn, dataset_id)
             for frame, provenance in items:
                 if provenance.source_type not in SOURCE_TYPES:
                     raise ValueError(f"source_type must be one of {SOURCE_TYPES}")
@@ -181,24 +187,20 @@ class Store:
                 _insert_rows(conn, rows, progress)
                 added.append(rows)
                 results.append((dataset_id, True))
-            after = _bump_version(conn) if added else 0
-        if added:
-            self._extend_snapshot(after - 1, after, pd.concat(added, ignore_index=True))
+            after = _bump_version(conn) if added or removed else 0
+        if added or removed:
+            rows = pd.concat(added, ignore_index=True) if added else None
+            self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
         return results
 
     def remove(self, dataset_id: int) -> bool:
         """Delete a dataset and its observations; False when there is no such dataset."""
         with self.engine.begin() as conn:
-            conn.execute(OBSERVATIONS.delete().where(OBSERVATIONS.c.dataset == dataset_id))
-            gone = conn.execute(DATASETS.delete().where(DATASETS.c.id == dataset_id)).rowcount
+            gone = _delete_dataset(conn, dataset_id)
             after = _bump_version(conn) if gone else 0
         if gone:
-            old = self._snapshot_path(after - 1)
-            if old is not None and old.exists():
-                frame = pd.read_parquet(old)
-                kept = frame[frame["dataset"] != dataset_id].reset_index(drop=True)
-                self._write_snapshot(kept, self._snapshot_path(after))
-        return bool(gone)
+            self._extend_snapshot(after - 1, after, None, dropped={dataset_id})
+        return gone
 
     # -- reading ---------------------------------------------------------------------------
     def version(self) -> int:
@@ -246,14 +248,23 @@ class Store:
             self._write_snapshot(frame, cache)
         return frame
 
-    def _extend_snapshot(self, before: int, after: int, rows: pd.DataFrame) -> None:
-        """After an import, write the new snapshot from the old one plus the new rows."""
+    def _extend_snapshot(
+        self, before: int, after: int, rows: pd.DataFrame | None, dropped: set[int] = frozenset()
+    ) -> None:
+        """After a change, write the new snapshot: the old one less ``dropped`` plus ``rows``."""
         old = self._snapshot_path(before) if before else None
         new = self._snapshot_path(after)
         if new is None or (old is not None and not old.exists()):
             return  # no usable previous snapshot: the next read rebuilds from the database
         parts = [pd.read_parquet(old)] if old is not None else []
-        self._write_snapshot(_concat_categorical([*parts, _categorical(rows.copy())]), new)
+        if dropped and parts:
+            parts = [parts[0][~parts[0]["dataset"].isin(dropped)].reset_index(drop=True)]
+        if rows is not None:
+            parts.append(_categorical(rows.copy()))
+        if not parts:
+            return
+        frame = _concat_categorical(parts) if len(parts) > 1 else parts[0]
+        self._write_snapshot(frame, new)
 
     def _snapshot_path(self, version: int) -> Path | None:
         directory = Path(self.settings.data_dir) / "snapshots"
@@ -270,6 +281,11 @@ class Store:
         for old in path.parent.glob(f"obs-{prefix}-*.parquet"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+def _delete_dataset(conn: sa.Connection, dataset_id: int) -> bool:
+    conn.execute(OBSERVATIONS.delete().where(OBSERVATIONS.c.dataset == dataset_id))
+    return bool(conn.execute(DATASETS.delete().where(DATASETS.c.id == dataset_id)).rowcount)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -59,3 +59,20 @@ def extract(extract_store):
 
     queries.configure(extract_store[1])
     return extract_store
+
+
+@pytest.fixture(scope="session")
+def realshape_store(tmp_path_factory) -> Settings:
+    """The real-shape store (tests/realshape.py): > 127 series, demo, Open SDG, community."""
+    from tests import realshape
+
+    return realshape.build(tmp_path_factory.mktemp("realshape"))
+
+
+@pytest.fixture
+def realshape(realshape_store):
+    """The real-shape store, made the one ``data.queries`` answers from (its Settings)."""
+    from data import queries
+
+    queries.configure(realshape_store)
+    return realshape_store

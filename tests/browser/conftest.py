@@ -121,3 +121,80 @@ def page(browser, external_requests):
     context.close()
     assert external_requests == [], f"requests left 127.0.0.1: {external_requests}"
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+
+class ProcessServer:
+    """The app run as a user runs it (``python app.py``) in its own process, on a free port.
+
+    Its own process, not a thread: ``data.queries`` holds one store per process, and the
+    in-process ``live_server`` (demo store) is used by other tests of the same session.
+    """
+
+    def __init__(self, data_dir: Path):
+        import os
+        import socket
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        root = Path(__file__).resolve().parents[2]
+        env = {
+            **os.environ,
+            "GAPMAP_DATA_DIR": str(data_dir),
+            "GAPMAP_PORT": str(port),
+            "GAPMAP_DEMO_ON_EMPTY": "0",
+            "GAPMAP_CACHE_TYPE": "SimpleCache",
+        }
+        self.log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=root, env=env, stdout=self.log, stderr=self.log
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/_dash-layout", timeout=5).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    log = (Path(data_dir) / "server.log").read_text()[-3000:]
+                    pytest.fail(f"the app did not start on the real-shape store:\n{log}")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+        self.log.close()
+
+    def at(self, path: str) -> str:
+        """Absolute URL of a path of the app."""
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def realshape_server(tmp_path_factory) -> Iterator[ProcessServer]:
+    """The app on the real-shape store (tests/realshape.py), in its own process.
+
+    The store is built in a child process too, so this process's ``data.queries`` keeps
+    answering from the demo store of ``live_server``.
+    """
+    import subprocess
+    import sys
+
+    data_dir = tmp_path_factory.mktemp("realshape-browser")
+    root = Path(__file__).resolve().parents[2]
+    code = "import sys; from pathlib import Path; from tests import realshape; "
+    code += "realshape.build(Path(sys.argv[1]))"
+    subprocess.run([sys.executable, "-c", code, str(data_dir)], cwd=root, check=True)
+    server = ProcessServer(data_dir)
+    yield server
+    server.stop()
