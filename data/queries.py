@@ -2,11 +2,18 @@
 
 ``configure(settings)`` is called by ``app.create_app`` (and by tests and benchmarks). Every
 function below takes only scalars, so results can be memoised by filter values; the store's
-version is part of every key, so an import or removal is seen at once.
+version is part of every key.
+
+Outside the app an import or removal is seen at once. The app ``serve``s one version: readers
+keep getting the warm results of that version while a background thread computes the next one
+``building`` it, and only then switches, so no visitor waits for a new import's results.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +27,7 @@ from data.vocab import group as get_group
 
 SOURCES = ("all", "official", "community")
 _state: dict[str, object] = {}
+_local = threading.local()  # the version a warm-up thread is building
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ def configure(settings: Settings) -> Store:
     store = Store(settings)
     _state["settings"] = settings
     _state["store"] = store
+    _state["serving"] = None
     for cached in (_snapshot, _observations, _statuses, _coverage, _disparities, _by_country):
         cached.cache_clear()  # results are keyed by version, which another store shares
     return store
@@ -59,10 +68,38 @@ def store() -> Store:
 
 def snapshot() -> Snapshot:
     """The current snapshot (rebuilt when the store's version changes)."""
-    return _snapshot(store().version())
+    return _snapshot(current_version())
 
 
-@lru_cache(maxsize=2)
+def current_version() -> int:
+    """The version answered from.
+
+    In a thread ``building`` a version, that one; else the version the app ``serve``s; else
+    (scripts, tests) the store's newest.
+    """
+    building_version = getattr(_local, "version", None)
+    if building_version is not None:
+        return int(building_version)
+    served = _state.get("serving")
+    return int(served) if served is not None else store().version()  # type: ignore[arg-type]
+
+
+def serve(version: int | None) -> None:
+    """Answer every thread from ``version`` (None: always the store's newest)."""
+    _state["serving"] = version
+
+
+@contextmanager
+def building(version: int) -> Iterator[None]:
+    """Within this block, this thread computes for ``version`` (others keep theirs)."""
+    _local.version = version
+    try:
+        yield
+    finally:
+        _local.version = None
+
+
+@lru_cache(maxsize=3)  # the served version, the one being built, and one more import
 def _snapshot(version: int) -> Snapshot:
     st = store()
     obs = st.observations()

@@ -37,6 +37,12 @@ HELP: dict[str, tuple[str, str]] = {
         "GAPMAP_DEMO_ON_EMPTY",
         "Build the illustrative demo store when the store is empty (1/0).",
     ),
+    "warm_poll": (
+        "GAPMAP_WARM_POLL",
+        "Seconds between the app's checks for a new store version (a finished import or "
+        "removal); the new version's results are computed in the background and served once "
+        "ready. 0 = never look (restart to see new data).",
+    ),
     "host": ("GAPMAP_HOST", "Host the development server binds to."),
     "port": ("GAPMAP_PORT", "Port of the development server."),
     "debug": ("GAPMAP_DEBUG", "Dash debug mode (1/0)."),
@@ -67,6 +73,7 @@ class Settings:
     label_maps: tuple[Path, ...] = ()
     expectations: str = ""
     demo_on_empty: bool = True
+    warm_poll: int = 2
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False
