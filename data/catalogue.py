@@ -8,6 +8,7 @@ and the editable ``raw/expectations.csv`` (which breakdowns the IAEG-SDGs expect
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,7 @@ CATALOGUE_COLUMNS = [
     "dimensions",
     "groups",
     "countries",
+    "about",
 ]
 # Formats of national reporting platforms: a series only they publish is about that country.
 NATIONAL_FORMATS = frozenset({"opensdg"})
@@ -39,12 +41,55 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def series_file(path: Path | None = None) -> pd.DataFrame:
-    """The editable series list. Columns: series, indicator, goal, target, title, unit, polarity."""
+    """The editable series list.
+
+    Columns: series, indicator, goal, target, title, unit, polarity, about (a group id, or "").
+    """
     frame = _read(path or RAW / "series.csv")
+    if "about" not in frame:
+        frame["about"] = ""
     bad = sorted(set(frame["polarity"]) - set(POLARITIES) - {""})
     if bad:
         raise ValueError(f"series.csv: polarity {bad} not in {POLARITIES}")
+    unknown = sorted(set(frame["about"]) - set(groups()) - {""})
+    if unknown:
+        raise ValueError(f"series.csv: about {unknown} is not a group id ({', '.join(groups())})")
     return frame
+
+
+# Titles that say a series is about a group although none of its codes appear (derived only
+# where the wording is unambiguous; series.csv's ``about`` column overrides).
+_ABOUT_TITLES = {
+    "disability": re.compile(
+        r"\b(persons|people|population|children) with (severe )?disabilit", re.I
+    ),
+    "women": re.compile(r"^(?!.*\b(men|boys|male|by sex)\b).*\b(women|girls)\b", re.I),
+}
+
+
+def derived_about(title: str, dimensions: tuple[str, ...]) -> str:
+    """The group a series is about, from its title ("" when none).
+
+    Only for a series not split by that group's dimension (it would be visible by its codes).
+    """
+    for gid, pattern in _ABOUT_TITLES.items():
+        if groups()[gid].dimension not in dimensions and pattern.search(title or ""):
+            return gid
+    return ""
+
+
+def names_group(dimension: str, group: Group) -> bool:
+    """Whether an expected breakdown (``expectations.csv``, metadata) names the group.
+
+    "By age" does not say which age group: it names older persons, youth or children only when
+    the file gives the group id.
+    """
+    return dimension == group.id or (dimension == group.dimension and group.dimension != "age")
+
+
+def about_group(cat: pd.DataFrame, group: Group) -> frozenset[str]:
+    """Series of the catalogue that are about the group (``about`` column)."""
+    return frozenset(cat.loc[cat["about"] == group.id, "series"])
 
 
 def expectations_file(path: str | Path = "") -> pd.DataFrame:
@@ -84,6 +129,7 @@ def catalogue(
     expectations: pd.DataFrame,
     series: pd.DataFrame,
     datasets: pd.DataFrame | None = None,
+    declared: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per series in the store, described.
 
@@ -93,6 +139,9 @@ def catalogue(
         series: ``series_file()``.
         datasets: ``store.datasets()`` (id, format, source_type); without it every series is
             taken as international.
+        declared: ``store.declared()`` (series, iso3, dimension): splits a dataset's metadata
+            declares expected; they make the series expected for the group like
+            ``expectations``, but only of the declaring countries.
 
     Returns:
         ``CATALOGUE_COLUMNS``; ``dimensions`` is a sorted tuple of the dimensions the series is
@@ -106,7 +155,7 @@ def catalogue(
     first = first.astype(object).rename(columns={"series_title": "title"})
     known = series.set_index("series")
     out = first.set_index("series")
-    for col in ("indicator", "goal", "target", "title", "unit", "polarity"):
+    for col in ("indicator", "goal", "target", "title", "unit", "polarity", "about"):
         given = known[col].reindex(out.index) if col in known else None
         current = out[col] if col in out else pd.Series("", index=out.index)
         if given is not None:
@@ -121,16 +170,23 @@ def catalogue(
         lambda d: d if isinstance(d, tuple) else ()
     )
     exp = expectations[expectations["series"].isin(out.index)]
+    listed = set(exp["series"])
+    if declared is not None and len(declared):
+        exp = pd.concat([exp, declared[["series", "dimension"]].drop_duplicates()])
+        exp = exp[exp["series"].isin(out.index)]
     # a community partner's own series must not become "expected" in every country
     official = obs[obs["source_type"] == "official"]
+    out["about"] = [
+        given or derived_about(title, dims)
+        for given, title, dims in zip(out["about"], out["title"], out["dimensions"], strict=True)
+    ]
     out["groups"] = [
-        tuple(g.id for g in groups().values() if _expected(g, s, obs_groups, exp))
-        for s, obs_groups in zip(
-            out.index, _observed_groups(official).reindex(out.index), strict=True
+        tuple(g.id for g in groups().values() if g.id == about or _expected(g, s, seen, exp))
+        for s, seen, about in zip(
+            out.index, _observed_groups(official).reindex(out.index), out["about"], strict=True
         )
     ]
     scope = national_scope(obs, datasets) if datasets is not None else {}
-    listed = set(exp["series"])
     out["countries"] = [() if s in listed else scope.get(s, ()) for s in out.index]
     return out.reset_index()[CATALOGUE_COLUMNS].sort_values("series", ignore_index=True)
 
@@ -175,8 +231,7 @@ def _observed_groups(obs: pd.DataFrame) -> pd.Series:
 def _expected(g: Group, series: str, observed: object, exp: pd.DataFrame) -> bool:
     if isinstance(observed, set) and g.id in observed:
         return True
-    wanted = set(exp.loc[exp["series"] == series, "dimension"])
-    return g.id in wanted or (g.dimension in wanted and g.dimension != "age")
+    return any(names_group(d, g) for d in exp.loc[exp["series"] == series, "dimension"])
 
 
 def expected_series(cat: pd.DataFrame, group: Group) -> list[str]:

@@ -5,6 +5,7 @@ python -m data import FILE... [--format F] [--source-type official|community] [-
 python -m data datasets | remove ID | demo
 python -m data gaps [--group G] [--series S] [--country ISO3] [--format csv|json]
 python -m data coverage [--group G] [--format csv|json]
+python -m data progress --group G [--country ISO3] [--since YEAR] [--format csv|json]
 python -m data export [--series S] [--country ISO3] [--format csv|json]
 python -m data fetch-sdg --series CODE [CODE...]
 """
@@ -85,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--group", choices=list(groups()))
     c.add_argument("--source", choices=queries.SOURCES, default="all")
     c.add_argument("--format", choices=("csv", "json"), default="csv")
+    pr = sub.add_parser("progress", help="coverage by year (official splits) for one group")
+    pr.add_argument("--group", choices=list(groups()), required=True)
+    pr.add_argument("--country")
+    pr.add_argument("--since", type=int, default=2015, help="first year (default 2015)")
+    pr.add_argument("--format", choices=("csv", "json"), default="csv")
     e = sub.add_parser("export", help="canonical observations")
     e.add_argument("--series")
     e.add_argument("--country")
@@ -122,6 +128,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     handler = {
         "validate": _validate,
         "import": _import,
+        "progress": _progress,
         "datasets": _datasets,
         "remove": _remove,
         "demo": _demo,
@@ -243,7 +250,17 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
         frame = frame[frame["series"] == args.series]
     if args.country:
         frame = frame[frame["iso3"] == args.country.upper()]
-    _emit(frame[["iso3", "series", "group", "status", "latest_year"]], args.format)
+    cols = ["iso3", "series", "group", "status", "reason", "age", "latest_year"]
+    _emit(frame[cols], args.format)
+    return 0
+
+
+def _progress(args: argparse.Namespace, settings: Settings) -> int:
+    queries.configure(settings)
+    frame = queries.progress(args.group, args.since)
+    if args.country:
+        frame = frame[frame["iso3"] == args.country.upper()]
+    _emit(frame, args.format)
     return 0
 
 

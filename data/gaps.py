@@ -4,19 +4,23 @@ Pure functions over canonical observation frames (``schema.OBS_COLUMNS``). Nothi
 or drops observations: a group value is only ever compared with a reference value from the same
 dataset, series, area, period, unit, Nature, reporting type and every other breakdown.
 
-Statuses of (country, series, group), in order of precedence:
+Statuses of (country, series, group), as of a year (default: the newest year of official,
+observed country data in the store), in order of precedence:
 - ``disaggregated``: official group and reference values observed for the same slice, the latest
-  such year within ``recent_years`` of the newest year of that series in the store
-  (``newest - latest < recent_years``: with 5 and newest 2023, 2019-2023 count);
+  such year within ``recent_years`` of the as-of year (``as_of - latest < recent_years``: with 5
+  and 2023, 2019-2023 count);
 - ``outdated``: official group and reference observed, but only before that window;
 - ``community_only``: only community (non-official) data give the split;
 - ``total_only``: the country has the series, never split by that group;
 - ``no_data``: the country has no observation of the series.
+Beside each status a reason (``REASONS``) says why it is a gap, or what caveat a split carries.
+Projections (Nature P) and values after the as-of year never count as data of their period.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,6 +84,24 @@ def pairs(obs: pd.DataFrame, group: Group) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True)
 
 
+# Nature codes of values that are not observations of the period (UN SDG / SDMX NATURE):
+# E estimated, M modelled, P projected. They count as data, with the reason said.
+ESTIMATE_NATURES = frozenset({"E", "M", "P"})
+PROJECTION_NATURES = frozenset({"P"})  # never counted as data of its period
+# Why a (country, series, group) is a gap, or the caveat of a split; "" = none.
+REASONS: tuple[str, ...] = (
+    "not_published",
+    "not_expected_here",
+    "declared_missing",
+    "stale",
+    "small_sample",
+    "estimate_or_projection",
+    "not_comparable",
+    "community_only",
+    "no_series",
+)
+
+
 def status(
     obs: pd.DataFrame,
     group: Group,
@@ -87,23 +109,44 @@ def status(
     countries: Iterable[str],
     recent_years: int = 5,
     scope: Mapping[str, Iterable[str]] | None = None,
+    *,
+    as_of: int | None = None,
+    specific: Iterable[str] | None = None,
+    about: Iterable[str] = (),
+    declared: Mapping[str, Iterable[str] | None] | None = None,
+    small_n: int = 30,
 ) -> pd.DataFrame:
-    """Status of every (country, series) for one group.
+    """Status and reason of every (country, series) for one group.
+
+    A country's statuses depend only on its own rows and on the store-wide context passed in
+    (``as_of``, ``series``, ``specific``, ``scope``, ``declared``): adding rows for one country
+    never changes another's.
 
     Args:
         obs: canonical observations (all areas; only rows with an ``iso3`` count as countries).
         group: the group.
         series: the series to report (usually those expected for the group).
         countries: ISO3 codes to report (usually every country).
-        recent_years: the recency window (``GAPMAP_RECENT_YEARS``).
+        recent_years: the recency window (``GAPMAP_RECENT_YEARS``): a split is recent when
+            ``as_of - year < recent_years``.
         scope: series -> the only countries it is expected of (national series, see
             ``catalogue.national_scope``); a series not named is expected of every country.
+        as_of: the year statuses are computed as of: later values are ignored, and projections
+            (Nature P) never count. Default ``as_of_year(obs)``.
+        specific: series whose every value for the group counts without a reference (their
+            dimension never holds a reference); default ``group_specific_series(obs, group)``.
+        about: series about the group that carry none of its codes (``catalogue.about_group``,
+            e.g. benefits for persons with severe disabilities): every value counts.
+        declared: series -> countries that declared the split expected (None = every
+            country): their missing split is ``declared_missing``.
+        small_n: a sample smaller than this makes a split ``small_sample``.
 
     Returns:
         Columns ``iso3, series, group, status, latest_year`` (year of the latest split that
         decided the status; for ``total_only`` the latest year of any observation; NA for
-        ``no_data``), ``latest_official_year``, ``latest_community_year``, ``newest_year``
-        (newest year of the series in the store), one row per country x series.
+        ``no_data``), ``reason`` (one of ``REASONS`` or ""), ``age`` (years since the latest
+        official split, for ``stale``), ``latest_official_year``, ``latest_community_year``,
+        ``newest_year`` (the as-of year), one row per country x series.
     """
     series = list(dict.fromkeys(series))
     countries = list(dict.fromkeys(countries))
@@ -113,23 +156,37 @@ def status(
         keep = [s not in only or c in only[s] for c, s in grid]
         grid = grid[np.asarray(keep, dtype=bool)]
     sub = obs[obs["series"].isin(series) & obs["value"].notna()]  # a missing value is no data
-    newest = newest_years(sub)
-    specific = group_specific_series(sub, group)
+    specific = set(group_specific_series(sub, group) if specific is None else specific)
+    if as_of is None:
+        as_of = as_of_year(sub)
+    else:
+        sub = sub[sub["year"] <= int(as_of)]
     sub = sub[sub["iso3"].isin(countries)]
-    any_year = sub.groupby(["iso3", "series"], observed=True)["year"].max()
-    cols = ["iso3", "series", "source_type", "year"]
-    alone = sub[sub["series"].isin(specific) & _is_group(sub, group)]
-    evidence = pd.concat([_plain(pairs(sub, group), cols), _plain(alone, cols)])
-    by_type = evidence.groupby(["iso3", "series", "source_type"], observed=True)["year"].max()
+    projected = _projected(sub)
+    any_year = sub[~projected].groupby(["iso3", "series"], observed=True)["year"].max()
+    found = pairs(sub, group)
+    about = set(about)
+    alone = sub[(sub["series"].isin(specific) & _is_group(sub, group)) | sub["series"].isin(about)]
+    cols = ["iso3", "series", "source_type", "year", "nature", "n", "lower", "upper", "value"]
+    evidence = pd.concat(
+        [_plain(found, cols).assign(ref_n=found["ref_n"].to_numpy()), _plain(alone, cols)]
+    )
+    is_projection = _projected(evidence)
+    real = evidence[~is_projection]
+    by_type = real.groupby(["iso3", "series", "source_type"], observed=True)["year"].max()
     out = pd.DataFrame(index=grid)
     out["group"] = group.id
     out["any_year"] = any_year.reindex(grid)
     out["latest_official_year"] = _level(by_type, "official").reindex(grid)
     out["latest_community_year"] = _level(by_type, "community").reindex(grid)
-    out["newest_year"] = newest.reindex(out.index.get_level_values("series")).to_numpy()
+    out["newest_year"] = as_of
+    flags = _latest_flags(real[real["source_type"] == "official"], small_n)
+    out = out.join(flags.reindex(grid)).join(_keys(evidence[is_projection], "projected"))
+    groupish = _is_group(sub, group) | sub["series"].isin(about)
+    out = out.join(_keys(sub[groupish & ~projected], "has_group"))
     out = out.reset_index()
     official = out["latest_official_year"].notna()
-    recent = (out["newest_year"] - out["latest_official_year"]) < recent_years
+    recent = (as_of - out["latest_official_year"]) < recent_years
     conditions = [
         official & recent,
         official,
@@ -143,29 +200,123 @@ def status(
         default=np.nan,
     )
     out["latest_year"] = pd.array(latest, dtype="Int64")
+    out["reason"] = _reasons(out, _declared_mask(out, declared))
+    age = (as_of - out["latest_official_year"]).where(out["status"] == "outdated")
+    out["age"] = age.astype("Int64")
     for col in ("latest_official_year", "latest_community_year", "newest_year"):
         out[col] = out[col].astype("Int64")
-    cols = ["iso3", "series", "group", "status", "latest_year"]
+    cols = ["iso3", "series", "group", "status", "latest_year", "reason", "age"]
     return out[[*cols, "latest_official_year", "latest_community_year", "newest_year"]]
+
+
+def _keys(frame: pd.DataFrame, name: str) -> pd.Series:
+    """True for every (iso3, series) present in ``frame`` (a column named ``name``)."""
+    keys = frame[["iso3", "series"]].astype(object).drop_duplicates()
+    index = pd.MultiIndex.from_frame(keys)
+    return pd.Series(True, index=index, name=name, dtype=bool)
+
+
+def _latest_flags(real: pd.DataFrame, small_n: int) -> pd.DataFrame:
+    """Caveats of the latest official splits per (iso3, series): small sample, estimate."""
+    if real.empty:
+        return pd.DataFrame(columns=["small", "estimate"], dtype=bool)
+    latest = real.groupby(["iso3", "series"], observed=True)["year"].transform("max")
+    top = real[real["year"] == latest].copy()
+    ref_n = top["ref_n"] if "ref_n" in top else np.nan
+    wide = (top["upper"] - top["lower"]) > top["value"].abs()
+    top["small"] = (top["n"] < small_n) | (ref_n < small_n) | wide
+    top["estimate"] = top["nature"].isin(ESTIMATE_NATURES)
+    # a caveat holds when every latest split carries it (one clean split is enough)
+    flags = top.groupby(["iso3", "series"], observed=True)[["small", "estimate"]].all()
+    flags.index = flags.index.set_levels([lv.astype(object) for lv in flags.index.levels])
+    return flags
+
+
+def _declared_mask(out: pd.DataFrame, declared: Mapping[str, Any] | None) -> np.ndarray:
+    """0: not declared; 1: declared for every country (expectations.csv); 2: by this country."""
+    if not declared:
+        return np.zeros(len(out), dtype=int)
+    return np.array(
+        [
+            0 if s not in declared else 1 if declared[s] is None else 2 * (c in set(declared[s]))
+            for c, s in zip(out["iso3"], out["series"], strict=True)
+        ],
+        dtype=int,
+    )
+
+
+def _reasons(out: pd.DataFrame, declared: np.ndarray) -> np.ndarray:
+    """The reason beside each status (see ``REASONS``).
+
+    A published series never split is ``not_published``, unless the country itself declared
+    the split (``declared_missing``); a series not published at all is ``declared_missing``
+    when the split is declared anywhere (metadata or ``expectations.csv``), else ``no_series``.
+    """
+    st = out["status"].to_numpy()
+    small = out["small"].fillna(False).to_numpy(dtype=bool)
+    estimate = out["estimate"].fillna(False).to_numpy(dtype=bool)
+    projected = out["projected"].fillna(False).to_numpy(dtype=bool)
+    has_group = out["has_group"].fillna(False).to_numpy(dtype=bool)
+    split = st == "disaggregated"
+    gap = (st == "total_only") | (st == "no_data")
+    return np.select(
+        [
+            split & small,
+            split & estimate,
+            st == "outdated",
+            st == "community_only",
+            gap & projected,
+            (st == "total_only") & has_group,
+            (st == "total_only") & (declared == 2),
+            (st == "no_data") & (declared > 0),
+            st == "total_only",
+            st == "no_data",
+        ],
+        [
+            "small_sample",
+            "estimate_or_projection",
+            "stale",
+            "community_only",
+            "estimate_or_projection",
+            "not_comparable",
+            "declared_missing",
+            "declared_missing",
+            "not_published",
+            "no_series",
+        ],
+        default="",
+    )
+
+
+def _projected(frame: pd.DataFrame) -> pd.Series:
+    """Rows that are not observations of their period: Nature P, or a period in the future."""
+    from datetime import date
+
+    nature = frame["nature"].astype(object).isin(PROJECTION_NATURES)
+    return nature | (frame["year"] > date.today().year)
+
+
+def as_of_year(obs: pd.DataFrame) -> int:
+    """The default as-of year: the newest year of official, observed country data.
+
+    Projections and future periods do not count; without official rows, all rows count; for
+    an empty store, the current year. Community data never move it: one community survey
+    must not make every other country's official data older.
+    """
+    rows = obs[(obs["iso3"].astype(object) != "") & obs["value"].notna()]
+    rows = rows[~_projected(rows)]
+    official = rows[rows["source_type"] == "official"]
+    years = (official if len(official) else rows)["year"]
+    if len(years):
+        return int(years.max())
+    from datetime import date
+
+    return date.today().year
 
 
 def _is_group(obs: pd.DataFrame, group: Group) -> pd.Series:
     codes = obs[group.dimension].astype(object)
     return codes.map(group.is_group_code).astype(bool)
-
-
-def newest_years(obs: pd.DataFrame) -> pd.Series:
-    """Newest year per series from official rows (all rows for a series with no official one).
-
-    Community data from one country must not move the recency window of every other country.
-    """
-    official = obs[obs["source_type"] == "official"].groupby("series", observed=True)["year"].max()
-    every = obs.groupby("series", observed=True)["year"].max()
-    # Plain string keys: reindexing one CategoricalIndex by another fails in pandas 3.1 once
-    # there are more than 127 categories and one side is empty (int8 vs int16 codes).
-    official.index = official.index.astype(object)
-    every.index = every.index.astype(object)
-    return official.reindex(every.index).fillna(every)
 
 
 def group_specific_series(obs: pd.DataFrame, group: Group) -> set[str]:
@@ -186,6 +337,70 @@ def _level(by_type: pd.Series, source_type: str) -> pd.Series:
     if source_type not in set(by_type.index.get_level_values("source_type")):
         return pd.Series(dtype="float64")
     return by_type.xs(source_type, level="source_type", drop_level=True)
+
+
+def progress(
+    obs: pd.DataFrame,
+    group: Group,
+    expected: pd.DataFrame,
+    years: Iterable[int],
+    window: int = 5,
+    *,
+    specific: Iterable[str] = (),
+    about: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Coverage by year: how many expected splits had a value in that year or the window before.
+
+    A split counts in year ``y`` when an official group value is paired with its reference (or
+    is a value of a series about the group) in a year of ``(y - window, y]``; projections
+    never count. The expected splits are those of ``status`` (the same rows), so the last year
+    agrees with the coverage of ``status(..., as_of=y)``.
+
+    Args:
+        obs: canonical observations.
+        group: the group.
+        expected: ``status`` output of the group (iso3, series): the expected splits.
+        years: the years to report.
+        window: ``GAPMAP_RECENT_YEARS``.
+        specific: as in ``status``.
+        about: as in ``status``.
+
+    Returns:
+        Columns ``iso3, group, year, expected, with_value, share``, one row per country of
+        ``expected`` and year.
+    """
+    years = sorted({int(y) for y in years})
+    grid = expected[["iso3", "series"]].astype(object).drop_duplicates()
+    sub = obs[obs["value"].notna() & (obs["source_type"] == "official")]
+    sub = sub[sub["series"].isin(set(grid["series"])) & sub["iso3"].isin(set(grid["iso3"]))]
+    sub = sub[~_projected(sub)]
+    alone = sub[(sub["series"].isin(set(specific)) & _is_group(sub, group))
+                | sub["series"].isin(set(about))]
+    cols = ["iso3", "series", "year"]
+    ev = pd.concat([_plain(pairs(sub, group), cols), _plain(alone, cols)]).drop_duplicates()
+    ev = ev.merge(grid, on=["iso3", "series"], how="inner")
+    counts = grid.groupby("iso3").size()
+    frames = []
+    for y in years:
+        hit = ev[(ev["year"] <= y) & (ev["year"] > y - window)]
+        found = hit.drop_duplicates(["iso3", "series"]).groupby("iso3").size()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "iso3": counts.index,
+                    "year": y,
+                    "expected": counts.to_numpy(),
+                    "with_value": found.reindex(counts.index).fillna(0).astype(int).to_numpy(),
+                }
+            )
+        )
+    cols = ["iso3", "group", "year", "expected", "with_value", "share"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out["group"] = group.id
+    out["share"] = out["with_value"] / out["expected"].replace(0, np.nan)
+    return out.sort_values(["iso3", "year"], ignore_index=True)[cols]
 
 
 def coverage(statuses: pd.DataFrame) -> pd.DataFrame:

@@ -105,6 +105,7 @@ def import_files(
                 licence=licence or str(r.metadata.get("licence", "")),
                 attribution=attribution or str(r.metadata.get("attribution", "")),
                 options=key,
+                declared=tuple(tuple(x) for x in r.metadata.get("declared", ())),
             ),
         )
         for path, r in results

@@ -40,6 +40,8 @@ class Snapshot:
     datasets: pd.DataFrame  # store.DATASET_COLUMNS
     illustrative: bool  # some dataset is illustrative (the demo): the banner shows
     mixed: bool = False  # illustrative datasets next to real ones
+    declared: pd.DataFrame | None = None  # store.DECLARED_COLUMNS
+    as_of: int = 0  # the year statuses are computed as of (gaps.as_of_year by default)
 
 
 def configure(settings: Settings) -> Store:
@@ -48,7 +50,16 @@ def configure(settings: Settings) -> Store:
     _state["settings"] = settings
     _state["store"] = store
     _state["serving"] = None
-    for cached in (_snapshot, _observations, _statuses, _coverage, _disparities, _by_country):
+    for cached in (
+        _snapshot,
+        _observations,
+        _statuses,
+        _coverage,
+        _disparities,
+        _by_country,
+        _specific,
+        _progress,
+    ):
         cached.cache_clear()  # results are keyed by version, which another store shares
     return store
 
@@ -104,11 +115,20 @@ def _snapshot(version: int) -> Snapshot:
     st = store()
     obs = st.observations()
     sets = st.datasets()
-    cat = cat_mod.catalogue(
-        obs, cat_mod.expectations_file(settings().expectations), cat_mod.series_file(), sets
-    )
+    declared = st.declared()
+    expectations = cat_mod.expectations_file(settings().expectations)
+    cat = cat_mod.catalogue(obs, expectations, cat_mod.series_file(), sets, declared)
     demo = sets["illustrative"].astype(bool)
-    return Snapshot(version, obs, cat, sets, bool(demo.any()), bool(demo.any() and not demo.all()))
+    return Snapshot(
+        version,
+        obs,
+        cat,
+        sets,
+        bool(demo.any()),
+        bool(demo.any() and not demo.all()),
+        declared,
+        gaps.as_of_year(obs),
+    )
 
 
 def observations(source: str = "all") -> pd.DataFrame:
@@ -137,10 +157,68 @@ def statuses(group: str, source: str = "all") -> pd.DataFrame:
 @lru_cache(maxsize=64)
 def _statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
     iso3s = reference.counted_countries()
-    cat = snapshot().catalogue
+    snap = snapshot()
+    cat = snap.catalogue
     scope = {s: c for s, c in zip(cat["series"], cat["countries"], strict=True) if c}
+    g = get_group(group)
     return gaps.status(
-        observations(source), get_group(group), expected_series(group), iso3s, recent, scope
+        observations(source),
+        g,
+        expected_series(group),
+        iso3s,
+        recent,
+        scope,
+        as_of=snap.as_of,
+        specific=_specific(version, group),
+        about=cat_mod.about_group(cat, g),
+        declared=declared_splits(group),
+        small_n=settings().small_n,
+    )
+
+
+@lru_cache(maxsize=32)
+def _specific(version: int, group: str) -> frozenset[str]:
+    """``gaps.group_specific_series`` over every source (one answer for all source filters)."""
+    return frozenset(gaps.group_specific_series(snapshot().obs, get_group(group)))
+
+
+def declared_splits(group: str) -> dict[str, frozenset[str] | None]:
+    """Series -> countries that declared the group's split expected (None = every country).
+
+    From ``expectations.csv`` (every country) and datasets' metadata (the declaring country).
+    """
+    g = get_group(group)
+    snap = snapshot()
+    exp = cat_mod.expectations_file(settings().expectations)
+    out: dict[str, frozenset[str] | None] = {}
+    for s, d in zip(exp["series"], exp["dimension"], strict=True):
+        if cat_mod.names_group(d, g):
+            out[s] = None
+    dec = snap.declared if snap.declared is not None else pd.DataFrame(columns=["series"])
+    for s, part in dec.groupby("series"):
+        if s not in out and any(cat_mod.names_group(d, g) for d in part["dimension"]):
+            out[str(s)] = frozenset(part["iso3"])
+    return out
+
+
+def progress(group: str, first_year: int = 2015) -> pd.DataFrame:
+    """``gaps.progress`` of the group from ``first_year`` to the as-of year, every country."""
+    return _progress(snapshot().version, group, first_year, settings().recent_years)
+
+
+@lru_cache(maxsize=32)
+def _progress(version: int, group: str, first: int, recent: int) -> pd.DataFrame:
+    snap = snapshot()
+    g = get_group(group)
+    years = range(min(first, snap.as_of), snap.as_of + 1)
+    return gaps.progress(
+        snap.obs,
+        g,
+        statuses(group, "official"),
+        years,
+        recent,
+        specific=_specific(version, group),
+        about=cat_mod.about_group(snap.catalogue, g),
     )
 
 

@@ -66,6 +66,17 @@ def _obs_column(name: str) -> sa.Column:
 
 
 OBSERVATIONS = sa.Table("observations", _META, *(_obs_column(c) for c in OBS_COLUMNS))
+# Splits a dataset's metadata declares expected (Open SDG ``expected_disaggregations``):
+# series x country x canonical dimension. Created by create_all in old stores too.
+DECLARED = sa.Table(
+    "declared_splits",
+    _META,
+    sa.Column("dataset", sa.Integer, sa.ForeignKey("datasets.id"), nullable=False, index=True),
+    sa.Column("series", sa.Text, nullable=False),
+    sa.Column("iso3", sa.String(3), nullable=False),
+    sa.Column("dimension", sa.String(32), nullable=False),
+)
+DECLARED_COLUMNS = ["dataset", "series", "iso3", "dimension"]
 STATE = sa.Table(
     "store_state",
     _META,
@@ -89,6 +100,9 @@ class Provenance:
     attribution: str = ""
     illustrative: bool = False
     options: str = "{}"  # JSON of the import options that change the rows (country, indicator)
+    # (series, dimension) splits the metadata declares expected; stored in declared_splits
+    # for every country of the dataset's rows, not in the datasets table
+    declared: tuple[tuple[str, str], ...] = ()
 
 
 def file_checksum(path: str | Path) -> str:
@@ -179,12 +193,14 @@ class Store:
                     continue
                 rows = conform(frame)
                 values = dict(provenance.__dict__)
+                declared = values.pop("declared")
                 values["imported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
                 values["rows"] = len(rows)
                 inserted = conn.execute(DATASETS.insert().values(**values))
                 dataset_id = int(inserted.inserted_primary_key[0])
                 rows["dataset"] = dataset_id
                 _insert_rows(conn, rows, progress)
+                _insert_declared(conn, dataset_id, declared, rows)
                 added.append(rows)
                 results.append((dataset_id, True))
             after = _bump_version(conn) if added or removed else 0
@@ -214,6 +230,12 @@ class Store:
         with self.engine.connect() as conn:
             result = conn.execute(sa.select(DATASETS).order_by(DATASETS.c.id))
             return pd.DataFrame(result.fetchall(), columns=DATASET_COLUMNS)
+
+    def declared(self) -> pd.DataFrame:
+        """Splits declared expected by datasets' metadata. Columns: ``DECLARED_COLUMNS``."""
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.select(DECLARED))
+            return pd.DataFrame(result.fetchall(), columns=DECLARED_COLUMNS)
 
     def is_empty(self) -> bool:
         """True when no dataset has been imported."""
@@ -283,7 +305,21 @@ class Store:
                 old.unlink(missing_ok=True)
 
 
+def _insert_declared(
+    conn: sa.Connection, dataset_id: int, declared: tuple[tuple[str, str], ...], rows: pd.DataFrame
+) -> None:
+    iso3s = sorted({str(c) for c in rows["iso3"].astype(object) if c})
+    records = [
+        {"dataset": dataset_id, "series": s, "iso3": c, "dimension": d}
+        for s, d in declared
+        for c in iso3s
+    ]
+    if records:
+        conn.execute(DECLARED.insert(), records)
+
+
 def _delete_dataset(conn: sa.Connection, dataset_id: int) -> bool:
+    conn.execute(DECLARED.delete().where(DECLARED.c.dataset == dataset_id))
     conn.execute(OBSERVATIONS.delete().where(OBSERVATIONS.c.dataset == dataset_id))
     return bool(conn.execute(DATASETS.delete().where(DATASETS.c.id == dataset_id)).rowcount)
 

@@ -52,7 +52,15 @@ def test_gaps_coverage_export_outputs(capsys, settings):
     code, out, _ = run(capsys, settings, "gaps", "--group", "disability", "--country", "KEN")
     gaps = pd.read_csv(pd.io.common.StringIO(out))
     assert code == 0
-    assert gaps.columns.tolist() == ["iso3", "series", "group", "status", "latest_year"]
+    assert gaps.columns.tolist() == [
+        "iso3",
+        "series",
+        "group",
+        "status",
+        "reason",
+        "age",
+        "latest_year",
+    ]
     row = gaps[gaps["series"] == "SL_TLF_UEMDIS"].iloc[0]
     assert row["status"] == "disaggregated" and row["latest_year"] == 2019
     code, out, _ = run(capsys, settings, "coverage", "--group", "disability", "--format", "json")

@@ -40,7 +40,16 @@ def read_raw(name):
 
 def test_series_catalogue_is_well_formed():
     rows = read_raw("series.csv")
-    assert list(rows[0]) == ["series", "indicator", "goal", "target", "title", "unit", "polarity"]
+    assert list(rows[0]) == [
+        "series",
+        "indicator",
+        "goal",
+        "target",
+        "title",
+        "unit",
+        "polarity",
+        "about",
+    ]
     codes = [r["series"] for r in rows]
     assert len(codes) == len(set(codes)) >= 225
     assert {r["polarity"] for r in rows} <= {"higher_better", "lower_better", "unknown"}

@@ -39,9 +39,10 @@ def independent_status(path, series, column, group_labels, ref_labels, recent=5)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     geo = pd.read_csv(path.parent / "geo_areas_m49.csv", dtype=str, keep_default_na=False)
     iso = dict(geo.loc[geo["ISO3"] != "", ["GeoAreaCode", "ISO3"]].to_numpy())
+    raw = raw[pd.to_numeric(raw["Value"].str.lstrip("<>"), errors="coerce").notna()]  # "N": none
+    # as of the newest year of country data in the file (regional aggregates do not count)
+    newest = raw.loc[raw["GeoAreaCode"].isin(iso), "TimePeriod"].astype(int).max()
     s = raw[raw["SeriesCode"] == series]
-    s = s[pd.to_numeric(s["Value"].str.lstrip("<>"), errors="coerce").notna()]  # "N" is no value
-    newest = s["TimePeriod"].astype(int).max()
     s = s[s["GeoAreaCode"].isin(iso)]
     keys = [k for k in KEYS if k != column]
     grp = s[s[column].isin(group_labels)]

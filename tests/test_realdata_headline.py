@@ -28,8 +28,19 @@ def test_headline_numbers_equal_gap_engine_coverage(extract):
     disability = group("disability")
     expected = catalogue.expected_series(cat, disability)
     assert "SL_TLF_UEMDIS" in expected
-    iso3s = reference.countries()["iso3"].tolist()
-    cov = gaps.coverage(gaps.status(obs, disability, expected, iso3s, settings.recent_years))
+    iso3s = reference.counted_countries()
+    about = catalogue.about_group(cat, disability)
+    assert "SI_COV_DISAB" in about
+    st = gaps.status(
+        obs,
+        disability,
+        expected,
+        iso3s,
+        settings.recent_years,
+        as_of=gaps.as_of_year(obs),
+        about=about,
+    )
+    cov = gaps.coverage(st)
     split = cov["disaggregated"] + cov["outdated"] + cov["community_only"]
     any_data, recent = int((split > 0).sum()), int((cov["disaggregated"] > 0).sum())
     assert 100 < any_data < 250 and 0 < recent < any_data

@@ -107,7 +107,44 @@ def assign_dimensions(
         for j, (header, texts) in enumerate(cols[1:], start=1):
             rest = texts.where(~taken[j], "")
             leftovers.append((header, rest))
-    return out, leftovers
+    return out, _without_label_columns(ctx, leftovers, by_dim)
+
+
+def _without_label_columns(
+    ctx: Context, leftovers: list[Column], by_dim: dict[str, list[Column]]
+) -> list[Column]:
+    """Leftover columns less those that only repeat a coded dimension in words.
+
+    ``SEX_DESC`` next to ``SEX`` or ``Sex label`` next to ``Sex`` (one label per code and one
+    code per label) is the code's name, not a further breakdown: kept as one, it would give
+    female and male rows different breakdowns, so they would never pair. Each dropped column
+    is reported as a warning.
+    """
+    coded = [(h, t) for cols in by_dim.values() for h, t in cols]
+    kept = []
+    for header, texts in leftovers:
+        twin = next((h for h, t in coded if _one_to_one(texts, t)), None)
+        if twin is None:
+            kept.append((header, texts))
+            continue
+        ctx.add(
+            None,
+            header,
+            None,
+            f"a breakdown of its own; it repeats column {twin!r} in words (one label per code), "
+            f"so it is read as that column's label and not kept as a breakdown",
+            "label_column",
+            "warning",
+        )
+    return kept
+
+
+def _one_to_one(labels: pd.Series, codes: pd.Series) -> bool:
+    """Whether two columns determine each other and vary (at least two distinct values)."""
+    both = pd.DataFrame({"l": labels.astype(str).str.strip(), "c": codes.astype(str).str.strip()})
+    pairs = both.drop_duplicates()
+    distinct = pairs["l"].nunique()
+    return distinct >= 2 and distinct == len(pairs) == pairs["c"].nunique()
 
 
 def _map_split(

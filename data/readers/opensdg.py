@@ -22,9 +22,11 @@ Country: the ``country`` argument (ISO3 or M49), else the metadata's
 ``national_geographical_coverage`` when it is exactly a country name; otherwise an error.
 
 Metadata: YAML front matter of ``<file>.md`` beside the CSV, or ``<g-t-i>.md`` beside it or in a
-sibling ``meta/`` folder; it is returned in ``ReadResult.metadata["opensdg"]`` and gives
-series_title (``indicator_name`` unless it is a translation key, else ``indicator_available`` or
-``graph_title``), unit and source (``source_organisation_1``).
+sibling ``meta/`` folder (or the same names as plain ``.yml``/``.yaml`` files); it is returned in
+``ReadResult.metadata["opensdg"]`` and gives series_title (``indicator_name`` unless it is a
+translation key, else ``indicator_available`` or ``graph_title``), unit, source
+(``source_organisation_1``) and the splits the country declares (``expected_disaggregations``:
+``ReadResult.metadata["declared"]``, kept with the dataset).
 
 Rows that share every breakdown but differ in value are reported as ``conflicting_duplicate``
 *warnings*, not errors: Open SDG files are publications whose rows sometimes lose a breakdown
@@ -96,7 +98,38 @@ def read_opensdg(table: Table, ctx: Context) -> ReadResult:
     dims, leftovers = assign_dimensions(ctx, breakdowns, rows)
     out.update(dims)
     out["other_dims"] = other_dims(leftovers, len(rows))
+    if out.get("series"):
+        _declared(ctx, meta, str(out["series"]))
     return finish(ctx, out, rows, "opensdg")
+
+
+def _declared(ctx: Context, meta: dict[str, Any], series: str) -> None:
+    """The metadata's ``expected_disaggregations`` as canonical dimensions of this series.
+
+    Kept in ``ctx.metadata["declared"]`` as ``[(series, dimension), ...]``: a split the
+    country declared but did not publish is then a visible gap (``declared_missing``).
+    Names no column mapping knows (``Place of occurrence``) are listed as a warning.
+    """
+    wanted = meta.get("expected_disaggregations") or []
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if not isinstance(wanted, list):
+        return
+    found, unknown = [], []
+    for name in (str(w).strip() for w in wanted if str(w).strip()):
+        dim = ctx.vocab.dimension_for_column(name)
+        (found if dim else unknown).append(dim or name)
+    ctx.metadata["declared"] = [(series, d) for d in dict.fromkeys(found)]
+    if unknown:
+        ctx.add(
+            None,
+            "expected_disaggregations",
+            ", ".join(unknown),
+            "a group dimension (sex, age, disability, ...); these declared breakdowns are not "
+            "LNOB groups and are not tracked",
+            "unknown_dimension",
+            "warning",
+        )
 
 
 def _keys(names: tuple[str, ...]) -> set[str]:
@@ -172,14 +205,17 @@ def _country_in(meta: dict[str, Any]) -> tuple[str, str, str] | None:
 
 
 def _metadata(ctx: Context) -> dict[str, Any]:
-    """YAML front matter of the indicator's metadata file, when there is one."""
+    """The indicator's metadata: YAML front matter of a ``.md`` file, or a ``.yml`` file."""
     path = _metadata_path(ctx)
     if path is None:
         return {}
     try:
         text = path.read_text(encoding="utf-8-sig")
-        parts = re.split(r"^---\s*$", text, maxsplit=2, flags=re.MULTILINE)
-        meta = yaml.safe_load(parts[1]) if len(parts) == 3 and not parts[0].strip() else None
+        if path.suffix in (".yml", ".yaml"):
+            meta = yaml.safe_load(text)
+        else:
+            parts = re.split(r"^---\s*$", text, maxsplit=2, flags=re.MULTILINE)
+            meta = yaml.safe_load(parts[1]) if len(parts) == 3 and not parts[0].strip() else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         ctx.add(
             None,
@@ -202,12 +238,12 @@ def _metadata(ctx: Context) -> dict[str, Any]:
 
 def _metadata_path(ctx: Context) -> Path | None:
     here = ctx.path.parent
-    candidates = [ctx.path.with_suffix(".md")]
+    stems = [ctx.path.with_suffix("")]
     if m := _ID_IN_NAME.search(ctx.indicator or ctx.path.stem):
         gti = f"{int(m[1])}-{m[2].lower()}-{m[3].lower()}"
-        candidates += [
-            here / f"{gti}.md",
-            here.parent / "meta" / f"{gti}.md",
-            here / "meta" / f"{gti}.md",
-        ]
+        stems += [here / gti, here.parent / "meta" / gti, here / "meta" / gti]
+    candidates = [stem.with_name(stem.name + ext) for stem in stems for ext in _META_EXTS]
     return next((p for p in candidates if p.is_file()), None)
+
+
+_META_EXTS = (".md", ".yml", ".yaml")
