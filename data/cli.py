@@ -249,7 +249,19 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
     if args.series:
         frame = frame[frame["series"] == args.series]
     if args.country:
-        frame = frame[frame["iso3"] == args.country.upper()]
+        iso3 = args.country.upper()
+        frame = frame[frame["iso3"] == iso3]
+        # series that apply only to other countries, said as such (not counted as gaps)
+        others = pd.DataFrame(
+            [
+                {"iso3": iso3, "series": s, "group": g, "status": "", "reason": "not_expected_here"}
+                for g in ids
+                for s in queries.not_expected_here(g, iso3)
+                if not args.series or s == args.series
+            ],
+            columns=["iso3", "series", "group", "status", "reason"],
+        )
+        frame = pd.concat([frame, others], ignore_index=True) if len(others) else frame
     cols = ["iso3", "series", "group", "status", "reason", "age", "latest_year"]
     _emit(frame[cols], args.format)
     return 0

@@ -182,6 +182,17 @@ def _specific(version: int, group: str) -> frozenset[str]:
     return frozenset(gaps.group_specific_series(snapshot().obs, get_group(group)))
 
 
+def not_expected_here(group: str, iso3: str) -> list[str]:
+    """Series expected for the group elsewhere, never of this country.
+
+    National series of other countries (see ``catalogue.national_scope``).
+    """
+    cat = snapshot().catalogue
+    mine = cat["series"].isin(expected_series(group))
+    other = cat["countries"].map(lambda c: bool(c) and iso3 not in c)
+    return sorted(cat.loc[mine & other, "series"])
+
+
 def declared_splits(group: str) -> dict[str, frozenset[str] | None]:
     """Series -> countries that declared the group's split expected (None = every country).
 

@@ -232,3 +232,11 @@ def test_real_extract_si_cov_disab_for_kenya(extract, capsys):
     assert cli.main(["gaps", "--group", "disability", "--country", "KEN"], extract[1]) == 0
     text = capsys.readouterr().out
     assert "KEN,SI_COV_DISAB,disability,disaggregated" in text
+
+
+def test_cli_says_a_national_series_is_not_expected_here(realshape, capsys):
+    assert cli.main(["gaps", "--group", "disability", "--country", "KEN"], realshape) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "KEN,OSDG_2_1_2,disability,,not_expected_here,," in lines
+    assert cli.main(["gaps", "--group", "disability", "--country", "GBR"], realshape) == 0
+    assert not any("not_expected_here" in x for x in capsys.readouterr().out.splitlines())
