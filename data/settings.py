@@ -21,9 +21,13 @@ HELP: dict[str, tuple[str, str]] = {
     "recent_years": (
         "GAPMAP_RECENT_YEARS",
         "A split is 'disaggregated' when its latest year is within this many years of the "
-        "newest year of that series in the store; older is 'outdated'.",
+        "as-of year (the newest year of official country data in the store); older is "
+        "'outdated'.",
     ),
-    "small_n": ("GAPMAP_SMALL_N", "Sample sizes below this are flagged as small."),
+    "small_n": (
+        "GAPMAP_SMALL_N",
+        "Sample sizes below this are flagged as small (reason small_sample).",
+    ),
     "label_maps": (
         "GAPMAP_LABEL_MAPS",
         "Extra label-mapping CSV files (dimension,label,code), separated by ':'.",
