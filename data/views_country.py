@@ -13,10 +13,40 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data import display
 from data.gaps import STATUSES
 from data.schema import DIMENSIONS, NOT_APPLICABLE, TOTAL
 
 _PLAIN = {TOTAL, NOT_APPLICABLE}
+# Units whose group and reference values add up to 100 when the series is a split of a whole
+# (share of persons with disabilities among X: 99.8 vs 0.2), and units of counts (how many
+# persons with and without disabilities: a population size, not a disparity).
+PERCENT_UNITS = frozenset({"PERCENT", "PT"})
+COUNT_UNITS = frozenset({"NUMBER", "NUM_TH", "NUM_M"})
+_SHARE_TOLERANCE = 1.0
+
+
+def meaningful_pairs(disp: pd.DataFrame) -> pd.DataFrame:
+    """The disparity rows whose group-vs-reference comparison means something.
+
+    Drops counts (``COUNT_UNITS``) and shares of a whole: series (per country, source type and
+    unit) in a percent unit whose every group value and reference value sum to about 100, i.e.
+    the split of one population into the group and the rest (99.8 vs 0.2).
+
+    Args:
+        disp: ``gaps.disparity`` rows (iso3, series, source_type, unit, value, ref_value).
+
+    Returns:
+        The kept rows (same columns).
+    """
+    if disp.empty:
+        return disp
+    unit = disp["unit"].astype(object).astype(str)
+    near_100 = (disp["value"] + disp["ref_value"] - 100).abs() <= _SHARE_TOLERANCE
+    share_like = near_100 & unit.isin(PERCENT_UNITS)
+    keys = [disp[c].astype(object) for c in ("iso3", "series", "source_type")] + [unit]
+    whole = share_like.groupby(keys).transform("all").astype(bool)
+    return disp[~(whole | unit.isin(COUNT_UNITS))]
 
 
 def scorecard(cov: pd.DataFrame, disp: pd.DataFrame, iso3: str, groups: list[str]) -> pd.DataFrame:
@@ -31,22 +61,24 @@ def scorecard(cov: pd.DataFrame, disp: pd.DataFrame, iso3: str, groups: list[str
 
     Returns:
         Columns ``group, expected, disaggregated, share, series, value, ref_value, ratio,
-        direction, period`` (the last six describe the largest relative gap among the latest
-        headline pair of each series; "" / NaN when there is none).
+        direction, period, source_type, unit`` (the last eight describe the largest relative
+        gap among the latest headline pair of each series and source type, among
+        ``meaningful_pairs`` only; "" / NaN when there is none).
     """
     c = cov[cov["iso3"] == iso3].drop_duplicates("group").set_index("group")
     out = pd.DataFrame({"group": groups}).set_index("group")
     out["expected"] = c["expected"].reindex(out.index).fillna(0).astype(int)
     out["disaggregated"] = c["disaggregated"].reindex(out.index).fillna(0).astype(int)
     out["share"] = c["share"].reindex(out.index)
-    d = disp[(disp["iso3"] == iso3) & disp["ratio"].notna()]
+    d = meaningful_pairs(disp[(disp["iso3"] == iso3) & disp["ratio"].notna()])
     d = d.sort_values(["headline", "year", "period_sort"], ascending=False)
-    d = d.drop_duplicates(["group", "series"])
+    d = d.drop_duplicates(["group", "series", "source_type"])
     d = d.assign(_gap=(d["ratio"] - 1).abs()).sort_values("_gap", ascending=False)
     d = d.drop_duplicates("group").set_index("group")
-    for col in ("series", "value", "ref_value", "ratio", "direction", "period"):
+    text = ["series", "direction", "period", "source_type", "unit"]
+    for col in ("series", "value", "ref_value", "ratio", "direction", "period", *text[3:]):
         out[col] = d[col].reindex(out.index).astype(object) if col in d else np.nan
-    out[["series", "direction", "period"]] = out[["series", "direction", "period"]].fillna("")
+    out[text] = out[text].fillna("").astype(str)
     return out.reset_index()
 
 
@@ -66,21 +98,92 @@ def status_matrix(statuses: pd.DataFrame, iso3: str, groups: list[str]) -> pd.Da
     return wide.reindex(columns=groups).astype(object).fillna("").sort_index()
 
 
-def missing_splits(statuses: pd.DataFrame, iso3: str, groups: list[str]) -> pd.DataFrame:
+def missing_splits(
+    statuses: pd.DataFrame,
+    iso3: str,
+    groups: list[str],
+    goals: Mapping[str, tuple[str, ...]] | None = None,
+) -> pd.DataFrame:
     """What to ask the statistics office for: every expected split that is not recent.
 
+    Args:
+        statuses: statuses of several groups concatenated (iso3, series, group, status,
+            latest_year).
+        iso3: the country.
+        groups: group ids in display order.
+        goals: series -> SDG goals; the first is the series' ``goal`` ("" when unknown).
+
     Returns:
-        Columns ``series, group, status, latest_year`` for statuses other than
-        ``disaggregated``, ordered by group order then status (no data last) then series.
+        Columns ``series, group, status, latest_year, goal`` for statuses other than
+        ``disaggregated``, ordered by goal (numerically, unknown last), group order, status
+        (no data last) then series.
     """
     part = statuses[(statuses["iso3"] == iso3) & (statuses["status"] != "disaggregated")]
     part = part[part["group"].isin(groups)]
+    goal = part["series"].astype(object).map(lambda s: ((goals or {}).get(s) or ("",))[0])
     part = part.assign(
+        goal=goal.astype(str),
+        _n=pd.to_numeric(goal, errors="coerce").fillna(10_000),
         _g=part["group"].map({g: i for i, g in enumerate(groups)}),
         _s=part["status"].map({s: i for i, s in enumerate(STATUSES)}),
     )
-    part = part.sort_values(["_g", "_s", "series"], kind="stable")
-    return part[["series", "group", "status", "latest_year"]].reset_index(drop=True)
+    part = part.sort_values(["_n", "goal", "_g", "_s", "series"], kind="stable")
+    return part[["series", "group", "status", "latest_year", "goal"]].reset_index(drop=True)
+
+
+def group_summary(cov: pd.DataFrame, statuses: pd.DataFrame, iso3: str, group: str) -> dict:
+    """How one country covers one group, as counts for a sentence.
+
+    Args:
+        cov: coverage rows (iso3, group, expected, disaggregated, share).
+        statuses: statuses (iso3, group, series, status) of at least this country and group.
+        iso3: the country.
+        group: the group id.
+
+    Returns:
+        ``expected``, ``disaggregated`` and one count per status of ``gaps.STATUSES``.
+    """
+    st = statuses[(statuses["iso3"] == iso3) & (statuses["group"] == group)]
+    counts = st["status"].astype(object).value_counts()
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    row = cov[(cov["iso3"] == iso3) & (cov["group"] == group)]
+    out["expected"] = int(row["expected"].iloc[0]) if len(row) else int(len(st))
+    out["disaggregated"] = int(row["disaggregated"].iloc[0]) if len(row) else out[STATUSES[0]]
+    return out
+
+
+def rank_series(expected: list[str], with_group: set[str], with_any: set[str]) -> list[str]:
+    """Series in the order a country page offers them.
+
+    Those with a group value first, then those the country has any value of, then the rest;
+    the code order within each tier.
+    """
+    return sorted(
+        dict.fromkeys(expected), key=lambda s: (s not in with_group, s not in with_any, s)
+    )
+
+
+def series_facts(obs: pd.DataFrame, frame: pd.DataFrame, status: str) -> dict[str, Any]:
+    """What a country's view of one series shows, for the sentence that says why it is empty.
+
+    Args:
+        obs: observations of one country and series (value, source_type).
+        frame: ``timeseries_frame`` output for the same country, series and group.
+        status: the status of the (country, series, group) ("" when not expected).
+
+    Returns:
+        ``values`` (observations with a value), ``by_source`` (source type -> count),
+        ``group_points`` (points of the group line), ``shown`` (points drawn), ``status``.
+    """
+    has = obs[obs["value"].notna()] if len(obs) else obs
+    by_source = has["source_type"].astype(object).value_counts() if len(has) else pd.Series()
+    return {
+        "values": int(len(has)),
+        "by_source": {str(k): int(v) for k, v in by_source.items()},
+        "group_points": int((frame["line"] == "group").sum()) if len(frame) else 0,
+        "shown": int(len(frame)),
+        "status": status,
+    }
 
 
 def _plain_rows(obs: pd.DataFrame) -> pd.Series:
@@ -91,75 +194,142 @@ def _plain_rows(obs: pd.DataFrame) -> pd.Series:
     return plain & (obs["other_dims"].astype(object) == "")
 
 
-def timeseries_frame(obs: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Group, reference and total lines of one series in one country.
+TS_COLUMNS = [
+    "line",
+    "label",
+    "slice",
+    "year",
+    "period",
+    "period_sort",
+    "value",
+    "lower",
+    "upper",
+    "source_type",
+    "dataset",
+    "source_row",
+    "unit",
+]
+_SLICE_COLS = [*DIMENSIONS, "other_dims"]
+
+
+def _slice_key(frame: pd.DataFrame, skip: str) -> pd.Series:
+    cols = [c for c in _SLICE_COLS if c != skip and c in frame]
+    return frame[cols].astype(object).astype(str).agg("|".join, axis=1)
+
+
+def _best_slice(frame: pd.DataFrame, skip: str, preferred: pd.Series | None = None) -> pd.DataFrame:
+    """Per dataset: the preferred rows if it has any, else the rows of its most observed slice."""
+    if frame.empty:
+        return frame
+    key = _slice_key(frame, skip).to_numpy()
+    pref = np.zeros(len(frame), bool) if preferred is None else preferred.to_numpy(dtype=bool)
+    dataset = frame["dataset"].astype(object).to_numpy()
+    keep = np.zeros(len(frame), bool)
+    for ds in pd.unique(dataset):
+        mine = dataset == ds
+        if (mine & pref).any():
+            keep |= mine & pref
+            continue
+        commonest = pd.Series(key[mine]).value_counts().index[0]
+        keep |= mine & (key == commonest)
+    return frame[keep]
+
+
+def _slice_labels(frame: pd.DataFrame, skip: str, constant: set[str]) -> list[str]:
+    """The breakdown of each row in words, without ``skip`` and the ``constant`` parts."""
+    blank = {c: TOTAL for c in constant if c in DIMENSIONS}
+
+    def other(value: Any) -> str:
+        return ";".join(i for i in str(value or "").split(";") if i and i not in constant)
+
+    return [
+        display.breakdown_label({**r, **blank, "other_dims": other(r["other_dims"])}, skip=skip)
+        for r in frame.to_dict("records")
+    ]
+
+
+def _constant(obs: pd.DataFrame) -> set[str]:
+    """Dimensions and ``other_dims`` items with one value throughout (the base, not a split)."""
+    found = {d for d in DIMENSIONS if d in obs and len(pd.unique(obs[d].astype(object))) <= 1}
+    items = [set(filter(None, str(o).split(";"))) for o in pd.unique(obs["other_dims"])]
+    return found | (set.intersection(*items) if items else set())
+
+
+def timeseries_frame(
+    obs: pd.DataFrame, pairs: pd.DataFrame, dimension: str | None = None
+) -> pd.DataFrame:
+    """Group, reference and total lines of one series in one country, never mixing sources.
 
     Args:
         obs: observations of one country and series (canonical columns).
         pairs: ``gaps.disparity`` rows of the same country, series and group.
+        dimension: the group's dimension (total rows are those where it is a total); taken
+            from ``pairs`` when there are pairs; without either, rows with no breakdown.
 
     Returns:
-        Columns ``line`` (group, reference, total), ``year, period, period_sort, value, lower,
-        upper, source_type, dataset, source_row``, sorted by line then time. Only the headline
-        slice (or, without one, the most observed slice) and the most common unit are kept.
+        Columns ``TS_COLUMNS``: ``line`` (group, reference, total), ``label`` (the group or
+        reference code in words, "" for the total), ``slice`` (the other breakdown in words,
+        "" when none), ``year, period, period_sort, value, lower, upper, source_type, dataset,
+        source_row, unit``, sorted by line then time. Per dataset, the headline slice (or,
+        without one, its most observed slice); one unit (the most common).
+        A line is drawn per line, label, slice, source type and dataset.
     """
-    cols = [
-        "line",
-        "year",
-        "period",
-        "period_sort",
-        "value",
-        "lower",
-        "upper",
-        "source_type",
-        "dataset",
-        "source_row",
-    ]
     frames = []
+    unit = None
+    dim = dimension
+    constant = _constant(obs) if len(obs) else set()
     if not pairs.empty:
-        p = pairs[pairs["headline"]] if pairs["headline"].any() else pairs
-        unit = p["unit"].mode().iloc[0]
-        p = p[p["unit"] == unit]
-        g = p[
-            [
-                "year",
-                "period",
-                "period_sort",
-                "value",
-                "lower",
-                "upper",
-                "source_type",
-                "dataset",
-                "source_row",
-            ]
-        ].assign(line="group")
-        r = p[
-            [
-                "year",
-                "period",
-                "period_sort",
-                "ref_value",
-                "ref_lower",
-                "ref_upper",
-                "source_type",
-                "dataset",
-                "ref_source_row",
-            ]
-        ]
-        r = r.set_axis(cols[1:], axis=1).assign(line="reference")
+        dim = str(pairs["group_dim"].iloc[0]) if "group_dim" in pairs else dimension
+        p = _best_slice(pairs, dim or "", pairs["headline"].astype(bool))
+        unit = p["unit"].astype(object).mode().iloc[0]
+        p = p[p["unit"].astype(object) == unit]
+        sl = _slice_labels(p, dim or "", constant)
+        base = ["year", "period", "period_sort", "source_type", "dataset", "unit"]
+        g = p[[*base, "value", "lower", "upper", "source_row"]].assign(
+            line="group",
+            label=[display.code_label(dim or "", c) for c in p[dim].astype(object)],
+            slice=sl,
+        )
+        r = p[[*base, "ref_value", "ref_lower", "ref_upper", "ref_source_row"]]
+        r = r.rename(columns=lambda c: c[4:] if c.startswith("ref_") else c)
+        r = r.assign(
+            line="reference",
+            label=[display.code_label(dim or "", c) for c in p["ref_code"].astype(object)],
+            slice=sl,
+        )
         frames += [g, r]
-    total = obs[_plain_rows(obs)]
-    if not total.empty:
-        unit = total["unit"].astype(object).mode().iloc[0]
-        total = total[total["unit"].astype(object) == unit]
-        frames.append(total[cols[1:]].assign(line="total"))
+    if len(obs):
+        has = obs[obs["value"].notna()]
+        if dim and dim in has:
+            total = has[has[dim].astype(object).isin(_PLAIN)]
+            if frames:  # the totals of the slices compared, except those used as reference
+                total = total[_slice_key(total, dim).isin(set(_slice_key(p, dim)))]
+                used = set(zip(p["dataset"], p["ref_source_row"], strict=True))
+                mine = zip(total["dataset"], total["source_row"], strict=True)
+                total = total[[k not in used for k in mine]]
+            elif len(total):
+                total = _best_slice(total, dim, _plain_rows(total))
+        else:
+            total = has[_plain_rows(has)]
+        if len(total):
+            unit = unit if unit is not None else total["unit"].astype(object).mode().iloc[0]
+            total = total[total["unit"].astype(object) == unit]
+            frames.append(
+                total.assign(
+                    line="total", label="", slice=_slice_labels(total, dim or "", constant)
+                )
+            )
+    frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=TS_COLUMNS)
     out = pd.concat(
-        [f[cols].astype({"period": object, "source_type": object}) for f in frames],
+        [
+            f[TS_COLUMNS].astype({"period": object, "source_type": object, "unit": object})
+            for f in frames
+        ],
         ignore_index=True,
     )
-    out = out.drop_duplicates(["line", "period", "source_type", "dataset"])
+    out = out.drop_duplicates(["line", "label", "slice", "period", "source_type", "dataset"])
     order = {"group": 0, "reference": 1, "total": 2}
     return out.sort_values(
         ["line", "period_sort"],
@@ -188,16 +358,17 @@ def provenance_rows(
 
     Returns:
         Columns ``period, breakdown, value, value_flag, unit, source_type, dataset, source,
-        source_row, nature, footnote``.
+        source_row, nature, footnote``; breakdown and unit in words (``data.display``;
+        breakdown "" for a total).
     """
     o = obs.sort_values(["period_sort", "source_row"], ascending=[False, True]).head(limit)
     out = pd.DataFrame(
         {
             "period": o["period"].astype(object),
-            "breakdown": [breakdown(r) for r in o.to_dict("records")],
+            "breakdown": [display.breakdown_label(r) for r in o.to_dict("records")],
             "value": o["value"],
             "value_flag": o["value_flag"].astype(object),
-            "unit": o["unit"].astype(object),
+            "unit": o["unit"].astype(object).map(display.unit_name),
             "source_type": o["source_type"].astype(object),
             "dataset": o["dataset"]
             .map(dict(dataset_names))

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 from dash import dcc, html
 
+from data import display
 from layouts import markup, theme
-from layouts.figures import fmt_number, fmt_share
+from layouts.figures import fmt_number, fmt_share, trace_name
 from layouts.i18n import group_title, t
 
 _NOT_EXPECTED = "\u2013"
@@ -153,10 +154,40 @@ def matrix_table(
     return scroll_region(markup.block(source), caption, "table-responsive matrix-scroll")
 
 
+def with_unit(value: Any, unit: str) -> str:
+    """A number and its unit in words ("12%", "3.4 per 1,000 live births")."""
+    text = fmt_number(value)
+    if not unit or text == _DASH:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> str:
+    """The largest disparity of a scorecard row in words, naming its source type and unit."""
+    if not r["series"]:
+        return t("value.none", lang)
+    unit = display.unit_name(r.get("unit") or "") if r.get("unit") else ""
+    pair = t(
+        "value.disparity",
+        lang,
+        value=with_unit(r["value"], unit if unit == "%" else ""),
+        ref=with_unit(r["ref_value"], unit),
+        direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
+    )
+    return t(
+        "country.largest",
+        lang,
+        series=titles.get(r["series"], r["series"]),
+        source=t(f"sourceword.{r.get('source_type') or 'all'}", lang),
+        period=r["period"],
+        pair=pair,
+    )
+
+
 def scorecard_table(
     frame: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
-) -> dcc.Markdown:
-    """The country's scorecard: one row per group.
+) -> html.Div:
+    """The country's scorecard: one row per group, in a region that scrolls on a phone.
 
     Args:
         frame: ``views_country.scorecard`` output.
@@ -169,26 +200,20 @@ def scorecard_table(
         t("col.disaggregated", lang),
         t("col.largest", lang),
     ]
-    rows = []
-    for r in frame.to_dict("records"):
-        largest = t("value.none", lang)
-        if r["series"]:
-            largest = f"{titles.get(r['series'], r['series'])} ({r['period']}): " + t(
-                "value.disparity",
-                lang,
-                value=fmt_number(r["value"]),
-                ref=fmt_number(r["ref_value"]),
-                direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
-            )
-        rows.append(
-            [
-                group_title(r["group"], lang),
-                fmt_share(r["share"]) if r["expected"] else t("value.not_expected", lang),
-                f"{r['disaggregated']} / {r['expected']}",
-                largest,
-            ]
-        )
-    return simple_table(headers, rows, t("country.scorecard", lang), caption_hidden=True)
+    rows = [
+        [
+            group_title(r["group"], lang),
+            fmt_share(r["share"]) if r["expected"] else t("value.not_expected", lang),
+            f"{r['disaggregated']} / {r['expected']}",
+            largest_text(r, titles, lang),
+        ]
+        for r in frame.to_dict("records")
+    ]
+    return scroll_region(
+        simple_table(headers, rows, t("country.scorecard", lang), caption_hidden=True),
+        t("country.scorecard_table", lang),  # a region's name differs from its section's
+        "table-responsive country-table scorecard",
+    )
 
 
 def status_markup(status: str, lang: str | None = None) -> markup.Markup:
@@ -205,12 +230,13 @@ def status_markup(status: str, lang: str | None = None) -> markup.Markup:
 
 def status_matrix_table(
     wide: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
-) -> html.Div:
-    """Series (rows) x groups (columns) with the status in words and symbol.
+) -> html.Details:
+    """Series (rows) x groups (columns) with the status in words and symbol, collapsed.
 
     Most cells of a country are "not expected" (a series is split by one or two groups; ~1,500
     of ~1,900 cells for a country of the UN extract): they hold a bare dash that the caption
-    explains. The wide table scrolls in a named region reachable by keyboard.
+    explains. The table has hundreds of rows: it sits in a ``<details>`` that says how many,
+    and scrolls in a named region reachable by keyboard.
     """
     headers = [t("col.series", lang)] + [group_title(g, lang) for g in wide.columns]
     marks = {v: status_markup(v, lang) for v in {"", *theme.STATUS_GLYPHS}}
@@ -221,43 +247,71 @@ def status_matrix_table(
     caption = (
         f"{t('country.status_matrix', lang)} ({_NOT_EXPECTED} = {t('value.not_expected', lang)})"
     )
-    return scroll_region(
+    box = scroll_region(
         simple_table(headers, rows, caption, caption_hidden=True),
         t("country.status_matrix_table", lang),
         "table-responsive status-matrix",
     )
+    return html.Details([html.Summary(t("country.status_matrix_show", lang, n=len(wide))), box])
+
+
+def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> html.Li:
+    year = r["latest_year"] if r["latest_year"] == r["latest_year"] else ""
+    reason = (
+        t(f"country.ask_reason.{r['status']}", lang, year=year)
+        if r["status"] == "outdated"
+        else t(f"country.ask_reason.{r['status']}", lang)
+    )
+    text = t(
+        "country.ask",
+        lang,
+        series=titles.get(r["series"], r["series"]),
+        group=group_title(r["group"], lang),
+        reason=reason,
+    )
+    return html.Li(text)
 
 
 def missing_list(
     frame: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
-) -> html.Ul | html.P:
-    """What to ask the statistics office for, in words."""
+) -> html.Div | html.P:
+    """What to ask the statistics office for, in words, grouped by SDG goal and collapsed.
+
+    Args:
+        frame: ``views_country.missing_splits`` output (goal, series, group, status,
+            latest_year), ordered by goal.
+        titles: series code -> title.
+        lang: language.
+
+    Returns:
+        A count, then one ``<details>`` per goal whose summary says how many splits are
+        missing ("Goal 8 — 5 missing"); a paragraph when nothing is missing.
+    """
     if frame.empty:
         return html.P(t("country.missing_none", lang))
-    items = []
-    for r in frame.to_dict("records"):
-        year = r["latest_year"] if r["latest_year"] == r["latest_year"] else ""
-        reason = (
-            t(f"country.ask_reason.{r['status']}", lang, year=year)
-            if r["status"] == "outdated"
-            else t(f"country.ask_reason.{r['status']}", lang)
+    goals = frame["goal"] if "goal" in frame else pd.Series("", index=frame.index)
+    blocks: list[Any] = []
+    for goal, part in frame.groupby(goals.astype(str).to_numpy(), sort=False):
+        summary = (
+            t("country.missing_goal", lang, goal=goal, n=len(part))
+            if goal
+            else t("country.missing_goal_unknown", lang, n=len(part))
         )
-        items.append(
-            html.Li(
-                t(
-                    "country.ask",
-                    lang,
-                    series=titles.get(r["series"], r["series"]),
-                    group=group_title(r["group"], lang),
-                    reason=reason,
-                )
+        items = [_ask(r, titles, lang) for r in part.to_dict("records")]
+        blocks.append(
+            html.Details(
+                [html.Summary(summary), html.Ul(items, className="missing-list")],
+                className="missing-goal",
             )
         )
-    return html.Ul(items, className="missing-list")
+    intro = html.P(t("country.missing_intro", lang, n=len(frame)))
+    return html.Div([intro, html.Div(blocks, className="missing-goals")])
 
 
-def timeseries_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> dcc.Markdown:
-    """The time series as a table (its text alternative)."""
+def timeseries_table(
+    frame: pd.DataFrame, caption: str, lang: str | None = None, unit: str = ""
+) -> html.Div:
+    """The time series as a table (its text alternative), lines named as in the legend."""
     headers = [
         t("col.line", lang),
         t("col.period", lang),
@@ -267,21 +321,33 @@ def timeseries_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
     ]
     rows = [
         [
-            t(f"line.{r['line']}", lang),
+            trace_name(
+                {
+                    "line": r["line"],
+                    "label": r.get("label") or "",
+                    "slice": r.get("slice") or "",
+                    "source_type": r["source_type"],
+                },
+                lang=lang,
+            ),
             r["period"],
-            fmt_number(r["value"]),
+            with_unit(r["value"], unit),
             f"{fmt_number(r['lower'])} \u2013 {fmt_number(r['upper'])}"
             if r["lower"] == r["lower"]
-            else "\u2014",
+            else _DASH,
             t(f"source.{r['source_type']}", lang),
         ]
         for r in frame.to_dict("records")
     ]
-    return simple_table(headers, rows, caption)
+    return scroll_region(
+        simple_table(headers, rows, caption),
+        t("country.timeseries_table", lang),
+        "table-responsive scroll-box country-table",
+    )
 
 
 def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> html.Div:
-    """Every value with its dataset, source and source row."""
+    """Every value with its breakdown and unit in words, dataset, source and source row."""
     headers = [
         t("col.period", lang),
         t("col.breakdown", lang),
@@ -295,25 +361,28 @@ def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
     rows = [
         [
             r["period"],
-            r["breakdown"],
-            (r["value_flag"] if r["value_flag"] in "<>" else "") + fmt_number(r["value"]),
+            r["breakdown"] or t("line.total", lang),
+            (r["value_flag"] if r["value_flag"] in "<>" else "")
+            + with_unit(r["value"], r.get("unit") or ""),
             t(f"source.{r['source_type']}", lang),
             r["dataset"],
-            r["source"] or "\u2014",
+            r["source"] or _DASH,
             str(r["source_row"]),
-            r["nature"] or "\u2014",
+            r["nature"] or _DASH,
         ]
         for r in frame.to_dict("records")
     ]
     return scroll_region(
-        simple_table(headers, rows, caption), caption, "table-responsive scroll-box"
+        simple_table(headers, rows, caption),
+        t("country.provenance_table", lang),
+        "table-responsive scroll-box country-table",
     )
 
 
 def side_by_side_table(
     frame: pd.DataFrame, titles: Mapping[str, str], group: str, lang: str | None = None
 ) -> Any:
-    """Official and community values of the group for the same series."""
+    """Official and community values of the group for the same series (never in one cell)."""
     if frame.empty:
         return html.P(t("country.side_none", lang, group=group_title(group, lang)))
     headers = [t("col.series", lang), t("col.official", lang), t("col.community", lang)]
@@ -331,4 +400,8 @@ def side_by_side_table(
         [titles.get(r["series"], r["series"]), cell(r, "official"), cell(r, "community")]
         for r in frame.to_dict("records")
     ]
-    return simple_table(headers, rows, t("country.side_by_side", lang), caption_hidden=True)
+    return scroll_region(
+        simple_table(headers, rows, t("country.side_by_side", lang), caption_hidden=True),
+        t("country.side_by_side_table", lang),
+        "table-responsive country-table",
+    )

@@ -1,7 +1,9 @@
 """The country page ``/country/<ISO3>``.
 
-Scorecard, status matrix, missing splits, time series, provenance, and official next to
-community values. Unknown codes get a friendly page.
+Read top down on one to three screens: the group and series controls, a summary of the
+group's coverage in words, the chosen series over time (official and community values as
+separate lines) or why it is empty, then the scorecard, the missing splits by SDG goal and the
+series x groups statuses, both collapsed. Unknown codes get a friendly page.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from typing import Any
 import pandas as pd
 from dash import dcc, html, no_update
 
-from data import queries, reference
+from data import display, queries, reference
 from data import views_country as views
+from data.gaps import STATUSES
+from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
-from layouts.i18n import group_title, t
+from layouts.i18n import group_label, group_title, t
 from layouts.pages import content
 
 
@@ -58,7 +62,7 @@ def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) ->
 
 @content.memoized
 def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> Any:
-    """The missing splits of a country ("what to ask the statistics office for").
+    """The missing splits of a country ("what to ask the statistics office for"), by goal.
 
     Sent by the page's first callback, not with the page: two smaller responses.
     """
@@ -66,20 +70,69 @@ def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -
     statuses = pd.concat(
         [queries.country_frames(iso3, g, source)["statuses"] for g in groups], ignore_index=True
     )
-    missing = views.missing_splits(statuses, iso3, groups)
+    missing = views.missing_splits(statuses, iso3, groups, content.choices().series_goals)
     return content.jsonable(tables.missing_list(missing, content.titles(), lang))
 
 
-def _ts_summary(frame: pd.DataFrame, series: str, group: str, lang: str | None) -> str:
-    if frame.empty:
-        return t("country.ts_empty", lang, series=series, group=group_title(group, lang))
-    latest = frame.sort_values("period_sort").groupby("line", sort=False).tail(1)
+def _sources(by_source: dict[str, int], lang: str | None) -> str:
+    return ", ".join(
+        t("country.count_source", lang, n=n, source=t(f"sourceword.{k}", lang))
+        for k, n in sorted(by_source.items())
+    )
+
+
+def group_summary_text(facts: dict[str, int], country: str, group: str, lang: str | None) -> str:
+    """The coverage of the chosen group in words (the first sentence under the controls)."""
+    if not facts["expected"]:
+        return t("country.summary_none", lang, country=country, group=group_label(group, lang))
+    head = t(
+        "country.summary",
+        lang,
+        country=country,
+        n=facts["disaggregated"],
+        expected=facts["expected"],
+        group=group_label(group, lang),
+    )
+    if facts["disaggregated"] == facts["expected"]:
+        return head
+    return f"{head} {t('country.summary_rest', lang, **{k: facts[k] for k in STATUSES[1:]})}"
+
+
+def why_text(facts: dict[str, Any], country: str, group: str, source: str, lang: str | None) -> str:
+    """Why the chosen series shows no line for the group ("" when it shows one)."""
+    if facts["group_points"]:
+        return ""
+    if not facts["values"]:
+        return t("country.why.no_data", lang, country=country, scope=t(f"country.scope.{source}"))
+    dim = vocab_groups().get(group)
+    dimension = display.DIMENSION_NAMES.get(dim.dimension, dim.dimension) if dim else group
+    key = (
+        "country.why.total_only"
+        if facts["status"] == "total_only"
+        else "country.why.split_elsewhere"
+    )
+    text = t(
+        key,
+        lang,
+        count=facts["values"],
+        country=country,
+        n=facts["values"],
+        sources=_sources(facts["by_source"], lang),
+        dimension=dimension,
+        group=group_label(group, lang),
+    )
+    return f"{text} {t('country.why.total_shown', lang)}" if facts["shown"] else text
+
+
+def _ts_summary(frame: pd.DataFrame, series: str, unit: str, lang: str | None) -> str:
+    keys = ["line", "label", "slice", "source_type", "dataset"]
+    latest = frame.groupby(keys, sort=False).tail(1)  # sorted by line, then time
     lines = "; ".join(
         t(
             "country.ts_line",
             lang,
-            line=t(f"line.{r['line']}", lang),
-            value=figures.fmt_number(r["value"]),
+            line=figures.trace_name(r, lang=lang),
+            value=tables.with_unit(r["value"], unit),
             period=r["period"],
         )
         for r in latest.to_dict("records")
@@ -91,47 +144,80 @@ def _ts_summary(frame: pd.DataFrame, series: str, group: str, lang: str | None) 
 def detail_payload(
     ver: int, iso3: str, group: str, series: str, source: str, lang: str | None = None
 ) -> dict[str, Any]:
-    """Time series, provenance and official-vs-community of one group and series."""
+    """Summary, time series, provenance and official-vs-community of one group and series."""
+    country = reference.area_name(iso3, lang or "en")
+    frames = queries.country_frames(iso3, group, source)
+    facts = views.group_summary(frames["coverage"], frames["statuses"], iso3, group)
+    summary = html.P(
+        group_summary_text(facts, country, group, lang),
+        className="country-summary fs-6",
+    )
     if not series:
-        return {"detail": content.jsonable(html.P(t("country.no_series", lang)))}
+        return {
+            "detail": content.jsonable(html.Div([summary, html.P(t("country.no_series", lang))]))
+        }
     obs = content.country_observations(iso3, source)
     obs = obs[obs["series"] == series]
-    disp = queries.country_frames(iso3, group, source)["disparities"]
+    disp = frames["disparities"]
     pairs = disp[disp["series"] == series]
-    frame = views.timeseries_frame(obs, pairs)
+    dim = vocab_groups()[group].dimension if group in vocab_groups() else None
+    frame = views.timeseries_frame(obs, pairs, dim)
     title = content.titles().get(series, series)
-    unit = str(obs["unit"].astype(object).mode().iloc[0]) if len(obs) else ""
-    fig = figures.timeseries_figure(frame, title=title, unit=unit, lang=lang)
+    unit = display.unit_name(str(frame["unit"].iloc[0])) if len(frame) else ""
+    st = frames["statuses"]
+    status = st.loc[(st["series"] == series) & (st["iso3"] == iso3), "status"].astype(object)
+    facts_s = views.series_facts(obs, frame, str(status.iloc[0]) if len(status) else "")
+    why = why_text(facts_s, country, group, source, lang)
     all_sources = queries.country_frames(iso3, group, "all")["disparities"]
     both = views.official_vs_community(all_sources, iso3)
     prov = views.provenance_rows(obs, content.dataset_names())
     caption = f"{title} \u2014 {group_title(group, lang)}"
-    detail = [
-        _section(
-            t("country.timeseries", lang),
-            components.figure_block(
-                dcc.Graph(id=ids.COUNTRY_TIMESERIES, figure=fig, config=content.graph_config()),
-                ids.COUNTRY_TIMESERIES_SUMMARY,
-                _ts_summary(frame, series, group, lang),
-                caption,
+    detail: list[Any] = [summary]
+    if why:
+        detail.append(html.P(why, className="country-why alert alert-info py-2"))
+    if len(frame):
+        fig = figures.timeseries_figure(
+            frame, title=title, unit=unit, lang=lang, dataset_names=content.dataset_names()
+        )
+        detail += [
+            _section(
+                t("country.timeseries_of", lang, series=title),
+                components.figure_block(
+                    dcc.Graph(id=ids.COUNTRY_TIMESERIES, figure=fig, config=content.graph_config()),
+                    ids.COUNTRY_TIMESERIES_SUMMARY,
+                    _ts_summary(frame, title, unit, lang),
+                    caption,
+                ),
+                "country-ts-section",
             ),
-            "country-ts-section",
-        ),
+            html.Details(
+                [
+                    html.Summary(t("overview.table_summary", lang)),
+                    html.Div(
+                        tables.timeseries_table(frame, caption, lang, unit),
+                        id=ids.COUNTRY_TIMESERIES_TABLE,
+                    ),
+                ]
+            ),
+        ]
+    else:  # the ids stay on the page (the wiring contract), with nothing to draw
+        detail += [
+            html.Div(id=ids.COUNTRY_TIMESERIES, hidden=True),
+            html.Div(id=ids.COUNTRY_TIMESERIES_SUMMARY, hidden=True),
+            html.Div(id=ids.COUNTRY_TIMESERIES_TABLE, hidden=True),
+        ]
+    provenance = (
         html.Details(
             [
-                html.Summary(t("overview.table_summary", lang)),
-                html.Div(
-                    tables.timeseries_table(frame, caption, lang),
-                    id=ids.COUNTRY_TIMESERIES_TABLE,
-                    className="table-responsive",
-                ),
+                html.Summary(t("country.provenance_show", lang, n=len(prov))),
+                tables.provenance_table(prov, caption, lang),
             ]
-        ),
-        _section(
-            t("country.provenance", lang),
-            tables.provenance_table(prov, caption, lang),
-            ids.COUNTRY_PROVENANCE,
-        ),
+        )
+        if len(prov)
+        else html.P(t("country.provenance_none", lang))
+    )
+    detail += [
+        _section(t("country.provenance", lang), provenance, ids.COUNTRY_PROVENANCE),
         _section(
             t("country.side_by_side", lang),
             tables.side_by_side_table(both, content.titles(), group, lang),
@@ -141,18 +227,32 @@ def detail_payload(
     return {"detail": content.jsonable(html.Div(detail))}
 
 
+def offered_series(iso3: str, group: str, source: str, goal: str) -> list[str]:
+    """Series of the group for this country: group values first, then any value, then none."""
+    expected = content.country_series(iso3, group, source, goal)
+    frames = queries.country_frames(iso3, group, source)
+    st = frames["statuses"]
+    has_any = set(st.loc[st["status"] != "no_data", "series"].astype(object))  # no obs scan
+    return views.rank_series(expected, set(frames["disparities"]["series"].astype(object)), has_any)
+
+
+def series_label(code: str, names: dict[str, str]) -> str:
+    """Option label of a series: its title, the code as secondary text."""
+    title = names.get(code, "")
+    return f"{title} ({code})" if title else code
+
+
 def series_options(iso3: str, group: str, source: str, goal: str) -> list[dict]:
     """Series of the group for this country (those with values first)."""
     names = content.titles()
     return components.options(
-        (s, content.series_label(s, names))
-        for s in content.country_series(iso3, group, source, goal)
+        (s, series_label(s, names)) for s in offered_series(iso3, group, source, goal)
     )
 
 
 def pick_series(iso3: str, s: dict[str, str]) -> str:
-    """The series shown: the chosen one, or the first the country has a group value for."""
-    offered = content.country_series(iso3, s["group"], s["source"], s["goal"])
+    """The series shown: the chosen one, else the first with a group value (else any value)."""
+    offered = offered_series(iso3, s["group"], s["source"], s["goal"])
     return s["series"] if s["series"] in offered else (offered[0] if offered else "")
 
 
@@ -184,13 +284,6 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
                 id=ids.COUNTRY_NOTICE,
                 role="status",
             ),
-            _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
-            _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
-            _section(
-                t("country.missing", lang),
-                html.P(t("country.loading_missing", lang), className="text-muted"),
-                ids.COUNTRY_MISSING,
-            ),
             components.filter_panel(
                 [
                     components.select(
@@ -215,6 +308,13 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
                 id=ids.COUNTRY_DETAIL,
                 **{"aria-live": "polite"},
             ),
+            _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
+            _section(
+                t("country.missing", lang),
+                html.P(t("country.loading_missing", lang), className="text-muted"),
+                ids.COUNTRY_MISSING,
+            ),
+            _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
         ],
         className="country-page",
     )

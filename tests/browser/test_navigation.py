@@ -96,11 +96,18 @@ def test_the_country_page_shows_every_section(page, live_server):
     expect(scorecard.locator("tbody tr")).to_have_count(10)  # one row per group
     expect(scorecard).to_contain_text("Persons with disabilities")
 
+    # the status matrix (hundreds of rows on real data) is collapsed until asked for
     status = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} table")
+    expect(status).to_be_hidden()
+    page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary").click()
     expect(status).to_be_visible()
     expect(status.locator("thead th")).to_have_count(11)  # series + 10 groups
     expect(status).to_contain_text("Disaggregated (recent)")
 
+    # the missing splits: one collapsed block per SDG goal, with its count
+    goal = page.locator(f"#{ids.COUNTRY_MISSING} details > summary").first
+    expect(goal).to_have_text(re.compile(r"^Goal \d+ \u2014 \d+ missing$"))
+    goal.click()
     expect(page.locator(f"#{ids.COUNTRY_MISSING} li").first).to_contain_text("split by")
 
     chart = page.locator(f"#{ids.COUNTRY_TIMESERIES}")
@@ -116,6 +123,8 @@ def test_the_country_page_shows_every_section(page, live_server):
     assert table.locator("tbody tr").count() >= 1
 
     provenance = page.locator(f"#{ids.COUNTRY_PROVENANCE} table")
+    expect(provenance).to_be_hidden()  # collapsed: up to 400 rows
+    page.locator(f"#{ids.COUNTRY_PROVENANCE} details > summary").click()
     expect(provenance).to_be_visible()
     expect(provenance.locator("thead")).to_contain_text("Source row")
     assert provenance.locator("tbody tr").count() >= 1
@@ -126,7 +135,8 @@ def test_the_country_page_shows_every_section(page, live_server):
     other = series.locator("option:not([disabled])").nth(1).get_attribute("value")
     series.select_option(other)
     expect(page).to_have_url(url_pattern("/country/KEN", group="women", series=other))
-    expect(summary).to_contain_text(other)
+    title = series.locator(f"option[value='{other}']").text_content().rsplit(" (", 1)[0]
+    expect(summary).to_contain_text(title)  # the series' title, not its code
 
 
 def test_an_unknown_country_gets_a_friendly_page(page, live_server):
