@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import gzip
 import threading
+from urllib.parse import quote
 
 import dash
 from dash import Dash
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request
 
-from data import pipeline, queries
+from data import pipeline, queries, reference, views
 from data.cache import cache
 from data.settings import Settings
 from layouts import i18n, shell
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     content.reset()
     pipeline.ensure_demo(store)
     i18n.set_language(settings.language)
+    from callbacks.shell import on_error
+
     app = Dash(
         __name__,
         use_pages=True,
@@ -80,6 +83,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
         compress=False,
         # licence files are served as files, never included as scripts or stylesheets
         assets_ignore=r"(^|/)LICENSE[^/]*$",
+        # any failing callback: logged, and a plain message in the shell's alert region
+        on_error=on_error,
     )
     app.index_string = INDEX_STRING.format(lang=settings.language, dir=i18n.direction())
     cache.init_app(app.server, config=settings.cache_config())
@@ -89,10 +94,40 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
 
     register_callbacks(app)
     _gzip_responses(app.server)
+    _not_found_status(app.server)
+    _country_search_route(app.server)
     queries.snapshot()  # build the columnar snapshot once, before the first request
     if warm:
+        queries.serve(queries.current_version())  # readers stay on it until the next is warm
         threading.Thread(target=_warm_up, name="gapmap-warm-up", daemon=True).start()
+        if settings.warm_poll > 0:
+            threading.Thread(
+                target=_keep_warm, args=(settings,), name="gapmap-keep-warm", daemon=True
+            ).start()
     return app
+
+
+def _keep_warm(settings: Settings) -> None:
+    """Warm each new store version in the background, then serve it (no visitor waits).
+
+    Ends when another store is configured in this process (tests build several apps).
+    """
+    import logging
+    import time
+
+    while True:
+        time.sleep(settings.warm_poll)
+        if queries.settings() is not settings:
+            return
+        latest = queries.store().version()
+        if latest == queries.current_version():
+            continue
+        try:
+            with queries.building(latest):
+                _warm_up()
+        except Exception:  # serve the new data anyway; its pages compute on demand
+            logging.getLogger(__name__).exception("warm-up of store version %s failed", latest)
+        queries.serve(latest)
 
 
 def _warm_up() -> None:
@@ -155,6 +190,47 @@ def _country_title(iso3: str | None = None, **_: object) -> str:
     from data import reference
 
     return f"{reference.area_name(str(iso3 or '').upper())} \u2014 {i18n.t('app.title')}"
+
+
+_INDEX_ENDPOINTS = ("/", "/<path:path>")  # Dash's page routes (every other path is a file)
+
+
+def _not_found_status(server: Flask) -> None:
+    """Unknown paths (and unknown country codes) answer 404, with the friendly page's HTML.
+
+    Dash serves the same index for every path and its Pages router draws the not-found
+    layout in the browser: the page is right, only the status has to change.
+    """
+
+    @server.after_request
+    def not_found_status(response: Response) -> Response:
+        if (
+            request.endpoint in _INDEX_ENDPOINTS
+            and response.status_code == 200
+            and shell.page_status(request.path, _is_country) == 404
+        ):
+            response.status_code = 404
+        return response
+
+
+def _is_country(iso3: str) -> bool:
+    return iso3 in set(reference.countries()["iso3"])
+
+
+def _country_search_route(server: Flask) -> None:
+    """``GET /find?q=Kenya`` (the header's search form) redirects to ``/country/KEN``.
+
+    A name nothing matches goes to ``/country/<text>``: the friendly not-found page, which
+    says what was asked for.
+    """
+
+    @server.route("/find")
+    def find_country() -> Response:
+        text = request.args.get("q", "")
+        names = {c: reference.area_name(c, i18n.language()) for c in reference.countries()["iso3"]}
+        iso3 = views.find_country(text, names)
+        target = f"/country/{iso3}" if iso3 else f"/country/{quote(text.strip(), safe='')}"
+        return redirect(target if text.strip() else "/", code=303)
 
 
 def _gzip_responses(server: Flask) -> None:

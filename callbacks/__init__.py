@@ -10,8 +10,9 @@ from typing import Any
 
 def register_callbacks(app: Any) -> None:
     """Register every callback of the app."""
-    from callbacks import country, matrix, overview
+    from callbacks import country, matrix, overview, shell
 
+    shell.register(app)
     overview.register(app)
     matrix.register(app)
     country.register(app)

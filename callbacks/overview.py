@@ -21,6 +21,7 @@ def register(app):
         Output(ids.OVERVIEW_NOTICE, "children"),
         Output(ids.OVERVIEW_STATE, "data"),
         Output(ids.OVERVIEW_HEADING, "children"),
+        Output(ids.FILTER_YEAR_BOX, "style"),
         Input(ids.OVERVIEW_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.OVERVIEW_STATE, "data"),
@@ -37,11 +38,12 @@ def register(app):
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.HEADLINES, "children"),
         Output(ids.MAP_SUMMARY, "children"),
+        Output(ids.MAP_LEGEND, "children"),
         Input(ids.OVERVIEW_STATE, "data"),
     )
     def update_map(s):
         p = content.overview_payload(content.version(), *[s[k] for k in controls], language())
-        return p["figure"], p["headlines"], p["summary"]
+        return p["figure"], p["headlines"], p["summary"], p["legend"]
 
     @app.callback(
         Output(ids.MAP_TABLE, "children"),

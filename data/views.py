@@ -118,6 +118,58 @@ def best_status(cov: pd.DataFrame) -> pd.Series:
     return best
 
 
+def coverage_marker(cov: pd.DataFrame) -> pd.Series:
+    """Why a country with no recent split is uncoloured ("" where the colour says it all).
+
+    The coverage map colours the share of recent splits; a marker would overstate it (one
+    recent series of 63 is not "disaggregated"), so only countries without any recent split
+    get one: ``outdated`` (only older splits), ``community_only``, ``total_only`` (totals,
+    never split) or ``no_data``.
+
+    Args:
+        cov: coverage rows (disaggregated, outdated, community_only, total_only counts).
+    """
+    marker = best_status(cov)
+    return marker.where(cov["disaggregated"] <= 0, "")
+
+
+def top_shares(frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The ``n`` countries with the highest coverage, skipping 0 % (and NaN) entries.
+
+    Args:
+        frame: ``map_frame`` output in coverage mode (name, z = share).
+        n: how many.
+    """
+    positive = frame[frame["z"].astype(float) > 0]
+    return positive.sort_values(["z", "name"], ascending=[False, True]).head(n)
+
+
+def find_country(query: str, names: Mapping[str, str]) -> str:
+    """ISO3 of the country a search box names ("" when none or ambiguous).
+
+    Matches, ignoring case: an ISO3 code, a whole name, else the only name starting with the
+    text, else the only name containing it.
+
+    Args:
+        query: what was typed.
+        names: ISO3 -> display name.
+    """
+    text = " ".join(str(query or "").split()).casefold()
+    if not text:
+        return ""
+    if text.upper() in names:
+        return text.upper()
+    folded = {iso3: str(name).casefold() for iso3, name in names.items()}
+    exact = sorted(iso3 for iso3, name in folded.items() if name == text)
+    if exact:
+        return exact[0]
+    for test in (str.startswith, str.__contains__):
+        hits = [iso3 for iso3, name in folded.items() if test(name, text)]
+        if len(hits) == 1:
+            return hits[0]
+    return ""
+
+
 def map_frame(
     mode: str,
     iso3s: list[str],
@@ -158,7 +210,7 @@ def map_frame(
         known = cov["expected"].fillna(0) > 0
         out["z"] = cov["share"].where(known)
         out["value"] = out["z"]
-        out["status"] = best_status(cov.fillna(0)).where(known, "")
+        out["status"] = coverage_marker(cov.fillna(0)).where(known, "")
         out["expected"] = cov["expected"].fillna(0).astype(int)
         out["disaggregated"] = cov["disaggregated"].fillna(0).astype(int)
         return out.reset_index()[MAP_COLUMNS]
@@ -227,6 +279,16 @@ def default_series(disparities: pd.DataFrame, expected: list[str]) -> str:
     return str(counts.sort_values(ascending=False, kind="stable").index[0])
 
 
+ASCENDING = "-asc"  # suffix of a matrix sort value: lowest coverage first
+
+
+def sort_key(sort: str) -> tuple[str, bool]:
+    """(group id or "name", ascending) of a matrix sort value such as ``women-asc``."""
+    if sort.endswith(ASCENDING):
+        return sort[: -len(ASCENDING)], True
+    return sort, False
+
+
 def matrix_frame(
     coverages: pd.DataFrame,
     iso3s: list[str],
@@ -241,7 +303,9 @@ def matrix_frame(
             disaggregated, share).
         iso3s: countries (rows).
         groups: group ids (columns).
-        sort: ``name`` or a group id (that group's share, highest first, then name).
+        sort: ``name``, a group id (that group's share, highest first, then name) or a group
+            id with ``ASCENDING`` appended (lowest first); countries the group has no expected
+            series for come last either way.
         lang: language of names.
 
     Returns:
@@ -254,10 +318,13 @@ def matrix_frame(
     out[["disaggregated", "expected"]] = out[["disaggregated", "expected"]].fillna(0).astype(int)
     out["name"] = out["iso3"].map(names(iso3s, lang))
     order = out[["iso3", "name"]].drop_duplicates("iso3")
-    if sort in groups:
-        key = out[out["group"] == sort].set_index("iso3")["share"]
-        order = order.assign(_k=order["iso3"].map(key).fillna(-1.0))
-        order = order.sort_values(["_k", "name"], ascending=[False, True], kind="stable")
+    group, ascending = sort_key(sort)
+    if group in groups:
+        key = out[out["group"] == group].set_index("iso3")["share"]
+        order = order.assign(_k=order["iso3"].map(key), _na=lambda o: o["_k"].isna())
+        order = order.sort_values(
+            ["_na", "_k", "name"], ascending=[True, ascending, True], kind="stable"
+        )
     else:
         order = order.sort_values("name", kind="stable")
     rank = {c: i for i, c in enumerate(order["iso3"])}

@@ -26,9 +26,18 @@ def options(pairs: Iterable[tuple[str, str]]) -> list[Option]:
 
 
 def select(
-    control_id: str, label: str, opts: Sequence[Option], value: str, width: int = 3
+    control_id: str,
+    label: str,
+    opts: Sequence[Option],
+    value: str,
+    width: int = 3,
+    box_id: str | None = None,
+    hidden: bool = False,
 ) -> dbc.Col:
-    """A labelled native select in a grid column (label ``for`` = the select's id)."""
+    """A labelled native select in a grid column (label ``for`` = the select's id).
+
+    ``box_id`` names the column, so a callback can hide it (``hidden``: ``display: none``).
+    """
     return dbc.Col(
         [
             dbc.Label(label, html_for=control_id, className="form-label fw-semibold mb-1"),
@@ -36,7 +45,14 @@ def select(
         ],
         md=width,
         className="mb-2",
+        style=hidden_style(hidden),
+        **({"id": box_id} if box_id else {}),
     )
+
+
+def hidden_style(hidden: bool) -> dict[str, str]:
+    """Inline style that hides a box (removed from layout and from the accessibility tree)."""
+    return {"display": "none"} if hidden else {}
 
 
 def radio_group(control_id: str, label: str, opts: Sequence[Option], value: str) -> dbc.Col:
@@ -123,30 +139,114 @@ def headline_cards(cards: Sequence[tuple[str, str]], lang: str | None = None) ->
     )
 
 
-def status_legend(lang: str | None = None) -> html.Div:
-    """The statuses with colour, symbol and meaning (always visible, not colour alone)."""
-    items = [
+def _glyph(status: str) -> html.Span:
+    return html.Span(
+        theme.STATUS_GLYPHS[status],
+        className="legend-glyph",
+        style={"color": theme.STATUS_COLOURS[status]},
+        **{"aria-hidden": "true"},
+    )
+
+
+def _status_items(statuses: Sequence[str], lang: str | None) -> list[html.Li]:
+    return [
         html.Li(
             [
-                html.Span(
-                    theme.STATUS_GLYPHS[s],
-                    className="legend-glyph",
-                    style={"color": theme.STATUS_COLOURS[s]},
-                    **{"aria-hidden": "true"},
-                ),
+                _glyph(s),
                 html.Strong(t(f"status.{s}", lang) + ": "),
                 html.Span(t(f"status.help.{s}", lang)),
             ]
         )
-        for s in STATUSES
+        for s in statuses
     ]
+
+
+def status_legend(lang: str | None = None) -> html.Div:
+    """The statuses with colour, symbol and meaning (always visible, not colour alone)."""
     return html.Div(
         [
             html.H3(t("legend.heading", lang), className="h6"),
-            html.Ul(items, className="list-unstyled status-legend mb-0"),
+            html.Ul(_status_items(STATUSES, lang), className="list-unstyled status-legend mb-0"),
         ],
-        id=ids.MAP_LEGEND,
         className="mb-2",
+    )
+
+
+def share_key(lang: str | None = None, *, not_expected: bool = True) -> html.Ul:
+    """The coverage classes as colour swatches with their range ("0–19%" ... "100%")."""
+    items = [
+        html.Li(
+            [
+                html.Span(
+                    className="share-swatch",
+                    style={"backgroundColor": colour},
+                    **{"aria-hidden": "true"},
+                ),
+                t("legend.share_one", lang, pct=low)
+                if low == high
+                else t("legend.share_class", lang, low=low, high=high),
+            ]
+        )
+        for low, high, colour in theme.share_classes()
+    ]
+    if not_expected:
+        items.append(
+            html.Li(
+                [
+                    html.Span(
+                        className="share-swatch",
+                        style={"backgroundColor": theme.NO_DATA},
+                        **{"aria-hidden": "true"},
+                    ),
+                    t("legend.not_expected", lang),
+                ]
+            )
+        )
+    return html.Ul(items, className="list-unstyled share-key mb-1")
+
+
+def coverage_legend(lang: str | None = None) -> html.Div:
+    """Legend of the coverage map: the colour classes, then the symbols of "why no split"."""
+    return html.Div(
+        [
+            html.H3(t("legend.heading_coverage", lang), className="h6"),
+            html.P(t("legend.share_help", lang), className="mb-1 small"),
+            share_key(lang),
+            html.P(t("legend.marker_help", lang), className="mb-1 small"),
+            html.Ul(
+                _status_items(STATUSES[1:], lang), className="list-unstyled status-legend mb-0"
+            ),
+        ],
+        className="mb-2",
+    )
+
+
+def map_legend(kind: str, lang: str | None = None) -> html.Div:
+    """The one legend of the map (plotly draws none): coverage classes or statuses."""
+    return coverage_legend(lang) if kind == "coverage" else status_legend(lang)
+
+
+def busy(children: Any, lang: str | None = None) -> dcc.Loading:
+    """Parts that a callback updates: dimmed under a visible "Updating…" while it runs.
+
+    The spinner is a ``role="status"`` text, so screen readers hear it too; the old content
+    stays in place (dimmed) so the page does not jump.
+    """
+    return dcc.Loading(
+        children,
+        custom_spinner=html.Div(
+            [
+                html.Span(
+                    className="spinner-border spinner-border-sm me-2", **{"aria-hidden": "true"}
+                ),
+                t("overview.busy", lang),
+            ],
+            role="status",
+            className="busy-indicator",
+        ),
+        overlay_style={"visibility": "visible", "opacity": 0.35},
+        parent_className="busy-region",
+        delay_show=0,
     )
 
 
@@ -178,8 +278,63 @@ def figure_block(graph_component: Any, summary_id: str, summary: Any, caption: s
     )
 
 
-def site_header(lang: str | None = None) -> html.Header:
-    """Skip link, title and the main navigation."""
+def country_search(names: Sequence[str], lang: str | None = None) -> html.Form:
+    """The header's country search: a labelled input with a list of names, and a Go button.
+
+    A plain GET form (``/find?q=Kenya``, answered by a redirect to ``/country/KEN``): Enter
+    works from the keyboard with no script, and the browser offers the names as you type.
+    """
+    return html.Form(
+        [
+            html.Label(
+                t("search.label", lang),
+                htmlFor=ids.SEARCH_INPUT,
+                className="form-label fw-semibold small mb-0 me-2",
+            ),
+            html.Div(
+                [
+                    dcc.Input(
+                        id=ids.SEARCH_INPUT,
+                        type="search",
+                        name="q",
+                        list=ids.SEARCH_LIST,
+                        placeholder=t("search.placeholder", lang),
+                        autoComplete="off",  # the datalist suggests; not "required": Dash
+                        # colours an empty required input red (3.99:1 contrast)
+                        className="form-control form-control-sm",
+                    ),
+                    html.Button(
+                        t("search.button", lang),
+                        type="submit",
+                        className="btn btn-primary btn-sm",
+                    ),
+                ],
+                className="input-group input-group-sm search-group",
+            ),
+            html.Datalist([html.Option(value=n) for n in names], id=ids.SEARCH_LIST),
+        ],
+        id=ids.SEARCH_FORM,
+        action="/find",
+        method="get",
+        role="search",
+        className="country-search d-flex align-items-center flex-wrap",
+    )
+
+
+def error_message(lang: str | None = None) -> html.Div:
+    """What a failed update shows: plain words and a way out, never a traceback."""
+    return html.Div(
+        [
+            html.Strong(t("error.heading", lang)),
+            html.P(t("error.text", lang), className="mb-1"),
+            html.A(t("error.reload", lang), href="", className="alert-link"),
+        ],
+        className="alert alert-danger mb-3",
+    )
+
+
+def site_header(lang: str | None = None, country_names: Sequence[str] = ()) -> html.Header:
+    """Skip link, title, the country search and the main navigation."""
     return html.Header(
         [
             html.A(
@@ -196,6 +351,7 @@ def site_header(lang: str | None = None) -> html.Header:
                             html.P(t("app.tagline", lang), className="mb-0 small"),
                         ]
                     ),
+                    country_search(country_names, lang),
                     html.Nav(
                         html.Ul(
                             [
@@ -222,7 +378,8 @@ def site_header(lang: str | None = None) -> html.Header:
                         **{"aria-label": t("shell.nav_label", lang)},
                     ),
                 ],
-                className="d-flex flex-wrap justify-content-between align-items-center py-2",
+                className="d-flex flex-wrap justify-content-between align-items-center py-2 "
+                "gap-2",
             ),
         ],
         id=ids.HEADER,
@@ -230,13 +387,16 @@ def site_header(lang: str | None = None) -> html.Header:
     )
 
 
-def demo_banner(illustrative: bool, lang: str | None = None) -> list[Any]:
-    """The "illustrative demo data" banner ([] for real data)."""
+def demo_banner(illustrative: bool, lang: str | None = None, mixed: bool = False) -> list[Any]:
+    """The "illustrative demo data" banner ([] when no demo dataset is in the store).
+
+    ``mixed``: demo datasets sit next to real ones (the figures mix invented and real values).
+    """
     if not illustrative:
         return []
     return [
         html.Div(
-            t("banner.demo", lang),
+            t("banner.mixed" if mixed else "banner.demo", lang),
             id=ids.DEMO_BANNER,
             role="note",
             className="alert alert-danger demo-banner mb-3 fw-semibold",

@@ -101,9 +101,10 @@ def _no_data_trace(
 
 
 def _symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[go.Scattergeo]:
-    """One marker layer per status (symbol + colour), which is also the legend.
+    """One marker layer per status (symbol + colour); the HTML legend explains them.
 
     The markers do not hover (the shape under them does), so the hover data travel once.
+    Countries whose ``status`` is "" (coverage mode: the colour says it all) get none.
     """
     traces = []
     for status in STATUSES:
@@ -121,8 +122,7 @@ def _symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[go.Scattergeo]
                 },
                 name=t(f"status.{status}", lang),
                 hoverinfo="skip",
-                showlegend=True,
-                legendgroup=status,
+                showlegend=False,  # one legend: the HTML one (plotly's was cut on phones)
             )
         )
     return traces
@@ -143,18 +143,20 @@ def map_figure(
             period, source, nature, expected, disaggregated).
         mode: ``coverage`` (z = share 0..1), ``status`` (z = index in ``gaps.STATUSES``),
             ``values`` (z = value) or ``disparity`` (z = signed gap, negative = worse).
-        colorbar_title: title of the colour bar (values and disparity).
+        colorbar_title: title of the colour bar (values and disparity; a unit name such as
+            "%", never a code).
         fit: zoom to the countries in ``frame`` (a region was chosen).
         lang: language of labels.
 
     Returns:
-        A figure with a choropleth of the coloured countries, a grey choropleth of the others
-        and one marker layer per status.
+        A figure with a choropleth of the coloured countries (coverage: one flat colour per
+        class of ``theme.share_classes``), a grey choropleth of the others and one marker layer
+        per status; no plotly legend (``components.map_legend`` is the legend).
     """
     customdata, template = _hover_data(frame, mode, lang)
     has = frame["z"].notna().to_numpy()
     scale: dict[str, Any] = {
-        "coverage": {"colorscale": theme.COVERAGE_SCALE, "zmin": 0, "zmax": 1},
+        "coverage": {"colorscale": theme.stepped_coverage_scale(), "zmin": 0, "zmax": 1},
         "status": {
             "colorscale": theme.discrete_status_scale(),
             "zmin": -0.5,
@@ -170,12 +172,18 @@ def map_figure(
         customdata=customdata[has],
         hovertemplate=template,
         marker={"line": {"color": theme.BORDER, "width": 0.5}},
-        showscale=mode != "status",
+        # coverage and status classes are keyed by the HTML legend; values and gaps get a
+        # horizontal colour bar under the map (a vertical one took a third of a phone's width)
+        showscale=mode in ("values", "disparity"),
         colorbar={
-            "title": {"text": colorbar_title},
-            "len": 0.6,
-            "thickness": 14,
-            **({"tickformat": ".0%"} if mode == "coverage" else {}),
+            "title": {"text": colorbar_title, "side": "top"},
+            "orientation": "h",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0,
+            "yanchor": "top",
+            "len": 0.7,
+            "thickness": 12,
         },
         name=colorbar_title,
         **scale,
@@ -188,38 +196,86 @@ def map_figure(
         geo=theme.geo_layout(fit),
         autosize=True,  # no height: the graph's box (assets/app.css .map-graph) sizes it
         clickmode="event",
-        legend={
-            "title": {"text": t("legend.heading", lang)},
-            "orientation": "h",
-            "yanchor": "top",
-            "y": -0.02,
-            "x": 0,
-            "itemclick": False,
-            "itemdoubleclick": False,
-        },
+        showlegend=False,
     )
+    if mode in ("values", "disparity"):
+        fig.update_layout(margin={"b": 60})  # room for the colour bar under the map
     return fig
 
 
+# Community values are drawn with open markers and a different dash: never one line with the
+# official values, and not told apart by colour alone.
+_COMMUNITY_DASH = {"solid": "dashdot", "dash": "longdashdot", "dot": "longdash"}
+_TRACE_KEYS = ["line", "label", "slice", "source_type", "dataset"]
+
+
+def trace_name(key: dict[str, Any], dataset: str = "", lang: str | None = None) -> str:
+    """Legend name of one time-series line: who, which slice, which source type (and dataset).
+
+    Args:
+        key: ``line`` (group, reference, total), ``label`` (the code in words), ``slice``
+            (other breakdown in words) and ``source_type``.
+        dataset: the dataset's name, added when two lines would otherwise share a name.
+        lang: language.
+    """
+    who = key["label"] or t(f"line.{key['line']}", lang)
+    if key.get("slice"):
+        who = f"{who}, {key['slice']}"
+    name = t("country.trace", lang, who=who, source=t(f"sourceword.{key['source_type']}", lang))
+    return f"{name} \u2014 {dataset}" if dataset else name
+
+
 def timeseries_figure(
-    frame: pd.DataFrame, *, title: str = "", unit: str = "", lang: str | None = None
+    frame: pd.DataFrame,
+    *,
+    title: str = "",
+    unit: str = "",
+    lang: str | None = None,
+    dataset_names: dict[int, str] | None = None,
 ) -> go.Figure:
     """Group, reference and total lines over time, with error bars where bounds are known.
 
+    One trace per line, label, slice, source type and dataset: official and community values
+    are never joined, and each trace is named by the group or reference in words and its
+    source type ("Persons with disabilities (official)").
+
     Args:
-        frame: ``views.timeseries_frame`` output (line, period_sort, period, value, lower,
-            upper, source_type).
-        title: the series title.
-        unit: the y-axis title.
+        frame: ``views_country.timeseries_frame`` output (line, label, slice, period_sort,
+            period, value, lower, upper, source_type, dataset).
+        title: the series title (kept in ``layout.meta``; the page heading shows it), with
+            the slice added when every line shares one.
+        unit: the y-axis title (the unit in words).
         lang: language of labels.
+        dataset_names: dataset id -> name (to tell apart two datasets of one source type).
     """
     if frame.empty:
         return empty_figure(t("empty.no_data", lang))
+    frame = frame.assign(
+        **{c: frame[c] if c in frame else "" for c in ("label", "slice", "dataset")}
+    )
+    keys = frame[_TRACE_KEYS].astype(object).drop_duplicates().to_dict("records")
+    if len({k["slice"] for k in keys}) == 1:  # one slice throughout: said once, in the title
+        title = f"{title} ({keys[0]['slice']})" if title and keys[0]["slice"] else title
+        keys = [{**k, "slice": ""} for k in keys]
+        frame = frame.assign(slice="")
+    names = [trace_name(k, lang=lang) for k in keys]
+    twice = {n for n in names if names.count(n) > 1}
+    order = {line: i for i, line in enumerate(theme.LINE_STYLES)}
     traces = []
-    for line, style in theme.LINE_STYLES.items():
-        part = frame[frame["line"] == line].sort_values("period_sort")
-        if part.empty:
-            continue
+    for key, name in sorted(
+        zip(keys, names, strict=True), key=lambda kn: (order.get(kn[0]["line"], 9), kn[1])
+    ):
+        if name in twice:
+            ds = (dataset_names or {}).get(key["dataset"], str(key["dataset"]))
+            name = trace_name(key, ds, lang)
+        mask = np.ones(len(frame), bool)
+        for col in _TRACE_KEYS:
+            mask &= (frame[col].astype(object) == key[col]).to_numpy()
+        part = frame[mask].sort_values("period_sort")
+        style = dict(theme.LINE_STYLES.get(key["line"], theme.LINE_STYLES["total"]))
+        if key["source_type"] != "official":
+            style["dash"] = _COMMUNITY_DASH.get(style["dash"], "dashdot")
+            style["symbol"] = f"{style['symbol']}-open"
         bounded = part["upper"].notna() & part["lower"].notna()
         error = None
         if bounded.any():
@@ -236,26 +292,25 @@ def timeseries_figure(
                 x=part["period_sort"],
                 y=part["value"],
                 mode="lines+markers",
-                name=t(f"line.{line}", lang),
+                name=name,
                 error_y=error,
                 line={"color": style["color"], "dash": style["dash"]},
                 marker={"symbol": style["symbol"], "size": 8},
-                customdata=np.column_stack([part["period"], part["source_type"]]),
-                hovertemplate=f"{t(f'line.{line}', lang)}: %{{y}}<br>"
-                f"{t('hover.period', lang)}: %{{customdata[0]}} (%{{customdata[1]}})"
-                "<extra></extra>",
+                customdata=np.column_stack([part["period"].astype(str)]),
+                hovertemplate=f"{name}: %{{y}} {unit}<br>"
+                f"{t('hover.period', lang)}: %{{customdata[0]}}<extra></extra>",
             )
         )
     fig = go.Figure(traces)
     fig.update_layout(
         **theme.base_layout(),
-        height=380,
-        title={"text": title},
+        height=360,
+        meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
         yaxis={"title": {"text": unit}, "gridcolor": "#eeeeee"},
         xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
-        legend={"orientation": "h", "y": -0.15},
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
     )
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 40, "b": 40})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
     return fig
 
 

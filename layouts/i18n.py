@@ -26,6 +26,12 @@ EN: dict[str, str] = {
         "Illustrative demo data: every value shown is invented to demonstrate the tool and is "
         "NOT a real statistic. Import real data with `python -m data import`."
     ),
+    "banner.mixed": (
+        "Illustrative demo data are mixed with real data: the store still holds invented "
+        "demo datasets (marked \u201cillustrative\u201d at the foot of the page), and their values "
+        "appear in every figure. Remove them with `python -m data remove ID` or import with "
+        "`--replace-demo`."
+    ),
     "footer.heading": "Data in use",
     "footer.none": "No dataset has been imported yet.",
     "footer.dataset": "{name} ({source_type}; {rows} values). {attribution} Licence: {licence}.",
@@ -57,6 +63,38 @@ EN: dict[str, str] = {
     "showing {fallback} instead.",
     "notice.heading": "Some link parameters were not understood",
     "overview.heading": "Where are {group} missing from the data?",
+    "overview.busy": "Updating\u2026",
+    "overview.year_hidden": "Data gaps use the newest data of each series; choose Values or "
+    "Disparity to pick a year.",
+    "summary.no_community": "No community-generated data for {group} are loaded, so no country "
+    "in {region} has a community split for this group. Community surveys can be added with "
+    "python -m data import FILE --source-type community (see the README).",
+    "summary.best_none": "no country has a recent split",
+    "summary.community": "Map of community-generated data for {group} in {region}: {n} "
+    "countries have community data split for this group (star symbol): {names}. Colours show "
+    "recent official splits, which community data do not count as.",
+    "summary.community.one": "Map of community-generated data for {group} in {region}: {n} "
+    "country has community data split for this group (star symbol): {names}. Colours show "
+    "recent official splits, which community data do not count as.",
+    "legend.heading_coverage": "How to read the map",
+    "legend.share_help": "Colour: share of the series expected for the group that a country "
+    "publishes split by the group, with recent official data.",
+    "legend.marker_help": "A symbol marks a country with no recent split, and says why:",
+    "legend.share_class": "{low}\u2013{high}%",
+    "legend.share_one": "{pct}%",
+    "legend.not_expected": "No series expected",
+    "matrix.key_heading": "Colour key",
+    "matrix.key_help": "Share of the expected series a country publishes split by the group "
+    "(recent official data); the numbers in brackets are series split / series expected.",
+    "filters.sort_desc": "{group}: highest coverage first",
+    "filters.sort_asc": "{group}: lowest coverage first",
+    "search.label": "Find a country",
+    "search.placeholder": "Country name or code",
+    "search.button": "Go",
+    "error.heading": "Something went wrong",
+    "error.text": "This part of the page could not be updated, so what is shown may not match "
+    "your choices. Try again, or reload the page. The problem has been logged.",
+    "error.reload": "Reload the page",
     "overview.map_heading": "World map",
     "overview.table_summary": "Show the data as a table",
     "overview.table_show": "Show the map's data as a table",
@@ -152,6 +190,41 @@ EN: dict[str, str] = {
     "matrix.caption": "Coverage by country and group in {region}",
     "matrix.cell_label": "{country}, {group}: {text}",
     "country.heading": "{country}: who is in the data?",
+    "country.trace": "{who} ({source})",
+    "country.timeseries_of": "{series} over time",
+    "country.scorecard_table": "Table of coverage per group (scrolls)",
+    "country.side_by_side_table": "Table of official and community values (scrolls)",
+    "country.timeseries_table": "Table of the chart's values (scrolls)",
+    "country.provenance_table": "Table of every value and its source (scrolls)",
+    "sourceword.official": "official",
+    "sourceword.community": "community",
+    "sourceword.all": "official or community",
+    "country.summary": "{country}: {n} of {expected} expected splits for {group} are available "
+    "from official sources and recent.",
+    "country.summary_rest": "Of the others, {outdated} are outdated, {community_only} exist only "
+    "in community data, {total_only} are published as totals only and {no_data} have no data.",
+    "country.summary_none": "{country}: no series is expected to be split for {group}.",
+    "country.why.total_only": "{country} publishes this series {n} times ({sources}), never "
+    "split by {dimension}.",
+    "country.why.total_only.one": "{country} publishes this series once ({sources}), never "
+    "split by {dimension}.",
+    "country.why.no_data": "{country} has no value of this series ({scope}).",
+    "country.why.split_elsewhere": "{country} publishes this series {n} times ({sources}), but "
+    "no value for {group} has a matching reference value to compare with.",
+    "country.why.total_shown": "The chart shows the totals only.",
+    "country.scope.all": "in none of the official or community datasets loaded",
+    "country.scope.official": "official data only are shown; choose \u201cAll sources\u201d on "
+    "the map to see community data",
+    "country.scope.community": "community data only are shown",
+    "country.count_source": "{n} {source}",
+    "country.largest": "{series} ({source}, {period}): {pair}",
+    "country.missing_intro": "{n} expected splits are not available and recent, by SDG goal. "
+    "Open a goal to see what to ask for.",
+    "country.missing_goal": "Goal {goal} \u2014 {n} missing",
+    "country.missing_goal_unknown": "No SDG goal recorded \u2014 {n} missing",
+    "country.status_matrix_show": "Show the status of all {n} series for each group",
+    "country.provenance_show": "Show where all {n} values of this series come from",
+    "country.provenance_none": "This country has no value of this series.",
     "country.loading": "Loading the time series, provenance and values for the chosen series\u2026",
     "country.loading_missing": "Loading the list of missing splits\u2026",
     "country.back": "Back to the map",

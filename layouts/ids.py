@@ -18,6 +18,11 @@ DEMO_BANNER = "shell-demo-banner"
 MAIN = "shell-main"
 FOOTER = "shell-footer"
 FOOTER_DATASETS = "shell-footer-datasets"
+SEARCH_FORM = "shell-search-form"  # GET /find?q=... -> /country/<ISO3> (app.py)
+SEARCH_INPUT = "shell-search-input"
+SEARCH_LIST = "shell-search-list"  # the <datalist> of country names
+ERROR_REGION = "shell-error"  # role="alert": what app.py's on_error handler writes
+SHELL_URL = "shell-url"  # the path, read to clear the error message on navigation
 
 # -- overview ("/") -------------------------------------------------------------------------
 OVERVIEW_URL = "overview-url"  # refresh=False: filters write the query string here
@@ -30,6 +35,7 @@ FILTER_GROUP = "filters-group"
 FILTER_GOAL = "filters-goal"
 FILTER_SERIES = "filters-series"
 FILTER_YEAR = "filters-year"
+FILTER_YEAR_BOX = "filters-year-box"  # hidden in "Data gaps" mode (the year is not used there)
 FILTER_REGION = "filters-region"
 FILTER_SOURCE = "filters-source"
 HEADLINES = "overview-headlines"
@@ -50,6 +56,7 @@ MATRIX_SORT = "matrix-sort"
 MATRIX_STATE = "matrix-state"
 MATRIX_SUMMARY = "matrix-summary"
 MATRIX_TABLE = "matrix-table"
+MATRIX_KEY = "matrix-key"
 
 # -- country ("/country/<iso3>") -----------------------------------------------------------
 COUNTRY_URL = "country-url"

@@ -6,11 +6,13 @@ the footer with the datasets in use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from data import queries
+from data import queries, reference
 from layouts import components, ids
 from layouts.i18n import t
 
@@ -21,13 +23,16 @@ def layout(lang: str | None = None) -> html.Div:
     datasets = snap.datasets.to_dict("records")
     return html.Div(
         [
-            components.site_header(lang),
+            dash.dcc.Location(id=ids.SHELL_URL, refresh=False),
+            components.site_header(lang, country_names(lang)),
             dbc.Container(
                 # the banner inside <main>: every piece of content sits in a landmark, and the
                 # skip link lands on the warning that the data are invented
                 html.Main(
                     [
-                        html.Div(components.demo_banner(snap.illustrative, lang)),
+                        # a failed callback writes its message here (app.py on_error)
+                        html.Div(id=ids.ERROR_REGION, role="alert"),
+                        html.Div(components.demo_banner(snap.illustrative, lang, snap.mixed)),
                         dash.page_container,
                     ],
                     id=ids.MAIN,
@@ -37,6 +42,22 @@ def layout(lang: str | None = None) -> html.Div:
             components.site_footer(datasets, queries.settings().recent_years, lang),
         ]
     )
+
+
+def country_names(lang: str | None = None) -> list[str]:
+    """Names of every country, sorted: the search box's suggestions."""
+    iso3s = reference.countries()["iso3"]
+    return sorted(reference.area_name(c, lang or "en") for c in iso3s)
+
+
+def page_status(path: str, is_country: Callable[[str], bool]) -> int:
+    """HTTP status of a page path: 200 for ``/``, ``/matrix`` and a known country, else 404."""
+    parts = [p for p in path.split("/") if p]
+    if parts in ([], ["matrix"]):
+        return 200
+    if len(parts) == 2 and parts[0] == "country" and is_country(parts[1].upper()):
+        return 200
+    return 404
 
 
 def page_not_found(lang: str | None = None, **_: object) -> html.Div:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode
 MODES: tuple[str, ...] = ("gaps", "values", "disparity")
 SOURCES: tuple[str, ...] = ("all", "official", "community")
 PARAMS: tuple[str, ...] = ("mode", "group", "goal", "series", "year", "region", "source", "sort")
+SORT_ASCENDING = "-asc"  # matrix sort by a group's coverage, lowest first (data.views.ASCENDING)
 ALL_SERIES = "all"  # the series select's value for "no single series" (state: "")
 DEFAULTS: dict[str, str] = {
     "mode": "gaps",
@@ -73,7 +74,7 @@ def _valid(param: str, value: str, state: dict[str, str], choices: Choices) -> b
         "year": lambda v: v == "latest" or (v.isdigit() and int(v) in choices.years),
         "region": lambda v: v in choices.regions,
         "source": lambda v: v in SOURCES,
-        "sort": lambda v: v == "name" or v in choices.groups,
+        "sort": lambda v: v == "name" or v.removesuffix(SORT_ASCENDING) in choices.groups,
     }
     return checks[param](value)
 

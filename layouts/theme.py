@@ -7,6 +7,7 @@ disparity scale is ColorBrewer PuOr (orange = group worse off, purple = better o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 NO_DATA = "#bdbdbd"  # countries without a value
@@ -40,14 +41,17 @@ STATUS_GLYPHS: dict[str, str] = {
 }
 MARKER_LINE = "#000000"
 
-# share 0..1 (ColorBrewer YlGnBu, 6 classes)
+FULL_SHARE = 0.9995  # from here a share prints as "100%" and takes the last class colour
+# Coverage classes: [lowest share, colour] (ColorBrewer YlGnBu, 6 classes): 0 %, 1-9 %,
+# 10-24 %, 25-49 %, 50-99 %, 100 %. Real coverage is low (the best country near 25 %), so the
+# classes are narrow there: equal 20 % steps coloured nearly the whole world alike.
 COVERAGE_SCALE: list[list[Any]] = [
     [0.0, "#ffffcc"],
-    [0.2, "#c7e9b4"],
-    [0.4, "#7fcdbb"],
-    [0.6, "#41b6c4"],
-    [0.8, "#2c7fb8"],
-    [1.0, "#253494"],
+    [1e-9, "#c7e9b4"],
+    [0.10, "#7fcdbb"],
+    [0.25, "#41b6c4"],
+    [0.50, "#2c7fb8"],
+    [FULL_SHARE, "#253494"],
 ]
 VALUE_SCALE = "Viridis"
 # negative = group worse off than its reference (orange), positive = better off (purple)
@@ -75,6 +79,29 @@ def discrete_status_scale() -> list[list[Any]]:
     for i, status in enumerate(STATUSES):
         colour = STATUS_COLOURS[status]
         steps += [[i / n, colour], [(i + 1) / n, colour]]
+    return steps
+
+
+def share_classes() -> list[tuple[int, int, str]]:
+    """The coverage classes as (lowest %, highest %, colour): (0, 0), (1, 9), ... (100, 100).
+
+    The same classes colour the matrix cells (``share_class``) and the coverage map
+    (``stepped_coverage_scale``); the legends of both are built from this list.
+    """
+    lows = [math.ceil(stop * 100) for stop, _ in COVERAGE_SCALE]
+    highs = [low - 1 for low in lows[1:]] + [100]
+    return [
+        (low, max(low, high), str(colour))
+        for low, high, (_, colour) in zip(lows, highs, COVERAGE_SCALE, strict=True)
+    ]
+
+
+def stepped_coverage_scale() -> list[list[Any]]:
+    """A stepped plotly colour scale over shares 0..1 with one flat colour per coverage class."""
+    ends = [stop for stop, _ in COVERAGE_SCALE[1:]] + [1.0]
+    steps: list[list[Any]] = []
+    for (stop, colour), end in zip(COVERAGE_SCALE, ends, strict=True):
+        steps += [[stop, colour], [end, colour]]
     return steps
 
 

@@ -160,10 +160,52 @@ def router(client, path, search=""):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/matrix", "/country/KEN", "/country/XXX", "/_dash-layout", "/_dash-dependencies"]
+    "url", ["/", "/matrix", "/country/KEN", "/country/ken", "/_dash-layout", "/_dash-dependencies"]
 )
 def test_pages_answer(client, url):
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/no/such/page", "/country/XXX", "/country/KEN/more", "/404"])
+def test_unknown_paths_answer_404_with_the_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "_dash-app-content" in response.get_data(as_text=True) or "react-entry-point" in (
+        response.get_data(as_text=True)
+    )  # the app's page (its router draws "Page not found"), not a bare Flask error
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [("Kenya", "/country/KEN"), ("kenya", "/country/KEN"), ("Narnia", "/country/Narnia"),
+     ("", "/")],
+)
+def test_country_search_redirects(client, query, location):
+    response = client.get("/find", query_string={"q": query})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(location)
+
+
+def test_header_has_a_labelled_country_search_first_after_the_skip_link(client):
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert '"shell-search-input"' in layout and '"shell-search-list"' in layout
+    assert '"Find a country"' in layout and '"action":"\\u002ffind"' in layout  # "/find"
+    assert layout.index("shell-search-input") < layout.index("shell-nav-map")
+    assert '"Kenya"' in layout  # a suggestion of the datalist
+
+
+def test_a_failing_callback_shows_a_plain_message_and_no_traceback(app, client, caplog):
+    state = {"mode": "gaps", "group": "no-such-group"}  # a broken state: the payload raises
+    body = callback_request(app, "overview-map-graph", {"overview-state.data": state})
+    with caplog.at_level("ERROR", logger="gapmap.callbacks"):
+        response = post(client, body)
+    assert response.status_code == 200
+    out = json.loads(response.data)
+    alert = json.dumps(out["sideUpdate"]["shell-error"])
+    assert "Something went wrong" in alert and "Reload the page" in alert
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert "KeyError" not in alert
+    assert any(r.exc_info for r in caplog.records)  # the traceback is in the server log
 
 
 def test_index_is_offline_and_has_lang(client):
@@ -384,3 +426,100 @@ def test_json_updates_are_compressed(app, client):
     assert response.headers.get("Content-Encoding") == "gzip"
     text = gzip.decompress(response.data).decode()
     assert len(response.data) < len(text) / 4 and "dccLink" in text
+
+
+def _overview(app, client, **changes):
+    state = {
+        "mode": "gaps",
+        "group": "disability",
+        "goal": "all",
+        "series": "",
+        "year": "latest",
+        "region": "001",
+        "source": "all",
+        **changes,
+    }
+    body = callback_request(app, "overview-map-graph", {"overview-state.data": state})
+    response = post(client, body)
+    assert response.status_code == 200
+    return json.loads(response.data)["response"]
+
+
+def test_community_source_without_community_data_says_so(app, client):
+    out = _overview(app, client, group="women", source="community")
+    summary = out["overview-map-summary"]["children"]
+    assert "No community-generated data for women and girls" in summary
+    assert "--source-type community" in summary  # how to add some
+    assert "Highest coverage" not in summary and "(0%)" not in summary
+
+
+def test_coverage_summary_never_names_a_country_at_zero(app, client):
+    summary = _overview(app, client)["overview-map-summary"]["children"]
+    best = summary.split("Highest coverage:")[1]
+    assert "(0%)" not in best
+
+
+def test_one_legend_the_html_one_and_unit_names(app, client):
+    out = _overview(app, client)
+    figure = out["overview-map-graph"]["figure"]
+    assert figure["layout"]["showlegend"] is False
+    assert not any(t.get("showlegend") for t in figure["data"])
+    legend = json.dumps(out["overview-map-legend"]["children"])
+    assert "How to read the map" in legend and "10\\u201324%" in legend
+    values = _overview(app, client, mode="values", series="SL_TLF_UEMDIS")
+    bars = [
+        t["colorbar"]["title"]["text"]
+        for t in values["overview-map-graph"]["figure"]["data"]
+        if t.get("showscale")
+    ]
+    assert bars == ["%"]  # the unit's name, not PERCENT
+
+
+def test_filters_hide_year_in_gaps_mode_and_series_show_titles(app, client):
+    controls = {
+        "overview-url.search": "",
+        "filters-mode.value": "values",
+        "filters-group.value": "disability",
+        "filters-goal.value": "all",
+        "filters-series.value": "all",
+        "filters-year.value": "latest",
+        "filters-region.value": "001",
+        "filters-source.value": "all",
+    }
+    for mode, style in (("gaps", {"display": "none"}), ("values", {})):
+        body = callback_request(
+            app,
+            "filters-year-box",
+            {**controls, "filters-mode.value": mode},
+            {"overview-state.data": None, "overview-url.pathname": "/"},
+            changed=["filters-mode.value"],
+        )
+        out = json.loads(post(client, body).data)["response"]
+        assert out["filters-year-box"]["style"] == style, mode
+    labels = [o["label"] for o in out["filters-series"]["options"]]
+    [label] = [x for x in labels if "SL_TLF_UEMDIS" in x]
+    assert label.startswith("Unemployment") and label.endswith("(SL_TLF_UEMDIS)")  # title first
+
+
+def test_matrix_sorts_lowest_first(app, client):
+    def order(sort):
+        body = callback_request(
+            app,
+            "matrix-table",
+            {
+                "matrix-url.search": f"?sort={sort}",
+                "matrix-region.value": "001",
+                "matrix-source.value": "all",
+                "matrix-sort.value": "name",
+            },
+            {"matrix-state.data": None, "matrix-url.pathname": "/matrix"},
+            changed=["matrix-url.search"],
+        )
+        out = json.loads(post(client, body).data)["response"]
+        md = out["matrix-table"]["children"]["props"]["children"]["props"]["children"]
+        rows = ET.fromstring(md).iter("tr")
+        return [r.find("th/dccLink").text for r in rows if r.find("th/dccLink") is not None]
+
+    high, low = order("disability"), order("disability-asc")
+    assert high.index("Kenya") < high.index("Uganda")  # Kenya 100 %, Uganda 0 % (outdated)
+    assert low.index("Uganda") < low.index("Kenya")

@@ -239,9 +239,14 @@ def test_country_tables():
         }
     )
     text = texts(tables.scorecard_table(card, {"S1": "Unemployment"}))
-    assert "50%" in text and "1 / 2" in text and "Unemployment (2022): 12 vs 8 (worse)" in text
+    assert "50%" in text and "1 / 2" in text
+    # no source type in the frame: the sentence says it could be either, never nothing
+    assert "Unemployment (official or community, 2022): 12 vs 8 (worse)" in text
     wide = pd.DataFrame({"disability": ["outdated"], "women": [""]}, index=["S1"])
-    box = tables.status_matrix_table(wide, {"S1": "Unemployment"})
+    details = tables.status_matrix_table(wide, {"S1": "Unemployment"})
+    assert isinstance(details, html.Details)  # collapsed: hundreds of rows on real data
+    assert details.children[0].children == "Show the status of all 1 series for each group"
+    box = details.children[1]
     text = texts(box)
     assert "Outdated split" in text and "not expected" in text and "Unemployment" in text
     # the wide table scrolls in a region that the keyboard reaches and that has a name
@@ -379,4 +384,99 @@ def test_matrix_css_in_assets_matches_theme():
     assert theme.matrix_css() in css
     assert theme.status_css() in css
     assert theme.share_class(None) == "cov-na" and theme.share_class(0.0) == "cov-0"
-    assert theme.share_class(0.59) == "cov-2" and theme.share_class(1.0) == "cov-5"
+    assert theme.share_class(0.59) == "cov-4" and theme.share_class(1.0) == "cov-5"
+    # narrow classes where real coverage is (0 %, 1-9 %, 10-24 %): 3 % and 24 % differ
+    assert theme.share_class(0.03) == "cov-1" and theme.share_class(0.24) == "cov-2"
+
+
+def test_map_legend_coverage_keys_classes_and_symbols_only_for_no_recent_split():
+    legend = components.map_legend("coverage")
+    text = texts(legend)
+    for label in ("0%", "1\u20139%", "10\u201324%", "100%", "No series expected"):
+        assert label in text
+    glyphs = [c.children for c in walk(legend) if getattr(c, "className", "") == "legend-glyph"]
+    # no "Disaggregated (recent)" symbol: the colour says how much, a symbol only why none
+    assert theme.STATUS_GLYPHS["disaggregated"] not in glyphs
+    assert "Disaggregated (recent)" not in text and "Community data only" in text
+    status = texts(components.map_legend("values"))
+    assert "Disaggregated (recent)" in status and "Totals only" in status
+
+
+def test_share_key_has_a_swatch_per_class():
+    key = components.share_key()
+    swatches = [c for c in walk(key) if getattr(c, "className", "") == "share-swatch"]
+    colours = [c.style["backgroundColor"] for c in swatches]
+    assert colours == [c for _, _, c in theme.share_classes()] + [theme.NO_DATA]
+
+
+def test_stepped_coverage_scale_matches_matrix_classes():
+    scale = theme.stepped_coverage_scale()
+    assert [p for p, _ in scale] == sorted(p for p, _ in scale)
+    for share in (0.0, 0.03, 0.1, 0.24, 0.3, 0.6, 1.0):
+        colour = [c for p, c in scale if p <= share][-1]
+        index = int(theme.share_class(share).split("-")[1])
+        assert colour == theme.COVERAGE_SCALE[index][1], share
+
+
+def test_country_search_is_a_labelled_get_form_with_suggestions():
+    form = components.country_search(["Kenya", "Nepal"])
+    assert form.action == "/find" and form.method == "get" and form.role == "search"
+    [label] = [c for c in walk(form) if isinstance(c, html.Label)]
+    assert label.htmlFor == ids.SEARCH_INPUT and label.children == "Find a country"
+    [box] = [c for c in walk(form) if getattr(c, "id", None) == ids.SEARCH_INPUT]
+    assert box.name == "q" and box.list == ids.SEARCH_LIST
+    [options] = [c for c in walk(form) if getattr(c, "id", None) == ids.SEARCH_LIST]
+    assert [o.value for o in options.children] == ["Kenya", "Nepal"]
+    header = components.site_header(None, ["Kenya"])
+    order = [getattr(c, "id", None) for c in walk(header)]
+    assert order.index(ids.SEARCH_INPUT) < order.index(ids.NAV_MAP)  # early in the tab order
+
+
+def test_error_message_is_plain_words_with_a_way_out():
+    text = texts(components.error_message())
+    assert "Something went wrong" in text and "Reload the page" in text
+    assert "Traceback" not in text and "Error" not in text
+
+
+def test_busy_wraps_in_a_loading_with_a_spoken_status():
+    wrapped = components.busy(html.Div(id="x"))
+    assert isinstance(wrapped, dcc.Loading)
+    assert wrapped.custom_spinner.role == "status"
+    assert "Updating" in texts(wrapped.custom_spinner)
+
+
+def test_select_box_can_be_hidden():
+    col = components.select("a", "A", [], "", box_id="a-box", hidden=True)
+    assert col.id == "a-box" and col.style == {"display": "none"}
+    assert components.select("a", "A", [], "").style == {}
+
+
+def test_page_status():
+    from layouts.shell import page_status
+
+    def known(code):
+        return code in {"KEN"}
+
+    assert [page_status(p, known) for p in ("/", "/matrix", "/matrix/", "/country/KEN")] == [
+        200
+    ] * 4
+    assert page_status("/country/ken", known) == 200
+    for path in ("/country/XXX", "/nope", "/country/KEN/x", "/404", "/country"):
+        assert page_status(path, known) == 404, path
+
+
+def test_year_filter_hidden_only_in_gaps_mode():
+    from layouts.pages import overview
+
+    assert overview.year_hidden("gaps") and not overview.year_hidden("values")
+    assert not overview.year_hidden("disparity")
+
+
+def test_matrix_sort_accepts_both_orders_of_a_group():
+    from data import views
+
+    assert state.SORT_ASCENDING == views.ASCENDING
+    for sort in ("name", "women", "women-asc", "disability-asc"):
+        assert state.validate({"sort": sort}, CHOICES)[0]["sort"] == sort
+    s, problems = state.validate({"sort": "nobody-asc"}, CHOICES)
+    assert s["sort"] == "name" and problems[0].param == "sort"

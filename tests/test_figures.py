@@ -59,7 +59,8 @@ def test_status_symbols_are_not_colour_alone():
     assert symbols[theme.STATUS_SYMBOLS["disaggregated"]] == ["KEN"]
     assert symbols[theme.STATUS_SYMBOLS["no_data"]] == ["UGA"]
     assert len(set(theme.STATUS_SYMBOLS.values())) == len(STATUSES)
-    assert all(t.showlegend for t in fig.data[2:])
+    # the symbols are explained once, by the page's HTML legend, never by a plotly legend
+    assert not any(t.showlegend for t in fig.data)
     assert fig.data[1].showscale is False  # discrete statuses: the legend explains them
 
 
@@ -122,7 +123,7 @@ def test_timeseries_figure_lines_and_bounds():
     )
     fig = figures.timeseries_figure(frame, title="T", unit="%")
     names = [t.name for t in fig.data]
-    assert names == ["Group", "Reference", "Total"]
+    assert names == ["Group (official)", "Reference (official)", "Total (official)"]
     group = fig.data[0]
     assert list(group.y) == [10.0, 12.0]
     assert group.error_y.array[1] == pytest.approx(1.5)

@@ -102,7 +102,8 @@ def test_map_frame_coverage(statuses):
     row = frame.set_index("iso3")
     assert list(frame.columns) == views.MAP_COLUMNS
     assert row.loc["KEN", "z"] == pytest.approx(1.0)
-    assert row.loc["KEN", "status"] == "disaggregated"
+    # a recent split: the colour (share) says it, no status marker that could overstate it
+    assert row.loc["KEN", "status"] == ""
     assert row.loc["UGA", "z"] == 0 and row.loc["UGA", "status"] == "outdated"
     assert row.loc["FRA", "status"] == "total_only"
     assert row.loc["CHL", "status"] == "no_data"
@@ -273,7 +274,8 @@ def test_provenance_rows(obs):
     assert len(rows) == 6
     assert rows.loc[0, "period"] in {"2021", "2022"}
     assert set(rows["dataset"]) == {"Demo official"}
-    assert "disability=PD" in set(rows["breakdown"])
+    assert "Persons with disabilities" in set(rows["breakdown"])  # words, not disability=PD
+    assert set(rows["unit"]) == {"%"}  # not PERCENT
     assert rows["source_row"].notna().all()
 
 
@@ -313,3 +315,81 @@ def test_breakdown_text():
         views_country.breakdown({**row, "sex": "F", "other_dims": "type=LITE"})
         == "sex=F, type=LITE"
     )
+
+
+def _cov(**counts):
+    base = {s: [0] for s in gaps.STATUSES}
+    base.update({k: [v] for k, v in counts.items()})
+    frame = pd.DataFrame({"iso3": ["XXX"], **base})
+    frame["expected"] = frame[list(gaps.STATUSES)].sum(axis=1)
+    return frame.assign(share=frame["disaggregated"] / frame["expected"])
+
+
+@pytest.mark.parametrize(
+    ("counts", "marker"),
+    [
+        ({"disaggregated": 2, "no_data": 61}, ""),  # 3 %: coloured, never "Disaggregated"
+        ({"disaggregated": 63}, ""),
+        ({"outdated": 1, "total_only": 5}, "outdated"),
+        ({"community_only": 1, "no_data": 9}, "community_only"),
+        ({"total_only": 4, "no_data": 9}, "total_only"),
+        ({"no_data": 9}, "no_data"),
+    ],
+)
+def test_coverage_marker_only_for_countries_without_a_recent_split(counts, marker):
+    assert views.coverage_marker(_cov(**counts)).tolist() == [marker]
+
+
+def test_map_frame_coverage_low_share_gets_no_disaggregated_marker():
+    cov = _cov(disaggregated=2, no_data=61).assign(iso3="KEN")
+    frame = views.map_frame(
+        "gaps", ["KEN"], statuses=pd.DataFrame(), coverage=cov, disparities=pd.DataFrame(),
+        series="", year=None, window=5,
+    )
+    assert frame.loc[0, "z"] == pytest.approx(2 / 63)
+    assert frame.loc[0, "status"] != "disaggregated"
+
+
+def test_top_shares_skips_zero_and_missing():
+    frame = pd.DataFrame(
+        {"name": ["Algeria", "Kenya", "Nepal", "Chile", "Peru"], "z": [0.0, 0.5, 0.9, None, 0.5]}
+    )
+    assert views.top_shares(frame)["name"].tolist() == ["Nepal", "Kenya", "Peru"]
+    assert views.top_shares(frame.assign(z=[0.0, 0.0, 0.0, None, 0.0])).empty
+
+
+@pytest.mark.parametrize(
+    ("query", "iso3"),
+    [
+        ("Kenya", "KEN"),
+        ("  kenya ", "KEN"),
+        ("ken", "KEN"),  # the ISO3 code
+        ("Keny", "KEN"),  # the only name starting so
+        ("Nepal", "NPL"),
+        ("ni", ""),  # ambiguous (Niger, Nigeria)
+        ("Niger", "NER"),  # a whole name wins over the longer one it starts
+        ("Narnia", ""),
+        ("", ""),
+    ],
+)
+def test_find_country(query, iso3):
+    names = {"KEN": "Kenya", "NPL": "Nepal", "NER": "Niger", "NGA": "Nigeria"}
+    assert views.find_country(query, names) == iso3
+
+
+def test_matrix_frame_sorts_both_ways_and_not_expected_last(statuses):
+    cov = gaps.coverage(statuses)
+    other = cov.assign(group="women", share=[0.0, 1.0, 0.5, 0.2, float("nan")])
+    both = pd.concat([cov, other])
+    countries = other["iso3"].tolist()
+    shares = dict(zip(other["iso3"], other["share"], strict=True))
+
+    def order(sort):
+        frame = views.matrix_frame(both, countries, ["disability", "women"], sort=sort)
+        return [shares[c] for c in frame["iso3"].drop_duplicates()]
+
+    high, low = order("women"), order("women" + views.ASCENDING)
+    assert high[:4] == [1.0, 0.5, 0.2, 0.0] and math.isnan(high[4])
+    assert low[:4] == [0.0, 0.2, 0.5, 1.0] and math.isnan(low[4])
+    assert views.sort_key("women-asc") == ("women", True)
+    assert views.sort_key("women") == ("women", False)

@@ -70,8 +70,8 @@ def choices() -> state.Choices:
 
 @lru_cache(maxsize=64)
 def members(region: str) -> tuple[str, ...]:
-    """ISO3 codes of the countries of a region (every country for the world)."""
-    countries = reference.countries()["iso3"].tolist()
+    """ISO3 codes of the countries of a region (every inhabited country for the world)."""
+    countries = reference.counted_countries()
     if region == WORLD:
         return tuple(countries)
     inside = set(reference.members(region))
@@ -297,9 +297,12 @@ def country_series(iso3: str, group: str, source: str, goal: str = "all") -> lis
 
 
 def series_label(code: str, names: dict[str, str] | None = None) -> str:
-    """Option label of a series: code and title (``names``: titles, to look them up once)."""
+    """Option label of a series: its title, the code second (``names``: titles, looked up once).
+
+    People read the title; the code stays visible for those who search the UN database by it.
+    """
     title = (names if names is not None else titles()).get(code, "")
-    return f"{code} \u2014 {title}" if title else code
+    return f"{title} ({code})" if title else code
 
 
 def group_option_labels(lang: str | None = None) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """The coverage matrix ``/matrix``: countries of a region x groups, coloured by coverage.
 
-Sortable by country name or by any group's coverage; every cell links to the country page with
-that group chosen and the other filters kept.
+Sortable by country name or by any group's coverage (highest or lowest first); every cell
+links to the country page with that group chosen and the other filters kept. A colour key
+says what the cell colours mean.
 """
 
 from __future__ import annotations
@@ -29,14 +30,36 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
         components.select(
             ids.MATRIX_SORT,
             t("filters.sort", lang),
-            components.options(
-                [("name", t("filters.sort_name", lang))]
-                + [(g, group_title(g, lang)) for g in content.all_groups()]
-            ),
+            components.options(sort_options(lang)),
             s["sort"],
             width=4,
         ),
     ]
+
+
+def sort_options(lang: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) of every sort order: by name, by each group's coverage both ways."""
+    pairs = [("name", t("filters.sort_name", lang))]
+    for g in content.all_groups():
+        name = group_title(g, lang)
+        pairs += [
+            (g, t("filters.sort_desc", lang, group=name)),
+            (g + state.SORT_ASCENDING, t("filters.sort_asc", lang, group=name)),
+        ]
+    return pairs
+
+
+def colour_key(lang: str | None = None) -> html.Section:
+    """The matrix's colour key: what each cell colour means."""
+    return html.Section(
+        [
+            html.H2(t("matrix.key_heading", lang), className="h6", id=ids.MATRIX_KEY),
+            html.P(t("matrix.key_help", lang), className="small mb-1"),
+            components.share_key(lang),
+        ],
+        className="matrix-key mb-2",
+        **{"aria-labelledby": ids.MATRIX_KEY},
+    )
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -54,8 +77,14 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 role="status",
             ),
             components.filter_panel(controls(s, lang), t("filters.heading", lang)),
-            html.P(id=ids.MATRIX_SUMMARY, **{"aria-live": "polite"}),
-            html.Div(id=ids.MATRIX_TABLE),
+            colour_key(lang),
+            components.busy(
+                [
+                    html.P(id=ids.MATRIX_SUMMARY, **{"aria-live": "polite"}),
+                    html.Div(id=ids.MATRIX_TABLE),
+                ],
+                lang,
+            ),
         ],
         className="matrix-page",
     )

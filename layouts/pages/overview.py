@@ -26,12 +26,11 @@ CONTROL_IDS: dict[str, str] = {
 
 
 def series_options(mode: str, group: str, goal: str, lang: str | None = None) -> list[dict]:
-    """Options of the series select: only series that can be split by the group."""
+    """Options of the series select: series that can be split by the group, by title."""
     first = t("filters.series_all" if mode == "gaps" else "filters.series_auto", lang)
     names = content.titles()
-    pairs = [(state.ALL_SERIES, first)] + [
-        (s, content.series_label(s, names)) for s in content.series_in_goal(group, goal)
-    ]
+    labelled = [(s, content.series_label(s, names)) for s in content.series_in_goal(group, goal)]
+    pairs = [(state.ALL_SERIES, first)] + sorted(labelled, key=lambda p: p[1].casefold())
     return components.options(pairs)
 
 
@@ -76,10 +75,17 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
             ),
             s["year"],
             width=3,  # "Latest available" is cut off at 2 columns
+            box_id=ids.FILTER_YEAR_BOX,
+            hidden=year_hidden(s["mode"]),
         ),
         content.region_select(ids.FILTER_REGION, s["region"], lang, width=4),
         content.source_select(ids.FILTER_SOURCE, s["source"], lang, width=3),
     ]
+
+
+def year_hidden(mode: str) -> bool:
+    """Whether the year filter is hidden: "Data gaps" always uses each series' newest data."""
+    return mode == "gaps"
 
 
 def heading(group: str, lang: str | None = None) -> str:
@@ -91,6 +97,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The overview for the filter state of the query string (invalid values -> notice)."""
     s, problems = state.validate(query, content.choices())
     cfg = content.graph_config()
+    kind = content.map_kind(s["mode"], s["series"])
     return html.Div(
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
@@ -103,7 +110,6 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 role="status",
             ),
             components.filter_panel(controls(s, lang), t("filters.heading", lang)),
-            html.Div(id=ids.HEADLINES, className="mb-3"),
             html.Section(
                 [
                     html.H2(
@@ -111,23 +117,35 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         className="h5 visually-hidden",
                         id=ids.MAP_HEADING,
                     ),
-                    components.figure_block(
-                        components.graph(
-                            ids.MAP_GRAPH, figures.empty_figure("", height=None), cfg, "map-graph"
-                        ),
-                        ids.MAP_SUMMARY,
-                        "",
-                        t("overview.map_heading", lang),
+                    # what the filters change, dimmed under "Updating..." while it is computed
+                    components.busy(
+                        [
+                            html.Div(id=ids.HEADLINES, className="mb-3"),
+                            components.figure_block(
+                                components.graph(
+                                    ids.MAP_GRAPH,
+                                    figures.empty_figure("", height=None),
+                                    cfg,
+                                    "map-graph",
+                                ),
+                                ids.MAP_SUMMARY,
+                                "",
+                                t("overview.map_heading", lang),
+                            ),
+                            html.Div(
+                                components.map_legend(kind, lang), id=ids.MAP_LEGEND
+                            ),
+                        ],
+                        lang,
                     ),
                     html.P(t("overview.click_hint", lang), className="small text-muted mb-2"),
-                    components.status_legend(lang),
                     html.P(
                         t("overview.disclaimer", lang),
                         id=ids.MAP_DISCLAIMER,
                         className="small text-muted boundary-disclaimer",
                     ),
                     table_toggle(False, lang),
-                    html.Div(id=ids.MAP_TABLE),
+                    components.busy(html.Div(id=ids.MAP_TABLE), lang),
                 ],
                 **{"aria-labelledby": ids.MAP_HEADING},
             ),
@@ -151,13 +169,13 @@ def sync(
     """Outputs of the URL <-> controls callback (see ``callbacks/overview.py``).
 
     Returns:
-        (search, 7 control values, series options, notice, state, heading); all ``no_update``
-        when the URL changed to the state already shown.
+        (search, 7 control values, series options, notice, state, heading, style of the year
+        filter's box); all ``no_update`` when the URL changed to the state already shown.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     shown = filter_state(s)
     if from_url and shown == current:
-        return (no_update,) * 12
+        return (no_update,) * 13
     return (
         state.to_search(s) if write else no_update,
         *[state.control_value(k, s[k]) for k in CONTROL_IDS],
@@ -165,6 +183,7 @@ def sync(
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         shown,
         heading(s["group"], lang),
+        components.hidden_style(year_hidden(s["mode"])),
     )
 
 

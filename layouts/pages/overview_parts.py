@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from data import queries, views
+from data.display import unit_name
 from layouts import figures, state, tables
-from layouts.components import headline_cards
+from layouts.components import headline_cards, map_legend
 from layouts.i18n import group_label, t
 from layouts.pages import content
 
@@ -65,7 +66,7 @@ def cards(
                 "headline.series",
                 lang,
                 count=counts["disaggregated"],
-                series=series,
+                series=content.titles().get(series) or series,
                 group=name,
                 rest=rest,
             ),
@@ -82,17 +83,24 @@ def summary(
     region: str,
     year: str,
     lang: str | None,
+    source: str = "all",
 ) -> str:
-    """One paragraph that says what the map shows (the chart's text alternative)."""
+    """One paragraph that says what the map shows (the chart's text alternative).
+
+    Coverage lists the best-covered countries, never one at 0 %; with the community source
+    and no community split anywhere it says so, and how to add community data.
+    """
     names = {
         "group": group_label(group, lang),
         "region": content.region_name(region, lang),
-        "series": series,
+        "series": content.titles().get(series) or series,
         "year": content.describe("year", year, lang),
     }
     coloured = frame[frame["z"].notna()]
     if kind == "coverage":
-        best = coloured.sort_values("z", ascending=False).head(3)
+        if source == "community":
+            return community_summary(frame, h, names, lang)
+        best = views.top_shares(coloured)
         best_text = ", ".join(
             f"{n} ({figures.fmt_share(z)})" for n, z in zip(best["name"], best["z"], strict=True)
         )
@@ -102,7 +110,7 @@ def summary(
             recent=h["recent"],
             total=h["countries"],
             none=h["none"],
-            best=best_text or t("value.none", lang),
+            best=best_text or t("summary.best_none", lang),
             **names,
         )
     if kind == "status":
@@ -132,6 +140,22 @@ def summary(
         unknown=int(d.get("unknown", 0) + d.get("equal", 0)),
         **names,
     )
+
+
+def community_summary(
+    frame: pd.DataFrame, h: dict[str, Any], names: dict[str, str], lang: str | None
+) -> str:
+    """Coverage summary of the community source: who has community splits, or that none do.
+
+    Community splits never count as recent official ones, so "highest coverage" would name
+    countries at 0 %.
+    """
+    if h["any"] == 0:
+        return t("summary.no_community", lang, **names)
+    having = frame.loc[frame["status"] == "community_only", "name"].sort_values().tolist()
+    shown = ", ".join(having[:5]) + (", \u2026" if len(having) > 5 else "")
+    n = len(having)
+    return t("summary.community", lang, count=n, n=n, names=shown or "\u2014", **names)
 
 
 def map_frame(
@@ -179,7 +203,7 @@ def build(
         content.version(), mode, group, goal, series, year, region, source, lang
     )
     kind = content.map_kind(mode, series)
-    bar = {"values": _unit(series), "disparity": t("col.gap_bar", lang)}.get(kind, "")
+    bar = {"values": unit_name(_unit(series)), "disparity": t("col.gap_bar", lang)}.get(kind, "")
     fig = figures.map_figure(
         frame, kind, colorbar_title=bar, fit=region != content.WORLD, lang=lang
     )
@@ -193,7 +217,8 @@ def build(
         "headlines": content.jsonable(
             headline_cards(cards(cov, st, iso3s, group, series, recent, lang), lang)
         ),
-        "summary": summary(kind, frame, h, series, group, region, year, lang),
+        "summary": summary(kind, frame, h, series, group, region, year, lang, source),
+        "legend": content.jsonable(map_legend(kind, lang)),
     }
 
 
@@ -223,6 +248,7 @@ def build_table(
             "source": source,
         }
     )
-    caption = t("table.caption", lang, what=f"{t(f'mode.{mode}', lang)} {shown}".strip())
+    title = content.titles().get(shown) or shown
+    caption = t("table.caption", lang, what=f"{t(f'mode.{mode}', lang)} {title}".strip())
     kind = content.map_kind(mode, shown)
     return content.jsonable(tables.map_table(frame, kind, search, caption, lang))

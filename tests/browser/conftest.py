@@ -109,11 +109,15 @@ def page(browser, external_requests):
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     # plotly.js only logs a console error when the map file cannot be fetched (a blank map);
     # blocked external requests are reported above, so they are not counted twice here
+    # An unknown path answers 404 on purpose (with the friendly page): Chromium logs that
+    # status of the document itself as an error; any other failed load still counts.
     pg.on(
         "console",
         lambda msg: (
             errors.append(f"console: {msg.text}")
-            if msg.type == "error" and not external_requests
+            if msg.type == "error"
+            and not external_requests
+            and not ("status of 404" in msg.text and msg.location.get("url") == pg.url)
             else None
         ),
     )

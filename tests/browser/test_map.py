@@ -179,9 +179,11 @@ def test_legend_hover_summary_and_disclaimer(page, live_server):
         "No data",
     ):
         expect(legend).to_contain_text(status)
-    # never colour alone: the plotly legend lists a symbol layer per status as well
-    names = page.locator(f"#{ids.MAP_GRAPH} .legend .legendtext").all_text_contents()
-    assert "Totals only" in names and "No data" in names
+    # never colour alone: the HTML legend shows each status' symbol; it is the only legend
+    # (plotly's own repeated it and was cut on phones)
+    glyphs = legend.locator(".legend-glyph").all_text_contents()
+    assert len(glyphs) == 5 and len(set(glyphs)) == 5
+    assert page.locator(f"#{ids.MAP_GRAPH} .legend").count() == 0
 
     disclaimer = page.locator(f"#{ids.MAP_DISCLAIMER}")
     expect(disclaimer).to_be_visible()
