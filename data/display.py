@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
+
 from data.schema import DIMENSIONS, NOT_APPLICABLE, TOTAL, UNMAPPED_PREFIX
 from data.vocab import RAW, _read_csv
 
@@ -84,3 +86,25 @@ def breakdown_label(row: Mapping[str, Any], skip: str = "") -> str:
         name, _, code = item.partition("=")
         parts.append(f"{name.replace('_', ' ')}: {code}" if code else name)
     return ", ".join(parts)
+
+
+def exact(value: Any) -> str:
+    """A stored value exactly as stored, for tables ("12.85", "11.98", "1,234.5"; "" if none).
+
+    The shortest text that reads back as the same float: a value imported from "12.85" shows
+    as 12.85, never rounded (trailing zeros of the source, as in "12.50", are not kept: the
+    number is the same). Charts may round for space; tables, the accessible alternative, never.
+    """
+    import math
+
+    import numpy as np
+
+    if value is None or value is pd.NA:
+        return ""
+    number = float(value)
+    if math.isnan(number):
+        return ""
+    text = np.format_float_positional(number, trim="-")
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-') or 0):,}{dot}{frac}"

@@ -161,3 +161,24 @@ def test_cli_flags_for_demo(demo_store, capsys):
         == 0
     )
     assert pipeline.demo_datasets(store) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12.85, "12.85"),
+        (11.98, "11.98"),
+        (1234567.0, "1,234,567"),
+        (1e-05, "0.00001"),
+        (-3.5, "-3.5"),
+        (2.0, "2"),
+        (float("nan"), ""),
+        (None, ""),
+    ],
+)
+def test_exact_shows_the_stored_value(value, text):
+    from data.display import exact
+
+    assert exact(value) == text
+    if text:
+        assert float(text.replace(",", "")) == value  # reads back as the stored float
