@@ -188,6 +188,17 @@ def test_short_rows_are_padded(tmp_path: Path) -> None:
     text = "SeriesCode,GeoAreaCode,TimePeriod,Value,FootNote\nS1,404,2019,1.5\n"
     result = read(write(tmp_path, "short.csv", text))
     assert not result.errors and result.frame["footnote"].tolist() == [""]
+    # ... but never silently: a blank breakdown would read a group value as a total
+    [warning] = [p for p in result.problems if p.code == "short_row"]
+    assert (warning.severity, warning.row, warning.value) == ("warning", 2, "S1,404,2019,1.5")
+
+
+def test_a_cut_off_last_line_is_an_error(tmp_path: Path) -> None:
+    head = "SeriesCode,GeoAreaCode,TimePeriod,Value,Sex\n"
+    for tail, why in (("S1,404,2019,2", "no line end"), ('S1,404,2019,"2.5', "quoted field")):
+        result = read(write(tmp_path, "cut.csv", head + "S1,404,2019,1.5,FEMALE\n" + tail))
+        [error] = [p for p in result.errors if p.code == "short_row"]
+        assert error.row == 3 and why in error.expected
 
 
 # --- XLSX --------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ from data.schema import OBS_COLUMNS, ReadResult
 
 FORMAT_OR_NONE = st.sampled_from([*FORMATS, None])
 CODES = {
+    "short_row",
+    "control_character",
+    "bad_bounds",
+    "label_column",
+    "unknown_dimension",
     "missing_column",
     "bad_number",
     "unknown_country",

@@ -13,8 +13,12 @@ missing_value (warning), bad_format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from data.readers.build import finish_empty
 from data.readers.common import Context
@@ -85,7 +89,46 @@ def read(
         return finish_empty(ctx, fmt or format or "")
     if table.sheet:
         ctx.metadata["sheet"] = table.sheet
+    _clean_control_characters(table, ctx)
     return READERS[fmt](table, ctx)
+
+
+# ANSI escape sequences first (so "[31m" does not remain), then any other control character
+# but the line break a multi-line footnote may hold; a tab becomes a space.
+_ANSI = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+
+
+def _clean_control_characters(table: Table, ctx: Context) -> None:
+    """Remove control characters from every cell, with a warning naming each cleaned cell.
+
+    An escape sequence or a form feed in a series code or a label would be stored and shown
+    (and could rewrite a terminal); the cleaned text is what is stored.
+    """
+    pattern = re.compile(f"{_ANSI}|{_CONTROL}|\t")
+    for col in table.cells.columns:
+        texts = table.cells[col]
+        dirty = texts.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+        if not dirty.any():
+            continue
+        clean = texts.str.replace("\t", " ", regex=False).str.replace(pattern, "", regex=True)
+        header = table.headers[col] if col < len(table.headers) else str(col)
+        shown = np.full(len(texts), "", dtype=object)
+        shown[dirty] = [
+            f"{t!r} (stored as {c!r})" for t, c in zip(texts[dirty], clean[dirty], strict=True)
+        ]
+        ctx.add_rows(
+            dirty,
+            table.rows,
+            header,
+            pd.Series(shown),
+            "text without control characters (escape sequences, DEL, form feed ...); "
+            "the cleaned text is stored",
+            "control_character",
+            "warning",
+        )
+        table.cells[col] = clean
+    table.headers[:] = [pattern.sub("", h) for h in table.headers]
 
 
 def detect_format(path: str | Path) -> str:

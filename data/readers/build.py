@@ -263,12 +263,34 @@ def finish(
         if dim not in frame.columns:
             frame[dim] = TOTAL
     frame = conform(frame)
+    _bounds_in_order(ctx, frame)
     dups = duplicate_problems(frame, ctx.file)
     if ctx.keep_conflicts:
         dups = [_soften(p) for p in dups]
     ctx.problems.extend(dups)
     return ReadResult(
         frame=frame, problems=ctx.problems, unmapped=ctx.unmapped, format=fmt, metadata=ctx.metadata
+    )
+
+
+def _bounds_in_order(ctx: Context, frame: pd.DataFrame) -> None:
+    """A lower bound above its upper bound is an error."""
+    low, high = frame["lower"].to_numpy(), frame["upper"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        swapped = low > high
+    if not swapped.any():
+        return
+    texts = np.full(len(frame), "", dtype=object)
+    texts[swapped] = [
+        f"lower {float(a)!r} > upper {float(b)!r}" for a, b in zip(low[swapped], high[swapped])
+    ]
+    ctx.add_rows(
+        swapped,
+        frame["source_row"].to_numpy(),
+        "lower/upper",
+        texts,
+        "a lower bound at most the upper bound",
+        "bad_bounds",
     )
 
 

@@ -26,6 +26,7 @@ Years outside 1900-2100 are refused.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,9 +107,12 @@ def per_unique(texts: pd.Series, fn: Callable[[str], tuple[Any, ...]], n: int) -
 
 
 def number(text: str) -> float | None:
-    """A plain decimal number (no thousands separators, no nan/inf), or None."""
+    """A plain, finite decimal number (no thousands separators, no nan/inf, no 1e999), or None."""
     text = text.strip()
-    return float(text) if _NUMBER.fullmatch(text) else None
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def _value_cell(text: str) -> tuple[float, str, str]:
@@ -171,8 +175,12 @@ def parse_numbers(
     header: str,
     *,
     non_negative: bool = False,
+    count: bool = False,
 ) -> np.ndarray:
-    """Optional numeric cells (bounds, sample sizes): blank -> NaN, junk -> ``bad_number``."""
+    """Optional numeric cells (bounds, sample sizes): blank -> NaN, junk -> ``bad_number``.
+
+    ``count``: a sample size, a whole number of at least 1.
+    """
     if texts is None:
         return np.full(len(rows), np.nan)
     values, ok = per_unique(texts, _optional_cell, 2)
@@ -180,14 +188,15 @@ def parse_numbers(
     bad = ~ok.astype(bool)
     if non_negative:
         bad |= values < 0
-    ctx.add_rows(
-        bad,
-        rows,
-        header,
-        texts,
-        "a number" + (" >= 0" if non_negative else "") + " or an empty cell",
-        "bad_number",
+    if count:
+        with np.errstate(invalid="ignore"):
+            bad |= (values < 1) | (np.mod(values, 1) != 0) & ~np.isnan(values)
+    expected = (
+        "a whole number of at least 1 (a sample size)"
+        if count
+        else "a finite number" + (" >= 0" if non_negative else "")
     )
+    ctx.add_rows(bad, rows, header, texts, expected + " or an empty cell", "bad_number")
     return np.where(bad, np.nan, values)
 
 

@@ -26,7 +26,6 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
 @dataclass
@@ -103,9 +102,13 @@ def decode(raw: bytes, file: str) -> tuple[bytes | None, list[Problem]]:
 def _checked(
     text: str, file: str, enc: str, raw: bytes | None
 ) -> tuple[bytes | None, list[Problem]]:
-    """Refuse text holding control characters: binary data or UTF-16 without a BOM."""
+    """Refuse text holding NUL characters: binary data or UTF-16 without a BOM.
+
+    Other control characters in text are cleaned cell by cell, each with a located warning
+    (``readers._clean_control_characters``).
+    """
     head = text[:65536]
-    if "\x00" in head or any(ch in _CONTROL for ch in head[:4096]):
+    if "\x00" in head:
         return None, [
             Problem(
                 file,
@@ -192,7 +195,56 @@ def csv_table(data: bytes, file: str) -> tuple[Table | None, list[Problem]]:
     headers = [str(h).strip() for h in grid.iloc[0]]
     cells = grid.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])
-    return finish_table(headers, cells, lines[1:], ""), []
+    return finish_table(headers, cells, lines[1:], ""), _short_rows(body, sep, lines, file)
+
+
+def _short_rows(body: bytes, sep: str, lines: np.ndarray, file: str) -> list[Problem]:
+    """Rows with fewer cells than the header, and a last line cut off in the middle.
+
+    pandas pads a short row with empty cells, which read as totals: a group value would
+    become a national figure. pyarrow's CSV parser names each such row; nothing is padded.
+    """
+    import pyarrow.csv as pacsv
+
+    found: list[tuple[int, int, int, str]] = []
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        found.append((row.number or 0, row.expected_columns, row.actual_columns, row.text))
+        return "skip"
+
+    try:
+        pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={}, strings_can_be_null=False, auto_dict_encode=False
+            ),
+        )
+    except Exception:  # noqa: BLE001 - a validation pass only: the main parse decides
+        return []
+    problems = []
+    last = len(lines)
+    for number, expected, actual, text in found:
+        if actual >= expected or number < 1:
+            continue
+        line = int(lines[number - 1]) if number <= last else None
+        cut = number == last and not body.endswith((b"\n", b"\r"))
+        open_quote = text.count('"') % 2 == 1
+        what = (
+            "a complete last line: the file ends inside a quoted field (was it cut off?)"
+            if open_quote
+            else f"a complete last line with {expected} cells: it has {actual} and no line end "
+            "(was the file cut off?)"
+            if cut
+            else f"{expected} cells like the header row, got {actual}: the missing cells are "
+            "read as blank, and a blank breakdown is a total (check that this is no group value)"
+        )
+        severity = "error" if open_quote or cut else "warning"
+        problems.append(Problem(file, line, None, text[:80], what, severity, "short_row"))
+    return problems
 
 
 def _line_numbers(grid: pd.DataFrame, body: bytes, skipped: int) -> np.ndarray:
@@ -242,9 +294,27 @@ def _csv_module_table(
                     "bad_format",
                 )
             )
+    if len(records) > 1 and _ends_in_open_quote(body, lines[-1] - skipped):
+        problems.append(
+            Problem(
+                file,
+                lines[-1],
+                None,
+                sep.join(records[-1])[:80],
+                "a complete last line: the file ends inside a quoted field (was it cut off?)",
+                "error",
+                "short_row",
+            )
+        )
     data = [(rec + [""] * width)[:width] for rec in records[1:]]
     cells = pd.DataFrame(data, columns=range(width), dtype=str) if data else empty_cells(width)
     return finish_table(headers, cells, np.asarray(lines[1:], dtype=np.int64), ""), problems
+
+
+def _ends_in_open_quote(body: str, first_line: int) -> bool:
+    """Whether the record starting at ``first_line`` (1-based) leaves a quote open at the end."""
+    tail = "\n".join(body.splitlines()[first_line - 1 :])
+    return tail.count('"') % 2 == 1
 
 
 def empty_cells(width: int) -> pd.DataFrame:

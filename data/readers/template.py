@@ -97,7 +97,7 @@ def read_template(table: Table, ctx: Context) -> ReadResult:
     for field in NUMBER_FIELDS:
         if field in pos:
             out[field] = parse_numbers(
-                ctx, cells[pos[field]], rows, heads[pos[field]], non_negative=field == "n"
+                ctx, cells[pos[field]], rows, heads[pos[field]], count=field == "n"
             )
     _areas(table, ctx, pos, out)
     known = {*REQUIRED, *TEXT_FIELDS, *NUMBER_FIELDS, *AREA_FIELDS}
