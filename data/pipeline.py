@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from data import demo, readers, reference
+from data.readers.limits import Limits
 from data.schema import ImportError_, Problem, ReadResult
 from data.settings import Settings
 from data.store import Provenance, Store, file_checksum, options_json
@@ -46,11 +47,12 @@ def read_files(
     ``options`` are ``readers.read``'s: format, source_type, country, indicator, keep_conflicts.
     """
     vocab = vocabulary(tuple(settings.label_maps))
+    limits = Limits.from_settings(settings)
     out = []
     for path in paths:
         if progress:
             progress(str(path))
-        out.append((Path(path), readers.read(path, vocab=vocab, **options)))
+        out.append((Path(path), readers.read(path, vocab=vocab, limits=limits, **options)))
     return out
 
 

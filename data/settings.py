@@ -47,6 +47,15 @@ HELP: dict[str, tuple[str, str]] = {
         "removal); the new version's results are computed in the background and served once "
         "ready. 0 = never look (restart to see new data).",
     ),
+    "max_import_mb": ("GAPMAP_MAX_IMPORT_MB", "Largest file an import reads, in MB (on disk)."),
+    "max_expanded_mb": (
+        "GAPMAP_MAX_EXPANDED_MB",
+        "Largest text an import reads once decompressed (gzip, XLSX), in MB; a larger gzip "
+        "stops as soon as it passes it.",
+    ),
+    "max_rows": ("GAPMAP_MAX_ROWS", "Most data rows one file may have."),
+    "max_columns": ("GAPMAP_MAX_COLUMNS", "Most columns one file may have."),
+    "max_cell_chars": ("GAPMAP_MAX_CELL_CHARS", "Longest cell, in characters."),
     "host": ("GAPMAP_HOST", "Host the development server binds to."),
     "port": ("GAPMAP_PORT", "Port of the development server."),
     "debug": ("GAPMAP_DEBUG", "Dash debug mode (1/0)."),
@@ -78,6 +87,11 @@ class Settings:
     expectations: str = ""
     demo_on_empty: bool = True
     warm_poll: int = 2
+    max_import_mb: int = 250
+    max_expanded_mb: int = 500
+    max_rows: int = 2_000_000
+    max_columns: int = 300
+    max_cell_chars: int = 10_000
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False

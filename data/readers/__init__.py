@@ -20,10 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.readers import limits as lim
 from data.readers.build import finish_empty
 from data.readers.common import Context
 from data.readers.detect import FORMATS, NEEDS, format_from_headers, matches
 from data.readers.files import Table, csv_table, decode, gunzip, is_xlsx
+from data.readers.limits import Limits
 from data.readers.opensdg import read_opensdg
 from data.readers.sdmx import read_sdmx
 from data.readers.template import read_template
@@ -52,6 +54,7 @@ def read(
     indicator: str | None = None,
     name: str | None = None,
     keep_conflicts: bool = False,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """Read a data file into canonical observation rows, reporting every problem found.
 
@@ -65,6 +68,8 @@ def read(
         name: the file name to report in problems (e.g. the original name of an upload).
         keep_conflicts: report rows that share a key but differ in value as warnings and keep
             both (real Open SDG files lose breakdown labels); by default they are errors.
+        limits: the largest input read (``limits.Limits``; default its defaults): a larger
+            file is refused early with a ``too_large`` error and little memory spent.
 
     Returns:
         ``ReadResult`` whose frame has ``schema.OBS_COLUMNS`` (dataset 0, source_row set).
@@ -83,7 +88,7 @@ def read(
         indicator=indicator,
         keep_conflicts=keep_conflicts,
     )
-    table, fmt, problems = _load(path, ctx.file, format)
+    table, fmt, problems = _load(path, ctx.file, format, limits or Limits())
     ctx.problems.extend(problems)
     if table is None or fmt is None:
         return finish_empty(ctx, fmt or format or "")
@@ -133,15 +138,17 @@ def _clean_control_characters(table: Table, ctx: Context) -> None:
 
 def detect_format(path: str | Path) -> str:
     """The format of a file ("un", "opensdg", "sdmx", "template"), or "" when none fits."""
-    _, fmt, _ = _load(Path(path), Path(path).name, None)
+    _, fmt, _ = _load(Path(path), Path(path).name, None, Limits())
     return fmt or ""
 
 
 def _load(
-    path: Path, file: str, wanted: str | None
+    path: Path, file: str, wanted: str | None, limits: Limits
 ) -> tuple[Table | None, str | None, list[Problem]]:
     """Bytes -> (table, format, problems); the file is read from disk exactly once."""
     try:
+        if refused := lim.file_size(path.stat().st_size, file, limits):
+            return None, None, refused
         raw = path.read_bytes()
     except OSError as exc:
         return (
@@ -159,22 +166,30 @@ def _load(
                 )
             ],
         )
+    if refused := lim.gzip_size(raw, file, limits):
+        return None, None, refused
     raw, problems = gunzip(raw, file)
     if raw is None:
         return None, None, problems
     if not raw.strip():
         return None, None, [_empty(file, "a header row and data rows; the file is empty")]
     if is_xlsx(raw):
-        sheets, problems = xlsx_sheets(raw, file)
+        if refused := lim.xlsx_size(raw, file, limits):
+            return None, None, refused
+        sheets, problems = xlsx_sheets(raw, file, limits)
         return _pick_sheet(sheets, problems, file, wanted)
     data, problems = decode(raw, file)
     del raw  # UTF-8 input comes back as the same object; other encodings as a new one
     if data is None:
         return None, None, problems
+    if refused := lim.text_shape(data, b",", file, limits):
+        return None, None, problems + refused
     table, more = csv_table(data, file)
     problems += more
     if table is None:
         return None, None, problems
+    if refused := lim.long_cells(table.cells, table.headers, table.rows, file, limits):
+        return None, None, problems + refused
     fmt = wanted or format_from_headers(table.headers)
     if fmt is None:
         problems.append(

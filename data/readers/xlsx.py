@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data.readers.files import Table, empty_cells, file_problem, finish_table
+from data.readers.limits import Limits
 from data.schema import Problem
 
 
@@ -55,8 +56,16 @@ class Sheet:
         return finish_table(header, frame, numbers, self.title)
 
 
-def xlsx_sheets(raw: bytes, file: str) -> tuple[list[Sheet], list[Problem]]:
-    """Every non-empty sheet of a workbook, rows as text, read once."""
+def xlsx_sheets(
+    raw: bytes, file: str, limits: Limits | None = None
+) -> tuple[list[Sheet], list[Problem]]:
+    """Every non-empty sheet of a workbook, rows as text, read once.
+
+    Rows are read as they are in the sheet, not as its declared dimension says (a wrong
+    dimension would silently cut rows off); more rows or columns than ``limits`` allow stop
+    the read with a ``too_large`` error.
+    """
+    limits = limits or Limits()
     from openpyxl import load_workbook
 
     try:
@@ -70,11 +79,14 @@ def xlsx_sheets(raw: bytes, file: str) -> tuple[list[Sheet], list[Problem]]:
     try:
         for ws in book.worksheets:
             percent: dict[int, int] = {}  # column position -> first row with a percent cell
-            rows = [
-                (number, texts)
-                for number, cells in enumerate(ws.iter_rows(), start=1)
-                if any(texts := [_cell(c, i, number, percent) for i, c in enumerate(cells)])
-            ]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # read-only mode trusts the declared dimension otherwise
+            rows = []
+            for number, cells in enumerate(ws.iter_rows(), start=1):
+                if number > limits.max_rows + HEADER_ROOM or len(cells) > limits.max_columns:
+                    return [], [_too_large(file, ws.title, number, len(cells), limits)]
+                if any(texts := [_cell(c, i, number, percent) for i, c in enumerate(cells)]):
+                    rows.append((number, texts))
             if rows:
                 sheets.append(Sheet(ws.title, rows))
             problems.extend(
@@ -87,6 +99,20 @@ def xlsx_sheets(raw: bytes, file: str) -> tuple[list[Sheet], list[Problem]]:
     finally:
         book.close()
     return sheets, problems
+
+
+HEADER_ROOM = 10  # rows a title above the header may take
+
+
+def _too_large(file: str, sheet: str, row: int, width: int, limits: Limits) -> Problem:
+    wide = width > limits.max_columns
+    what = (
+        f"at most {limits.max_columns} columns (raise GAPMAP_MAX_COLUMNS to allow more)"
+        if wide
+        else f"at most {limits.max_rows:,} data rows (raise GAPMAP_MAX_ROWS to allow more)"
+    )
+    value = f"sheet {sheet!r}: " + (f"{width:,} columns" if wide else f"row {row:,}")
+    return Problem(file, row, None, value, what, "error", "too_large")
 
 
 def _cell(cell: object, position: int, row: int, percent: dict[int, int]) -> str:
