@@ -18,12 +18,14 @@ from urllib.parse import quote
 import dash
 from dash import Dash
 from flask import Flask, Response, redirect, request
+from werkzeug.serving import WSGIRequestHandler
 
 from data import pipeline, queries, reference, views
 from data.cache import cache
 from data.settings import Settings
 from layouts import i18n, shell
 from layouts.pages import content, country, matrix, overview
+from server import security
 
 _COMPRESSIBLE = (
     "application/json",
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     from callbacks import register_callbacks
 
     register_callbacks(app)
+    security.secure(app, settings.max_request_kb)  # after the callbacks: it hashes their scripts
     _gzip_responses(app.server)
     _not_found_status(app.server)
     _country_search_route(app.server)
@@ -260,6 +263,18 @@ def _gzip_responses(server: Flask) -> None:
         return response
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """The development server without its versions in the ``Server`` header."""
+
+    def version_string(self) -> str:
+        return "gapmap"
+
+
 if __name__ == "__main__":
     _settings = Settings.from_env()
-    create_app(_settings).run(host=_settings.host, port=_settings.port, debug=_settings.debug)
+    create_app(_settings).run(
+        host=_settings.host,
+        port=_settings.port,
+        debug=_settings.debug,
+        request_handler=_QuietHandler,
+    )

@@ -56,6 +56,10 @@ HELP: dict[str, tuple[str, str]] = {
     "max_rows": ("GAPMAP_MAX_ROWS", "Most data rows one file may have."),
     "max_columns": ("GAPMAP_MAX_COLUMNS", "Most columns one file may have."),
     "max_cell_chars": ("GAPMAP_MAX_CELL_CHARS", "Longest cell, in characters."),
+    "max_request_kb": (
+        "GAPMAP_MAX_REQUEST_KB",
+        "Largest request body the web app accepts, in KB (larger: HTTP 413).",
+    ),
     "host": ("GAPMAP_HOST", "Host the development server binds to."),
     "port": ("GAPMAP_PORT", "Port of the development server."),
     "debug": ("GAPMAP_DEBUG", "Dash debug mode (1/0)."),
@@ -92,6 +96,7 @@ class Settings:
     max_rows: int = 2_000_000
     max_columns: int = 300
     max_cell_chars: int = 10_000
+    max_request_kb: int = 1024
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False

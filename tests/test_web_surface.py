@@ -1,0 +1,96 @@
+"""The web surface (issue 11, item 4): security headers, a size cap, 4xx for malformed requests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.security import MAX_JSON_DEPTH, callback_problem
+from tests.test_app_smoke import build_small_store
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from app import create_app
+
+    return create_app(build_small_store(tmp_path_factory.mktemp("store")), warm=False)
+
+
+@pytest.fixture
+def client(app):
+    c = app.server.test_client()
+    c.get("/")
+    return c
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/matrix", "/country/KEN", "/no/such/page", "/_dash-layout", "/assets/app.css"]
+)
+def test_security_headers_on_every_response(client, path):
+    r = client.get(path)
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
+    assert "object-src 'none'" in csp and "http" not in csp  # no other origin allowed
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_inline_scripts_of_the_page_are_allowed_by_hash(app, client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    for digest in app.csp_hashes():
+        assert digest in csp  # csp_hashes() gives them quoted: 'sha256-...'
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def _update(client, body, **kw):
+    return client.post("/_dash-update-component", data=body, content_type="application/json", **kw)
+
+
+def test_unknown_output_is_400_not_500(client):
+    body = json.dumps(
+        {"output": "nope.children", "outputs": {}, "inputs": [], "changedPropIds": []}
+    )
+    r = _update(client, body)
+    assert r.status_code == 400 and "no output" in r.get_json()["error"]
+
+
+def test_deeply_nested_json_is_400(client, app):
+    output = next(iter(app.callback_map))
+    deep = "[" * 100_000 + "]" * 100_000
+    r = _update(client, '{"output": "%s", "inputs": %s}' % (output, deep))
+    assert r.status_code == 400
+    nested = {"output": output, "inputs": [{"x": []}]}
+    node = nested["inputs"][0]["x"]
+    for _ in range(MAX_JSON_DEPTH + 5):
+        node.append([])
+        node = node[0]
+    assert _update(client, json.dumps(nested)).status_code == 400
+
+
+def test_not_json_is_400(client):
+    assert _update(client, b"\xff\xfe not json").status_code == 400
+
+
+def test_body_over_the_cap_is_413(client):
+    r = _update(client, b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert r.status_code == 413
+
+
+def test_a_well_formed_request_still_works(client, app):
+    assert (
+        callback_problem(
+            json.dumps(
+                {"output": next(iter(app.callback_map)), "inputs": [], "state": []}
+            ).encode(),
+            set(app.callback_map),
+        )
+        is None
+    )
+
+
+def test_dev_server_hides_versions():
+    from app import _QuietHandler
+
+    assert _QuietHandler.version_string(None) == "gapmap"  # type: ignore[arg-type]
