@@ -283,10 +283,17 @@ class Store:
             parts = [parts[0][~parts[0]["dataset"].isin(dropped)].reset_index(drop=True)]
         if rows is not None:
             parts.append(_categorical(rows.copy()))
+        # an emptied store's snapshot has no rows, and its empty categories another dtype
+        parts = [p for p in parts if len(p)] or parts[:1]
         if not parts:
             return
-        frame = _concat_categorical(parts) if len(parts) > 1 else parts[0]
-        self._write_snapshot(frame, new)
+        try:
+            frame = _concat_categorical(parts) if len(parts) > 1 else parts[0]
+            self._write_snapshot(frame, new)
+        except (TypeError, ValueError, OSError):
+            # The import is committed already: never fail it for its snapshot. Without one for
+            # the new version, the next read rebuilds it from the database.
+            new.unlink(missing_ok=True)
 
     def _snapshot_path(self, version: int) -> Path | None:
         directory = Path(self.settings.data_dir) / "snapshots"

@@ -95,3 +95,24 @@ def test_a_short_row_warns_and_strict_refuses(tmp_path, capsys):
     assert cli.main(["validate", str(path), "--format", "template"], settings) == 0
     assert "row 3" in capsys.readouterr().out
     assert cli.main(["validate", str(path), "--format", "template", "--strict"], settings) == 1
+
+
+def test_import_into_a_store_emptied_with_remove(tmp_path):
+    # the README's own path: demo, remove every dataset, import (was: traceback, exit 1,
+    # yet the dataset committed)
+    from data import pipeline, queries
+    from data.settings import Settings
+    from data.store import Store
+
+    settings = Settings(data_dir=tmp_path / "s", cache_type="NullCache", demo_on_empty=True)
+    store = queries.configure(settings)
+    pipeline.ensure_demo(store)
+    store.observations()  # a snapshot of the demo exists
+    for dataset in store.datasets()["id"]:
+        assert store.remove(int(dataset))
+    assert len(store.observations()) == 0
+    path = tmp_path / "t.csv"
+    path.write_text(HEAD + "S,KEN,2020,2.5,,,,PD,\nS,KEN,2020,1.5,,,,PWD,\n", encoding="utf-8")
+    assert cli.main(["import", str(path), "--format", "template"], settings) == 0
+    obs = Store(settings).observations()
+    assert sorted(obs["value"]) == [1.5, 2.5]
