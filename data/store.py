@@ -9,12 +9,14 @@ Parquet so that several worker processes share one copy of the work.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,7 +127,8 @@ class Store:
         self.engine = sa.create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        _META.create_all(self.engine)
+        with self.writing():  # processes starting together never create the schema twice
+            _META.create_all(self.engine)
         self.identity = self._identity()
 
     def _identity(self) -> int:
@@ -174,7 +177,7 @@ class Store:
         results: list[tuple[int, bool]] = []
         added: list[pd.DataFrame] = []
         removed = False
-        with self.engine.begin() as conn:
+        with self.writing(), self.engine.begin() as conn:
             for dataset_id in remove:
                 removed |= _delete_dataset(conn, dataset_id)
             for frame, provenance in items:
@@ -211,12 +214,35 @@ class Store:
 
     def remove(self, dataset_id: int) -> bool:
         """Delete a dataset and its observations; False when there is no such dataset."""
-        with self.engine.begin() as conn:
+        with self.writing(), self.engine.begin() as conn:
             gone = _delete_dataset(conn, dataset_id)
             after = _bump_version(conn) if gone else 0
         if gone:
             self._extend_snapshot(after - 1, after, None, dropped={dataset_id})
         return gone
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time per store: an import or removal waits for the one under way.
+
+        Two imports of the same file started together would otherwise both find it new and
+        store it twice. A file lock in the data directory serialises the processes of one
+        host (the README's deployment); the check for an earlier import of the same bytes
+        then runs inside the lock.
+        """
+        directory = Path(self.settings.data_dir)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            handle = open(directory / "import.lock", "a+")  # noqa: SIM115 - held for the block
+        except OSError:  # a read-only data directory: nothing can be written anyway
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
 
     # -- reading ---------------------------------------------------------------------------
     def version(self) -> int:

@@ -116,3 +116,31 @@ def test_import_into_a_store_emptied_with_remove(tmp_path):
     assert cli.main(["import", str(path), "--format", "template"], settings) == 0
     obs = Store(settings).observations()
     assert sorted(obs["value"]) == [1.5, 2.5]
+
+
+def test_two_imports_of_the_same_file_at_once_store_it_once(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from data.settings import Settings
+    from data.store import Store
+
+    path = tmp_path / "t.csv"
+    rows = "".join(f"S{i},KEN,2020,{i}.5,,,,PD,\n" for i in range(3000))
+    path.write_text(HEAD + rows, encoding="utf-8")
+    env = {**os.environ, "GAPMAP_DATA_DIR": str(tmp_path / "s"), "GAPMAP_DEMO_ON_EMPTY": "0"}
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "data", "import", str(path), "--format", "template"]
+    procs = [
+        subprocess.Popen(
+            cmd, cwd=root, env=env, stderr=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0]
+    assert sum("already imported" in o for o in outs) == 2
+    settings = Settings(data_dir=tmp_path / "s", demo_on_empty=False)
+    assert len(Store(settings).datasets()) == 1
+    assert len(Store(settings).observations()) == 3000
