@@ -1,0 +1,69 @@
+"""The served configuration (gunicorn.conf.py) survives slow clients (issue 11, item 5)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GAPMAP_DATA_DIR": str(tmp_path_factory.mktemp("gu")),
+        "GAPMAP_CACHE_TYPE": "SimpleCache",
+        "GAPMAP_WARM_POLL": "0",
+    }
+    log = open(tmp_path_factory.mktemp("log") / "gunicorn.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_dash-layout", timeout=5).read()
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.3)
+    yield port, url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def test_slow_clients_do_not_block_others(gunicorn):
+    port, url = gunicorn
+    slow = []
+    for _ in range(4):  # more slow clients than workers
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # headers never finished
+        slow.append(s)
+    try:
+        with urllib.request.urlopen(url + "/_dash-layout", timeout=20) as r:
+            assert r.status == 200
+            assert r.headers["Server"] == "gunicorn"  # no version in the header
+    finally:
+        for s in slow:
+            s.close()
