@@ -248,9 +248,9 @@ def _declared_mask(out: pd.DataFrame, declared: Mapping[str, Any] | None) -> np.
 def _reasons(out: pd.DataFrame, declared: np.ndarray) -> np.ndarray:
     """The reason beside each status (see ``REASONS``).
 
-    A published series never split is ``not_published``, unless the country itself declared
-    the split (``declared_missing``); a series not published at all is ``declared_missing``
-    when the split is declared anywhere (metadata or ``expectations.csv``), else ``no_series``.
+    A published series never split is ``not_published``, and one not published at all
+    ``no_series``, unless the country itself declared the split expected in its metadata
+    (``declared_missing``); ``expectations.csv`` decides what is expected, not why it is missing.
     """
     st = out["status"].to_numpy()
     small = out["small"].fillna(False).to_numpy(dtype=bool)
@@ -268,7 +268,7 @@ def _reasons(out: pd.DataFrame, declared: np.ndarray) -> np.ndarray:
             gap & projected,
             (st == "total_only") & has_group,
             (st == "total_only") & (declared == 2),
-            (st == "no_data") & (declared > 0),
+            (st == "no_data") & (declared == 2),
             st == "total_only",
             st == "no_data",
         ],
