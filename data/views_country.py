@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data import display
-from data.gaps import STATUSES
+from data.gaps import REASONS, STATUSES
 from data.schema import DIMENSIONS, NOT_APPLICABLE, TOTAL
 
 _PLAIN = {TOTAL, NOT_APPLICABLE}
@@ -49,7 +49,13 @@ def meaningful_pairs(disp: pd.DataFrame) -> pd.DataFrame:
     return disp[~(whole | unit.isin(COUNT_UNITS))]
 
 
-def scorecard(cov: pd.DataFrame, disp: pd.DataFrame, iso3: str, groups: list[str]) -> pd.DataFrame:
+def scorecard(
+    cov: pd.DataFrame,
+    disp: pd.DataFrame,
+    iso3: str,
+    groups: list[str],
+    obs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per group for one country: coverage and the largest disparity.
 
     Args:
@@ -58,12 +64,15 @@ def scorecard(cov: pd.DataFrame, disp: pd.DataFrame, iso3: str, groups: list[str
         disp: disparities of several groups concatenated, with a ``group`` column.
         iso3: the country.
         groups: group ids in display order.
+        obs: the country's observations (dataset, source_row, footnote), to tell pairs
+            measured differently (``footnotes_differ``); without them, no caveat.
 
     Returns:
         Columns ``group, expected, disaggregated, share, series, value, ref_value, ratio,
-        direction, period, source_type, unit`` (the last eight describe the largest relative
-        gap among the latest headline pair of each series and source type, among
-        ``meaningful_pairs`` only; "" / NaN when there is none).
+        direction, period, source_type, unit, caveat`` (the last nine describe the largest
+        relative gap among the latest headline pair of each series and source type, among
+        ``meaningful_pairs`` only; "" / NaN when there is none; ``caveat`` True when its
+        group and reference values carry different footnotes).
     """
     c = cov[cov["iso3"] == iso3].drop_duplicates("group").set_index("group")
     out = pd.DataFrame({"group": groups}).set_index("group")
@@ -79,7 +88,131 @@ def scorecard(cov: pd.DataFrame, disp: pd.DataFrame, iso3: str, groups: list[str
     for col in ("series", "value", "ref_value", "ratio", "direction", "period", *text[3:]):
         out[col] = d[col].reindex(out.index).astype(object) if col in d else np.nan
     out[text] = out[text].fillna("").astype(str)
+    caveat = footnotes_differ(d, obs) if obs is not None else pd.Series(False, index=d.index)
+    out["caveat"] = caveat.reindex(out.index).fillna(False).astype(bool)
     return out.reset_index()
+
+
+def _note(value: Any) -> str:
+    return "" if value is None or value is pd.NA or value != value else str(value).strip()
+
+
+def footnotes_differ(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.Series:
+    """Whether each pair's group value and reference were measured differently.
+
+    The pairs carry no footnotes: they are read from the observations of the same dataset by
+    ``source_row`` and ``ref_source_row``. Footnotes that differ at all (e.g. the group row
+    says "Washington Group Short Set" and the reference row says nothing) mean the source
+    describes the two values differently: their gap is not a clean disparity.
+
+    Args:
+        pairs: ``gaps.pairs``/``gaps.disparity`` rows (dataset, source_row, ref_source_row).
+        obs: observations (dataset, source_row, footnote) covering those rows.
+
+    Returns:
+        Booleans on ``pairs``' index (False where a row is not found).
+    """
+    if pairs.empty or obs.empty or "footnote" not in obs:
+        return pd.Series(False, index=pairs.index, dtype=bool)
+    notes = {
+        (int(d), int(r)): _note(f)
+        for d, r, f in zip(obs["dataset"], obs["source_row"], obs["footnote"], strict=True)
+    }
+    out = []
+    for d, g, r in zip(pairs["dataset"], pairs["source_row"], pairs["ref_source_row"], strict=True):
+        mine, ref = notes.get((int(d), int(g))), notes.get((int(d), int(r)))
+        out.append(mine is not None and ref is not None and mine != ref)
+    return pd.Series(out, index=pairs.index, dtype=bool)
+
+
+def measured_differently(frame: pd.DataFrame, pairs: pd.DataFrame, obs: pd.DataFrame) -> bool:
+    """Whether a group value drawn in ``frame`` is paired with a reference noted differently.
+
+    Args:
+        frame: ``timeseries_frame`` output (line, dataset, source_row).
+        pairs: the pairs it was drawn from (dataset, source_row, ref_source_row).
+        obs: the observations (dataset, source_row, footnote).
+    """
+    if frame.empty or pairs.empty:
+        return False
+    flagged = pairs[footnotes_differ(pairs, obs)]
+    keys = {
+        (int(d), int(r)) for d, r in zip(flagged["dataset"], flagged["source_row"], strict=True)
+    }
+    shown = frame[frame["line"] == "group"]
+    return any(
+        (int(d), int(r)) in keys for d, r in zip(shown["dataset"], shown["source_row"], strict=True)
+    )
+
+
+def progress_rows(progress: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """One country's coverage by year (``queries.progress`` rows), oldest first.
+
+    Args:
+        progress: ``gaps.progress`` output (iso3, group, year, expected, with_value, share).
+        iso3: the country.
+
+    Returns:
+        Columns ``year, expected, with_value, share`` (ints, share 0..1 or NaN).
+    """
+    part = progress[progress["iso3"].astype(object) == iso3].sort_values("year")
+    out = part[["year", "expected", "with_value", "share"]].reset_index(drop=True)
+    return out.astype({"year": int, "expected": int, "with_value": int, "share": float})
+
+
+def scope_countries(catalogue: pd.DataFrame, series: str) -> tuple[str, ...]:
+    """The countries a national series is published for (empty: every country).
+
+    Args:
+        catalogue: the series catalogue (series, countries: a tuple of ISO3 or empty).
+        series: the series code.
+    """
+    row = catalogue.loc[catalogue["series"] == series, "countries"]
+    return tuple(row.iloc[0]) if len(row) and row.iloc[0] else ()
+
+
+def cell_key(status: str, reason: str = "", age: Any = None) -> str:
+    """One status-matrix cell as text: ``status`` or ``status|reason|age`` (age "" if none)."""
+    if not reason:
+        return status
+    known = age is not None and age is not pd.NA and age == age
+    return f"{status}|{reason}|{int(age) if known else ''}"
+
+
+def split_cell(cell: str) -> tuple[str, str, int | None]:
+    """``cell_key`` read back: (status, reason, age)."""
+    status, _, rest = str(cell).partition("|")
+    reason, _, age = rest.partition("|")
+    return status, reason, int(age) if age else None
+
+
+def status_cells(statuses: pd.DataFrame, iso3: str, groups: list[str]) -> pd.DataFrame:
+    """Like ``status_matrix``, each cell with its reason (``cell_key``; "" = not expected).
+
+    Args:
+        statuses: statuses of several groups concatenated (iso3, series, group, status and,
+            when known, reason and age).
+        iso3: the country.
+        groups: columns in order.
+
+    Returns:
+        Index ``series`` (sorted), one column per group.
+    """
+    part = statuses[statuses["iso3"] == iso3]
+    reason = part["reason"] if "reason" in part else pd.Series("", index=part.index)
+    age = part["age"] if "age" in part else pd.Series(None, index=part.index)
+    cells = [
+        cell_key(str(s), "" if r is None or r != r else str(r), a)
+        for s, r, a in zip(part["status"].astype(object), reason.astype(object), age, strict=True)
+    ]
+    part = pd.DataFrame(
+        {
+            "series": part["series"].astype(object),
+            "group": part["group"].astype(object),
+            "status": cells,
+        }
+    )
+    return status_matrix(part.assign(iso3=iso3), iso3, groups)
 
 
 def status_matrix(statuses: pd.DataFrame, iso3: str, groups: list[str]) -> pd.DataFrame:
@@ -103,20 +236,23 @@ def missing_splits(
     iso3: str,
     groups: list[str],
     goals: Mapping[str, tuple[str, ...]] | None = None,
+    published: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """What to ask the statistics office for: every expected split that is not recent.
 
     Args:
         statuses: statuses of several groups concatenated (iso3, series, group, status,
-            latest_year).
+            latest_year and, when known, reason and age).
         iso3: the country.
         groups: group ids in display order.
         goals: series -> SDG goals; the first is the series' ``goal`` ("" when unknown).
+        published: series -> how many values the country publishes (``published_counts``).
 
     Returns:
-        Columns ``series, group, status, latest_year, goal`` for statuses other than
-        ``disaggregated``, ordered by goal (numerically, unknown last), group order, status
-        (no data last) then series.
+        Columns ``series, group, status, latest_year, goal, reason, age, published`` for
+        statuses other than ``disaggregated``, ordered by goal (numerically, unknown last),
+        group order, status (no data last) then series. ``reason`` "" and ``age`` NA when
+        unknown; ``published`` 0 when unknown.
     """
     part = statuses[(statuses["iso3"] == iso3) & (statuses["status"] != "disaggregated")]
     part = part[part["group"].isin(groups)]
@@ -128,7 +264,21 @@ def missing_splits(
         _s=part["status"].map({s: i for i, s in enumerate(STATUSES)}),
     )
     part = part.sort_values(["_n", "goal", "_g", "_s", "series"], kind="stable")
-    return part[["series", "group", "status", "latest_year", "goal"]].reset_index(drop=True)
+    part = part.assign(
+        reason=part["reason"].astype(object).fillna("").astype(str) if "reason" in part else "",
+        age=part["age"] if "age" in part else pd.NA,
+        published=[int((published or {}).get(s, 0)) for s in part["series"].astype(object)],
+    )
+    cols = ["series", "group", "status", "latest_year", "goal", "reason", "age", "published"]
+    return part[cols].reset_index(drop=True)
+
+
+def published_counts(obs: pd.DataFrame) -> dict[str, int]:
+    """Series -> how many values (rows with a value) one country's observations hold."""
+    if obs.empty:
+        return {}
+    counts = obs.loc[obs["value"].notna(), "series"].astype(object).value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def group_summary(cov: pd.DataFrame, statuses: pd.DataFrame, iso3: str, group: str) -> dict:
@@ -141,11 +291,14 @@ def group_summary(cov: pd.DataFrame, statuses: pd.DataFrame, iso3: str, group: s
         group: the group id.
 
     Returns:
-        ``expected``, ``disaggregated`` and one count per status of ``gaps.STATUSES``.
+        ``expected``, ``disaggregated``, one count per status of ``gaps.STATUSES`` and
+        ``reasons``: reason -> count, in the order of ``gaps.REASONS`` (reasons that occur).
     """
     st = statuses[(statuses["iso3"] == iso3) & (statuses["group"] == group)]
     counts = st["status"].astype(object).value_counts()
-    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out: dict[str, Any] = {s: int(counts.get(s, 0)) for s in STATUSES}
+    why = st["reason"].astype(object).value_counts() if "reason" in st else pd.Series()
+    out["reasons"] = {r: int(why[r]) for r in REASONS if r in why.index}
     row = cov[(cov["iso3"] == iso3) & (cov["group"] == group)]
     out["expected"] = int(row["expected"].iloc[0]) if len(row) else int(len(st))
     out["disaggregated"] = int(row["disaggregated"].iloc[0]) if len(row) else out[STATUSES[0]]

@@ -299,3 +299,277 @@ def test_with_unit():
     assert tables.with_unit(12.0, "%") == "12%"
     assert tables.with_unit(3.4, "per 1,000 live births") == "3.4 per 1,000 live births"
     assert tables.with_unit(np.nan, "%") == "\u2014"
+
+
+# == issue #7: reasons in words, progress, exact figures, comparability, scope ================
+def _statuses_with_reasons():
+    return pd.DataFrame(
+        {
+            "iso3": ["KEN"] * 5,
+            "series": ["A", "B", "C", "D", "E"],
+            "group": ["disability"] * 5,
+            "status": ["total_only", "outdated", "no_data", "disaggregated", "no_data"],
+            "latest_year": [2021, 2014, pd.NA, 2022, pd.NA],
+            "reason": ["not_published", "stale", "declared_missing", "small_sample", "no_series"],
+            "age": pd.array([pd.NA, 9, pd.NA, pd.NA, pd.NA], dtype="Int64"),
+        }
+    )
+
+
+def test_missing_splits_say_their_reason_in_words():
+    st = _statuses_with_reasons()
+    missing = views_country.missing_splits(st, "KEN", ["disability"], {}, {"A": 40, "B": 12})
+    assert missing.set_index("series")["reason"].to_dict() == {
+        "A": "not_published",
+        "B": "stale",
+        "C": "declared_missing",
+        "E": "no_series",
+    }
+    items = {
+        texts(li)[0].split(" split by")[0]: texts(li)
+        for li in walk(tables.missing_list(missing, {}))
+        if isinstance(li, html.Li)
+    }
+    assert "Not split \u2014 published 40 times, never by disability" in items["A"]
+    assert "Outdated \u2014 9 years old" in items["B"]
+    assert "Declared but missing" in items["C"]
+    assert "Not published at all" in items["E"]
+    # a symbol too, hidden from screen readers (the words carry the meaning)
+    glyphs = [
+        c
+        for c in walk(tables.missing_list(missing, {}))
+        if "glyph-" in str(getattr(c, "className", ""))
+    ]
+    assert glyphs and all(getattr(g, "aria-hidden") == "true" for g in glyphs)
+
+
+def test_status_matrix_cells_carry_reasons():
+    st = _statuses_with_reasons()
+    wide = views_country.status_cells(st, "KEN", ["disability", "women"])
+    assert wide.loc["B", "disability"] == "outdated|stale|9"
+    assert wide.loc["A", "women"] == ""
+    # without reasons (older frames) a cell is the bare status
+    assert views_country.status_cells(st.drop(columns=["reason", "age"]), "KEN", ["disability"])[
+        "disability"
+    ].tolist() == ["total_only", "outdated", "no_data", "disaggregated", "no_data"]
+    text = texts(tables.status_matrix_table(wide, {}))
+    assert "Outdated split \u2014 9 years old" in text
+    assert "Totals only \u2014 Not split" in text
+    assert "Disaggregated (recent) \u2014 Small sample" in text
+    assert "No data \u2014 Declared but missing" in text
+
+
+def test_group_summary_counts_reasons():
+    st = _statuses_with_reasons()
+    cov = pd.DataFrame(
+        {"iso3": ["KEN"], "group": ["disability"], "expected": [5], "disaggregated": [1]}
+    )
+    facts = views_country.group_summary(cov, st, "KEN", "disability")
+    assert list(facts["reasons"]) == [  # in the order of gaps.REASONS
+        "not_published",
+        "declared_missing",
+        "stale",
+        "small_sample",
+        "no_series",
+    ]
+    text = country.group_summary_text(facts, "Kenya", "disability", "en")
+    assert "Reasons: Not split 1; Declared but missing 1; Outdated 1; Small sample 1" in text
+
+
+def _readme_reasons():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].strip("`") in gaps.REASONS:
+            rows[cells[0].strip("`")] = cells[2].replace("`", "")
+    return rows
+
+
+def test_reasons_key_explains_every_reason_with_the_readme_sentence():
+    readme = _readme_reasons()
+    assert set(readme) == set(gaps.REASONS)
+    key = tables.reasons_key(gaps.REASONS)
+    assert isinstance(key, html.Details) and not getattr(key, "open", False)
+    assert key.children[0].children == "What the reasons mean"
+    terms = [c.children for c in walk(key) if isinstance(c, html.Dt)]
+    sentences = [c.children for c in walk(key) if isinstance(c, html.Dd)]
+    assert len(terms) == len(gaps.REASONS) and all(terms)
+    assert sentences == [readme[r] for r in gaps.REASONS]
+
+
+@pytest.fixture
+def progress():
+    return pd.DataFrame(
+        {
+            "iso3": ["KEN"] * 3 + ["NPL"],
+            "group": ["disability"] * 4,
+            "year": [2023, 2015, 2019, 2015],
+            "expected": [49, 49, 49, 10],
+            "with_value": [11, 3, 7, 1],
+            "share": [11 / 49, 3 / 49, 7 / 49, 0.1],
+        }
+    )
+
+
+def test_progress_chart_sentence_and_table_show_the_same_numbers(progress):
+    rows = views_country.progress_rows(progress, "KEN")
+    assert rows["year"].tolist() == [2015, 2019, 2023]
+    text = country.progress_summary_text(rows, "Kenya", "disability", 4, "en")
+    assert text.startswith(
+        "Kenya: 3 of 49 expected splits for persons with disabilities had an official value "
+        "in 2015, 11 of 49 in 2023"
+    )
+    fig = figures.progress_figure(rows, axis="Splits with a value")
+    assert list(fig.data[0].x) == [2015, 2019, 2023]
+    assert list(fig.data[0].y) == [3, 7, 11]
+    assert fig.layout.height <= 240 and not fig.data[0].showlegend
+    table = markdown_table(tables.progress_table(rows, "Cap"))
+    body = [[" ".join(c.itertext()) for c in tr] for tr in table.iter("tr")][1:]
+    assert body == [
+        ["2015", "3", "49", "6%"],
+        ["2019", "7", "49", "14%"],
+        ["2023", "11", "49", "22%"],
+    ]
+
+
+def test_progress_block_table_is_collapsed_and_reachable(progress):
+    from layouts import ids
+
+    rows = views_country.progress_rows(progress, "KEN")
+    with _app_context():
+        block = country.progress_block(rows, "Kenya", "disability", 4, "en")
+    found = {getattr(c, "id", None): c for c in walk(block)}
+    assert ids.COUNTRY_PROGRESS in found and ids.COUNTRY_PROGRESS_SUMMARY in found
+    [details] = [c for c in walk(block) if isinstance(c, html.Details)]
+    assert not getattr(details, "open", False)
+    assert details.children[0].children == "Show as a table"
+    region = [c for c in walk(details) if getattr(c, "role", None) == "region"]
+    assert region and region[0].tabIndex == "0"
+
+
+def test_progress_without_expected_splits_says_so():
+    rows = views_country.progress_rows(
+        pd.DataFrame(columns=["iso3", "year", "expected", "with_value", "share"]), "KEN"
+    )
+    assert "no series is expected" in country.progress_summary_text(
+        rows, "Kenya", "disability", 4, "en"
+    )
+
+
+def _app_context():
+    from dash import Dash
+
+    app = Dash(__name__)
+    return app.server.test_request_context("/")
+
+
+# -- exact figures: tables show the stored value -------------------------------------------
+def test_tables_show_the_stored_value_exactly():
+    ts = pd.DataFrame(
+        {
+            "line": ["group", "reference"],
+            "label": ["Persons with disabilities", "Persons without disabilities"],
+            "slice": ["", ""],
+            "period": ["2022", "2022"],
+            "value": [12.85, 11.98],
+            "lower": [10.05, np.nan],
+            "upper": [14.35, np.nan],
+            "source_type": ["official", "official"],
+        }
+    )
+    text = texts(tables.timeseries_table(ts, "Cap", unit="%"))
+    assert "12.85%" in text and "11.98%" in text and "10.05 \u2013 14.35" in text
+    assert "12.8%" not in text.replace("12.85%", "")
+    obs = obs_frame(
+        [
+            {"series": "S", "iso3": "KEN", "m49": "404", "period": "2022", "value": 12.85},
+            {"series": "S", "iso3": "KEN", "m49": "404", "period": "2021", "value": 11.98},
+        ]
+    )
+    prov = texts(tables.provenance_table(views_country.provenance_rows(obs, {}), "C"))
+    assert "12.85" in prov and "11.98" in prov
+    both = pd.DataFrame(
+        {
+            "series": ["S"],
+            "official_value": [12.85],
+            "official_ref": [11.98],
+            "official_period": ["2022"],
+            "community_value": [1234.5],
+            "community_ref": [0.125],
+            "community_period": ["2023"],
+        }
+    )
+    side = texts(tables.side_by_side_table(both, {}, "disability"))
+    assert "12.85 (reference 11.98), 2022" in side
+    assert "1,234.5 (reference 0.125), 2023" in side
+    card = pd.DataFrame(
+        {
+            "group": ["disability"],
+            "expected": [2],
+            "disaggregated": [1],
+            "share": [0.5],
+            "series": ["S1"],
+            "value": [12.85],
+            "ref_value": [11.98],
+            "ratio": [12.85 / 11.98],
+            "direction": ["worse"],
+            "period": ["2022"],
+            "source_type": ["official"],
+            "unit": ["PERCENT"],
+        }
+    )
+    assert "12.85% vs 11.98%" in texts(tables.scorecard_table(card, {}))
+
+
+# -- comparability: footnotes that differ make a caveat, not a clean gap --------------------
+def _wg_pairs(group_note, ref_note):
+    rows = [
+        {**r, "footnote": note}
+        for r, note in zip(_pair(2022, 12.0, 8.0), (group_note, ref_note), strict=True)
+    ]
+    obs = obs_frame(rows)
+    return obs, gaps.disparity(gaps.pairs(obs, DIS), {"SL_TLF_UEMDIS": "lower_better"})
+
+
+@pytest.mark.parametrize(
+    ("group_note", "ref_note", "differs"),
+    [
+        ("Washington Group Short Set", "", True),
+        ("Washington Group Short Set", "Washington Group Short Set", False),
+        ("", "", False),
+        ("WG-SS", "Census 2019 long form", True),
+    ],
+)
+def test_footnotes_differ(group_note, ref_note, differs):
+    obs, disp = _wg_pairs(group_note, ref_note)
+    assert views_country.footnotes_differ(disp, obs).tolist() == [differs]
+    frame = views_country.timeseries_frame(obs, disp, "disability")
+    assert views_country.measured_differently(frame, disp, obs) is differs
+
+
+def test_largest_disparity_measured_differently_carries_a_caveat():
+    obs, disp = _wg_pairs("Washington Group Short Set", "")
+    cov = pd.DataFrame(
+        {"iso3": ["KEN"], "group": ["disability"], "expected": [1], "disaggregated": [1]}
+    ).assign(share=1.0)
+    card = views_country.scorecard(cov, disp.assign(group="disability"), "KEN", ["disability"], obs)
+    assert bool(card.loc[0, "caveat"])
+    text = texts(tables.scorecard_table(card, {}))
+    assert "12% vs 8% (worse) \u2014 \u26a0 measured differently: see the footnotes" in text
+    clean = views_country.scorecard(cov, disp.assign(group="disability"), "KEN", ["disability"])
+    assert not bool(clean.loc[0, "caveat"])
+    frame = views_country.timeseries_frame(obs, disp, "disability")
+    summary = country._ts_summary(frame, "Unemployment", "%", "en", caveat=True)
+    assert "measured differently" in summary
+
+
+# -- a series that does not apply to the country -------------------------------------------
+def test_a_national_series_of_another_country_says_it_does_not_apply():
+    cat = pd.DataFrame({"series": ["OSDG_1", "S"], "countries": [("GBR",), ()]})
+    assert views_country.scope_countries(cat, "OSDG_1") == ("GBR",)
+    assert views_country.scope_countries(cat, "S") == ()
+    text = country.out_of_scope_text(["United Kingdom"], "Kenya", "en")
+    assert text == ("This series is published only for United Kingdom: it does not apply to Kenya.")

@@ -15,7 +15,7 @@ from dash import dcc, html, no_update
 
 from data import display, queries, reference
 from data import views_country as views
-from data.gaps import STATUSES
+from data.gaps import REASONS, STATUSES
 from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
 from layouts.i18n import group_label, group_title, t
@@ -52,8 +52,9 @@ def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) ->
     """Scorecard and status matrix of a country (independent of the series)."""
     frames = content.group_frames(iso3, source)
     groups, names = list(content.all_groups()), content.titles()
-    card = views.scorecard(frames["coverage"], frames["disparities"], iso3, groups)
-    wide = views.status_matrix(frames["statuses"], iso3, groups)
+    obs = content.country_observations(iso3, source)
+    card = views.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
+    wide = views.status_cells(frames["statuses"], iso3, groups)
     return {
         "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),
         "matrix": content.jsonable(tables.status_matrix_table(wide, names, lang)),
@@ -70,7 +71,9 @@ def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -
     statuses = pd.concat(
         [queries.country_frames(iso3, g, source)["statuses"] for g in groups], ignore_index=True
     )
-    missing = views.missing_splits(statuses, iso3, groups, content.choices().series_goals)
+    published = views.published_counts(content.country_observations(iso3, source))
+    goals = content.choices().series_goals
+    missing = views.missing_splits(statuses, iso3, groups, goals, published)
     return content.jsonable(tables.missing_list(missing, content.titles(), lang))
 
 
@@ -93,9 +96,103 @@ def group_summary_text(facts: dict[str, int], country: str, group: str, lang: st
         expected=facts["expected"],
         group=group_label(group, lang),
     )
+    reasons = _reasons_sentence(facts.get("reasons") or {}, lang)
     if facts["disaggregated"] == facts["expected"]:
-        return head
-    return f"{head} {t('country.summary_rest', lang, **{k: facts[k] for k in STATUSES[1:]})}"
+        return f"{head} {reasons}".strip()
+    rest = t("country.summary_rest", lang, **{k: facts[k] for k in STATUSES[1:]})
+    return f"{head} {rest} {reasons}".strip()
+
+
+def _reasons_sentence(reasons: dict[str, int], lang: str | None) -> str:
+    """The reasons of the group's statuses with their counts ("Reasons: Not split 30; ...")."""
+    if not reasons:
+        return ""
+    items = "; ".join(
+        t("country.summary_reason", lang, reason=t(f"reason.{r}", lang), n=n)
+        for r, n in reasons.items()
+    )
+    return t("country.summary_reasons", lang, items=items)
+
+
+def progress_summary_text(
+    rows: pd.DataFrame, country: str, group: str, window: int, lang: str | None
+) -> str:
+    """The first and last year of ``views_country.progress_rows`` in one sentence."""
+    if rows.empty or not int(rows["expected"].max()):
+        return t("country.progress_none", lang, country=country, group=group_label(group, lang))
+    first, last = rows.iloc[0], rows.iloc[-1]
+    return t(
+        "country.progress_summary",
+        lang,
+        country=country,
+        group=group_label(group, lang),
+        first_n=int(first["with_value"]),
+        first_expected=int(first["expected"]),
+        first_year=int(first["year"]),
+        last_n=int(last["with_value"]),
+        last_expected=int(last["expected"]),
+        last_year=int(last["year"]),
+        window=window,
+    )
+
+
+def progress_block(
+    rows: pd.DataFrame,
+    country: str,
+    group: str,
+    window: int,
+    lang: str | None,
+    lead: list[Any] | None = None,
+) -> html.Div:
+    """The group's summary and its progress over time, side by side (compact).
+
+    Left: ``lead`` (the summary sentence and the key of reasons), then the progress sentence
+    and its table (collapsed); right: the small chart of the same numbers.
+    """
+    caption = t("country.progress_caption", lang, group=group_label(group, lang), window=window)
+    fig = figures.progress_figure(rows, axis=t("country.progress_axis", lang))
+    graph = dcc.Graph(id=ids.COUNTRY_PROGRESS, figure=fig, config=content.graph_config())
+    heading = "country-progress-heading"  # a run-in heading: one line less on the page
+    section = html.Section(
+        [
+            html.P(
+                [
+                    html.Strong(t("country.progress", lang), id=heading),
+                    ". ",
+                    html.Span(
+                        progress_summary_text(rows, country, group, window, lang),
+                        id=ids.COUNTRY_PROGRESS_SUMMARY,
+                    ),
+                ],
+                className="chart-summary mb-1 mt-2",
+            ),
+            html.Details(
+                [
+                    html.Summary(t("country.progress_show", lang)),
+                    html.Div(
+                        tables.progress_table(rows, caption, lang), id=ids.COUNTRY_PROGRESS_TABLE
+                    ),
+                ]
+            ),
+        ],
+        id="country-progress-section",
+        **{"aria-labelledby": heading},
+    )
+    chart = html.Figure(
+        [graph, html.Figcaption(caption, className="visually-hidden")], className="mb-0"
+    )
+    return html.Div(
+        [
+            html.Div([*(lead or []), section], className="col-lg-7"),
+            html.Div(chart, className="col-lg-5"),
+        ],
+        className="row g-3 align-items-start country-progress",
+    )
+
+
+def out_of_scope_text(countries: list[str], country: str, lang: str | None) -> str:
+    """Why another country's national series is not a gap here (``countries``: names)."""
+    return t("country.out_of_scope", lang, countries=", ".join(countries), country=country)
 
 
 def why_text(facts: dict[str, Any], country: str, group: str, source: str, lang: str | None) -> str:
@@ -124,7 +221,9 @@ def why_text(facts: dict[str, Any], country: str, group: str, source: str, lang:
     return f"{text} {t('country.why.total_shown', lang)}" if facts["shown"] else text
 
 
-def _ts_summary(frame: pd.DataFrame, series: str, unit: str, lang: str | None) -> str:
+def _ts_summary(
+    frame: pd.DataFrame, series: str, unit: str, lang: str | None, caveat: bool = False
+) -> str:
     keys = ["line", "label", "slice", "source_type", "dataset"]
     latest = frame.groupby(keys, sort=False).tail(1)  # sorted by line, then time
     lines = "; ".join(
@@ -137,7 +236,8 @@ def _ts_summary(frame: pd.DataFrame, series: str, unit: str, lang: str | None) -
         )
         for r in latest.to_dict("records")
     )
-    return t("country.ts_summary", lang, series=series, lines=lines)
+    text = t("country.ts_summary", lang, series=series, lines=lines)
+    return f"{text} \u26a0 {t('country.ts_caveat', lang)}" if caveat else text
 
 
 @content.memoized
@@ -148,9 +248,18 @@ def detail_payload(
     country = reference.area_name(iso3, lang or "en")
     frames = queries.country_frames(iso3, group, source)
     facts = views.group_summary(frames["coverage"], frames["statuses"], iso3, group)
-    summary = html.P(
-        group_summary_text(facts, country, group, lang),
-        className="country-summary fs-6",
+    summary = progress_block(
+        views.progress_rows(queries.progress(group), iso3),
+        country,
+        group,
+        queries.settings().recent_years - 1,
+        lang,
+        [
+            html.P(
+                group_summary_text(facts, country, group, lang), className="country-summary mb-2"
+            ),
+            html.Div(tables.reasons_key(REASONS, lang), id=ids.COUNTRY_REASONS_KEY),
+        ],
     )
     if not series:
         return {
@@ -168,6 +277,10 @@ def detail_payload(
     status = st.loc[(st["series"] == series) & (st["iso3"] == iso3), "status"].astype(object)
     facts_s = views.series_facts(obs, frame, str(status.iloc[0]) if len(status) else "")
     why = why_text(facts_s, country, group, source, lang)
+    if series in queries.not_expected_here(group, iso3):
+        scope = views.scope_countries(queries.snapshot().catalogue, series)
+        names = [reference.area_name(c, lang or "en") for c in scope]
+        why = out_of_scope_text(names, country, lang)
     all_sources = queries.country_frames(iso3, group, "all")["disparities"]
     both = views.official_vs_community(all_sources, iso3)
     prov = views.provenance_rows(obs, content.dataset_names())
@@ -185,7 +298,9 @@ def detail_payload(
                 components.figure_block(
                     dcc.Graph(id=ids.COUNTRY_TIMESERIES, figure=fig, config=content.graph_config()),
                     ids.COUNTRY_TIMESERIES_SUMMARY,
-                    _ts_summary(frame, title, unit, lang),
+                    _ts_summary(
+                        frame, title, unit, lang, views.measured_differently(frame, pairs, obs)
+                    ),
                     caption,
                 ),
                 "country-ts-section",

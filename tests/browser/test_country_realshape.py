@@ -141,3 +141,86 @@ def test_words_not_codes(desktop, path):
     text = page.locator(".country-page").inner_text()
     found = RAW_CODES.findall(text)
     assert found == [], f"codes shown on {path}: {sorted(set(found))}"
+
+
+# -- issue #7: reasons in words, progress over time ------------------------------------------
+def _expand(page: Page, selector: str) -> None:
+    for summary in page.locator(f"{selector} details > summary").all():
+        summary.click()
+
+
+def test_reasons_are_written_beside_statuses(desktop):
+    page = desktop(f"/country/KEN?series={realshape.TOTAL_ONLY_SERIES}")
+    # the summary sentence counts the reasons in words
+    expect(page.locator(".country-summary")).to_contain_text(re.compile(r"Reasons: .*Not split"))
+    # the missing splits: the never-split series says so, with how often it is published
+    _expand(page, f"#{ids.COUNTRY_MISSING}")
+    missing = page.locator(f"#{ids.COUNTRY_MISSING} li", has_text="split by Persons with disab")
+    expect(missing.first).to_be_visible()
+    text = page.locator(f"#{ids.COUNTRY_MISSING}").inner_text()
+    assert re.search(r"Not split \u2014 published \d+ times, never by disability", text), text[:800]
+    # the status matrix: status and reason in words in the same cell
+    _expand(page, f"#{ids.COUNTRY_STATUS_MATRIX}")
+    expect(
+        page.locator(
+            f"#{ids.COUNTRY_STATUS_MATRIX} td", has_text="Totals only \u2014 Not split"
+        ).first
+    ).to_be_visible()
+    # one key explains every reason in a sentence
+    key = page.locator(f"#{ids.COUNTRY_REASONS_KEY}")
+    expect(key.locator("summary")).to_have_text("What the reasons mean")
+    _expand(page, f"#{ids.COUNTRY_REASONS_KEY}")
+    expect(key).to_contain_text(
+        "The country publishes this series, but never split for this group."
+    )
+    assert key.locator("dt").count() == 9
+
+
+def test_progress_chart_sentence_and_table_agree(desktop):
+    page = desktop("/country/KEN")
+    summary = page.locator(f"#{ids.COUNTRY_PROGRESS_SUMMARY}")
+    expect(summary).to_contain_text(
+        re.compile(
+            r"Kenya: \d+ of \d+ expected splits for persons with disabilities had an official "
+            r"value in 2015, \d+ of \d+ in \d{4}"
+        )
+    )
+    # the chart sits beside the sentence, near the group summary, and is small
+    box = page.locator(f"#{ids.COUNTRY_PROGRESS}").bounding_box()
+    assert box and box["height"] <= 260, box
+    # the table is collapsed; the keyboard opens it (Tab to the summary, Enter)
+    table = page.locator(f"#{ids.COUNTRY_PROGRESS_TABLE}")
+    expect(table).to_be_hidden()
+    opener = page.locator("#country-progress-section details > summary")
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(table).to_be_visible()
+    rows = [
+        [c.strip() for c in r.locator("th, td").all_inner_texts()]
+        for r in table.locator("tbody tr").all()
+    ]
+    assert rows and rows[0][0] == "2015"
+    first = re.search(
+        r"(\d+) of (\d+) expected splits .* in 2015, (\d+) of (\d+) in (\d{4})",
+        summary.inner_text(),
+    )
+    assert rows[0][1:3] == [first[1], first[2]]
+    assert rows[-1][:3] == [first[5], first[3], first[4]]
+    # the chart draws the same numbers as the table
+    ys = page.evaluate(
+        f"document.querySelector('#{ids.COUNTRY_PROGRESS} .js-plotly-plot').data[0].y"
+    )
+    xs = page.evaluate(
+        f"document.querySelector('#{ids.COUNTRY_PROGRESS} .js-plotly-plot').data[0].x"
+    )
+    assert [str(int(x)) for x in xs] == [r[0] for r in rows]
+    assert [str(int(y)) for y in ys] == [r[1] for r in rows]
+
+
+def test_another_countrys_national_series_says_it_does_not_apply(desktop):
+    page = desktop(f"/country/KEN?series={realshape.UK_SERIES}")
+    detail = page.locator(f"#{ids.COUNTRY_DETAIL}")
+    expect(detail).to_contain_text(
+        "This series is published only for United Kingdom: it does not apply to Kenya."
+    )
+    expect(detail).not_to_contain_text("Kenya has no value of this series")
