@@ -10,9 +10,10 @@ from typing import Any
 
 def register_callbacks(app: Any) -> None:
     """Register every callback of the app."""
-    from callbacks import country, matrix, overview, shell
+    from callbacks import clientside, country, matrix, overview, shell
 
     shell.register(app)
     overview.register(app)
     matrix.register(app)
     country.register(app)
+    clientside.register(app)  # last: the server callbacks of an id come first

@@ -12,7 +12,7 @@ from layouts.pages import content, overview
 
 def register(app):
     """Register the callbacks of the overview."""
-    controls = overview.CONTROL_IDS
+    controls = overview.FILTER_IDS
 
     @app.callback(
         Output(ids.OVERVIEW_URL, "search"),
@@ -21,7 +21,7 @@ def register(app):
         Output(ids.OVERVIEW_NOTICE, "children"),
         Output(ids.OVERVIEW_STATE, "data"),
         Output(ids.OVERVIEW_HEADING, "children"),
-        Output(ids.FILTER_YEAR_BOX, "style"),
+        *[Output(box, "style") for box in overview.BOX_IDS.values()],
         Input(ids.OVERVIEW_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.OVERVIEW_STATE, "data"),
@@ -42,7 +42,8 @@ def register(app):
         Input(ids.OVERVIEW_STATE, "data"),
     )
     def update_map(s):
-        p = content.overview_payload(content.version(), *[s[k] for k in controls], language())
+        args = overview.payload_args(s)
+        p = content.overview_payload(content.version(), *args[:-1], language(), args[-1])
         return p["figure"], p["headlines"], p["summary"], p["legend"]
 
     @app.callback(
@@ -55,7 +56,8 @@ def register(app):
     def update_table(s, clicks):
         if not (clicks or 0) % 2:
             return [], t("overview.table_show", language()), "false"
-        table = content.table_payload(content.version(), *[s[k] for k in controls], language())
+        args = overview.payload_args(s)
+        table = content.table_payload(content.version(), *args[:-1], language(), args[-1])
         return table, t("overview.table_hide", language()), "true"
 
     @app.callback(

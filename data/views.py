@@ -34,6 +34,10 @@ MAP_COLUMNS = [
     "expected",
     "disaggregated",
 ]
+# beside MAP_COLUMNS: the gap reason in the status and coverage maps (``gaps.REASONS``) and,
+# for ``stale``, its age in years
+REASON_COLUMNS = ["reason", "age"]
+_OUT = MAP_COLUMNS + REASON_COLUMNS
 
 
 def filter_choices(
@@ -99,14 +103,14 @@ def latest_pairs(disp: pd.DataFrame, series: str, year: int | None, window: int)
     return disp.loc[keys.drop_duplicates("iso3").index]
 
 
-_NUMERIC = ("z", "value", "ref_value", "difference", "ratio")
+_NUMERIC = ("z", "value", "ref_value", "difference", "ratio", "age")
 
 
 def _frame(iso3s: list[str], lang: str) -> pd.DataFrame:
     """MAP_COLUMNS with names, NaN numbers and empty texts (built at once: ~10x faster)."""
     named = names(iso3s, lang)
     cols: dict[str, Any] = {"iso3": list(iso3s), "name": [named[c] for c in iso3s]}
-    cols.update({c: np.nan if c in _NUMERIC else "" for c in MAP_COLUMNS[2:]})
+    cols.update({c: np.nan if c in _NUMERIC else "" for c in _OUT[2:]})
     return pd.DataFrame(cols)
 
 
@@ -188,9 +192,11 @@ def map_frame(
 
     Args:
         mode: ``gaps`` (coverage, or the status of ``series`` when given), ``values`` or
-            ``disparity``.
+            ``disparity``. Coverage rows get the country's most common gap ``reason``
+            (``main_reasons``); status rows the series' ``reason`` and ``age``.
         iso3s: the countries of the chosen region.
-        statuses: ``queries.statuses`` of the group (iso3, series, status, latest_year).
+        statuses: ``queries.statuses`` of the group (iso3, series, status, latest_year,
+            reason, age), restricted to the series the coverage counts.
         coverage: ``queries.coverage`` of the group (iso3, expected, <statuses>, share).
         disparities: ``queries.disparities`` of the group.
         series: the chosen series ("" = all expected series; only valid in gaps mode).
@@ -201,8 +207,9 @@ def map_frame(
         lang: language of the country names.
 
     Returns:
-        ``MAP_COLUMNS``: ``z`` is what is coloured (share, status index, value or signed gap),
-        NaN where the country has nothing to colour; ``status`` says why.
+        ``MAP_COLUMNS`` and ``REASON_COLUMNS``: ``z`` is what is coloured (share, status
+        index, value or signed gap), NaN where the country has nothing to colour; ``status``
+        says why.
     """
     out = _frame(iso3s, lang).set_index("iso3")
     if mode == "gaps" and not series:
@@ -213,13 +220,19 @@ def map_frame(
         out["status"] = coverage_marker(cov.fillna(0)).where(known, "")
         out["expected"] = cov["expected"].fillna(0).astype(int)
         out["disaggregated"] = cov["disaggregated"].fillna(0).astype(int)
-        return out.reset_index()[MAP_COLUMNS]
+        if "reason" in statuses:
+            top = main_reasons(statuses[statuses["iso3"].isin(list(iso3s))]).set_index("iso3")
+            out["reason"] = top["reason"].reindex(out.index).fillna("").where(known, "")
+        return out.reset_index()[_OUT]
     st = statuses[statuses["series"] == series].set_index("iso3").reindex(out.index)
     out["status"] = st["status"].fillna("no_data").astype(object)
     out["period"] = st["latest_year"].astype("string").fillna("")
+    if "reason" in st:
+        out["reason"] = st["reason"].astype(object).fillna("")
+        out["age"] = pd.to_numeric(st["age"], errors="coerce").astype(float)
     if mode == "gaps":
         out["z"] = out["status"].map({s: float(i) for i, s in enumerate(STATUSES)})
-        return out.reset_index()[MAP_COLUMNS]
+        return out.reset_index()[_OUT]
     pairs = latest_pairs(disparities, series, year, window).set_index("iso3")
     has = out.index.isin(pairs.index)
     found = pairs.reindex(out.index)  # whole columns at once, not a .loc write per column
@@ -232,7 +245,7 @@ def map_frame(
     out["source"] = pd.Series(source.where(has, "").fillna(""), dtype=out["source"].dtype)
     sign = {"higher_better": 1.0, "lower_better": -1.0}.get(polarity, 1.0)
     out["z"] = out["value"] if mode == "values" else out["difference"].astype(float) * sign
-    return out.reset_index()[MAP_COLUMNS]
+    return out.reset_index()[_OUT]
 
 
 def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
@@ -295,6 +308,7 @@ def matrix_frame(
     groups: list[str],
     sort: str = "name",
     lang: str = "en",
+    reasons: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Countries x groups coverage, long format, in display order.
 
@@ -307,16 +321,23 @@ def matrix_frame(
             id with ``ASCENDING`` appended (lowest first); countries the group has no expected
             series for come last either way.
         lang: language of names.
+        reasons: ``main_reasons(statuses, ["iso3", "group"])`` of the groups: each cell's
+            most common gap reason ("" when none or not given).
 
     Returns:
-        Columns ``iso3, name, group, share, disaggregated, expected``, one row per cell, rows
-        of one country adjacent, countries in sort order.
+        Columns ``iso3, name, group, share, disaggregated, expected, reason``, one row per
+        cell, rows of one country adjacent, countries in sort order.
     """
     grid = pd.MultiIndex.from_product([iso3s, groups], names=["iso3", "group"])
     cov = coverages.set_index(["iso3", "group"])[["share", "disaggregated", "expected"]]
     out = cov[~cov.index.duplicated()].reindex(grid).reset_index()
     out[["disaggregated", "expected"]] = out[["disaggregated", "expected"]].fillna(0).astype(int)
     out["name"] = out["iso3"].map(names(iso3s, lang))
+    out["reason"] = ""
+    if reasons is not None and len(reasons):
+        top = reasons.astype({"iso3": object, "group": object}).set_index(["iso3", "group"])
+        found = top["reason"].reindex(pd.MultiIndex.from_frame(out[["iso3", "group"]]))
+        out["reason"] = found.fillna("").to_numpy()
     order = out[["iso3", "name"]].drop_duplicates("iso3")
     group, ascending = sort_key(sort)
     if group in groups:
@@ -331,6 +352,130 @@ def matrix_frame(
     out["_r"] = out["iso3"].map(rank)
     out["_g"] = out["group"].map({g: i for i, g in enumerate(groups)})
     out = out.sort_values(["_r", "_g"], kind="stable").drop(columns=["_r", "_g"])
-    return out[["iso3", "name", "group", "share", "disaggregated", "expected"]].reset_index(
-        drop=True
-    )
+    cols = ["iso3", "name", "group", "share", "disaggregated", "expected", "reason"]
+    return out[cols].reset_index(drop=True)
+
+
+# ---- reasons (issue #7): why a country's split is a gap, counted for legends and cells ----
+
+GAP_STATUSES = ("outdated", "community_only", "total_only", "no_data")
+
+
+def _reason_order(reasons: pd.Series) -> pd.Series:
+    from data.gaps import REASONS
+
+    return reasons.map({r: i for i, r in enumerate(REASONS)}).fillna(len(REASONS))
+
+
+def main_reasons(statuses: pd.DataFrame, keys: Iterable[str] = ("iso3",)) -> pd.DataFrame:
+    """The most common gap reason per key (country, or country and group), with its count.
+
+    A gap is an expected split that is not ``disaggregated`` (recent and official); its reason
+    is the engine's (``gaps.REASONS``). Ties go to the first reason of ``REASONS``.
+
+    Args:
+        statuses: ``queries.statuses`` rows (iso3, series, group, status, reason, ...).
+        keys: the columns to group by.
+
+    Returns:
+        Columns ``*keys, reason, n, gaps`` (``n``: gaps with that reason; ``gaps``: all gaps of
+        the key), one row per key having at least one gap with a reason.
+    """
+    keys = list(keys)
+    gap = statuses["status"].to_numpy(dtype=object) != "disaggregated"
+    gaps_ = statuses.loc[gap, [*keys, "reason"]]
+    total = gaps_.groupby(keys, observed=True, sort=False).size().rename("gaps")
+    named = gaps_[gaps_["reason"].to_numpy(dtype=object) != ""]
+    if named.empty:
+        return pd.DataFrame(columns=[*keys, "reason", "n", "gaps"])
+    counts = named.groupby([*keys, "reason"], observed=True, sort=False).size()
+    counts = counts.rename("n").reset_index()
+    counts["_o"] = _reason_order(counts["reason"])
+    counts = counts.sort_values([*keys, "n", "_o"], ascending=[True] * len(keys) + [False, True])
+    top = counts.drop_duplicates(keys).drop(columns="_o")
+    return top.merge(total.reset_index(), on=keys, how="left").reset_index(drop=True)
+
+
+def reason_totals(statuses: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, int]:
+    """Gaps (expected splits not ``disaggregated``) per reason over some countries, most first."""
+    part = statuses[statuses["iso3"].isin(list(iso3s))]
+    part = part[part["status"].astype(object) != "disaggregated"]
+    counts = part["reason"].astype(object)
+    counts = counts[counts != ""].value_counts()
+    order = _reason_order(pd.Series(counts.index, index=counts.index))
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), order[kv[0]]))
+    return {str(r): int(n) for r, n in ranked}
+
+
+def status_reasons(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per status shown on a status map: countries, and countries per reason (most first).
+
+    Args:
+        frame: ``map_frame`` output in status mode (status, reason, age).
+
+    Returns:
+        status -> {"n": countries, "reasons": [(reason, n), ...], "ages": (min, max) or None};
+        statuses in engine order, only those present.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for status in STATUSES:
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        counts = part["reason"][part["reason"] != ""].value_counts()
+        order = _reason_order(pd.Series(counts.index, index=counts.index))
+        ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), order[kv[0]]))
+        ages = pd.to_numeric(part["age"], errors="coerce").dropna()
+        out[status] = {
+            "n": int(len(part)),
+            "reasons": [(str(r), int(n)) for r, n in ranked],
+            "ages": (int(ages.min()), int(ages.max())) if len(ages) else None,
+        }
+    return out
+
+
+# ---- progress (issue #7): change since a base year in the share of splits with a value ----
+
+
+def progress_frame(
+    progress: pd.DataFrame, iso3s: list[str], base: int, now: int, lang: str = "en"
+) -> pd.DataFrame:
+    """One row per country: share of expected splits with a value at ``base`` and ``now``.
+
+    Args:
+        progress: ``queries.progress`` of the group (iso3, year, expected, with_value, share).
+        iso3s: the countries of the chosen region.
+        base: the base year (clipped to the years present).
+        now: the as-of year.
+        lang: language of the names.
+
+    Returns:
+        Columns ``iso3, name, z`` (change in share, NaN when nothing is expected),
+        ``expected, base_n, now_n, base_share, now_share, base, now, direction``
+        (``improved``, ``declined``, ``unchanged`` or "").
+    """
+    out = _frame(iso3s, lang)[["iso3", "name"]].set_index("iso3")
+    years = set(progress["year"].astype(int)) if len(progress) else set()
+    base = min(max(int(base), min(years)), max(years)) if years else int(base)
+    at = {
+        y: progress[progress["year"] == y].set_index("iso3").reindex(out.index) for y in (base, now)
+    }
+    expected = at[now]["expected"].fillna(0).astype(int)
+    known = expected > 0
+    out["expected"] = expected
+    out["base_n"] = at[base]["with_value"].fillna(0).astype(int)
+    out["now_n"] = at[now]["with_value"].fillna(0).astype(int)
+    out["base_share"] = at[base]["share"].astype(float).where(known)
+    out["now_share"] = at[now]["share"].astype(float).where(known)
+    out["z"] = (out["now_share"] - out["base_share"]).where(known)
+    out["base"], out["now"] = base, int(now)
+    change = out["now_n"] - out["base_n"]
+    direction = np.select([change > 0, change < 0], ["improved", "declined"], "unchanged")
+    out["direction"] = np.where(known, direction, "")
+    return out.reset_index()
+
+
+def progress_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Countries that improved, declined or stayed unchanged (``progress_frame`` rows)."""
+    d = frame["direction"].value_counts()
+    return {k: int(d.get(k, 0)) for k in ("improved", "declined", "unchanged")}

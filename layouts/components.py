@@ -148,25 +148,81 @@ def _glyph(status: str) -> html.Span:
     )
 
 
-def _status_items(statuses: Sequence[str], lang: str | None) -> list[html.Li]:
-    return [
-        html.Li(
-            [
-                _glyph(s),
-                html.Strong(t(f"status.{s}", lang) + ": "),
-                html.Span(t(f"status.help.{s}", lang)),
-            ]
+def lower(text: str) -> str:
+    """A phrase inside a sentence: its first letter in lower case ("Not split" -> "not split")."""
+    return text[:1].lower() + text[1:]
+
+
+def reason_text(reason: str, age: Any = None, lang: str | None = None) -> str:
+    """A gap reason as a short phrase ("Outdated \u2014 9 years old"); "" for no reason.
+
+    The same words as ``tables.reason_text`` without its country-page details (figures cannot
+    import the tables).
+    """
+    if not reason:
+        return ""
+    text = t(f"reason.{reason}", lang)
+    if reason == "stale" and age is not None and age == age:
+        text += " \u2014 " + t("reason.age", lang, count=int(age), age=int(age))
+    return text
+
+
+def _reason_counts(info: dict[str, Any], lang: str | None) -> str:
+    """Countries per reason in words, most first ("95 published, never split ...")."""
+    ages = ""
+    if info.get("ages"):
+        low, high = info["ages"]
+        ages = (
+            t("reason.age", lang, count=low, age=low)
+            if low == high
+            else t("reason.ages", lang, low=low, high=high)
         )
-        for s in statuses
-    ]
+    parts = []
+    for r, n in info["reasons"]:
+        part = t("legend.reason_count", lang, n=f"{n:,}", reason=lower(t(f"reason.{r}", lang)))
+        parts.append(f"{part} ({ages})" if r == "stale" and ages else part)
+    return ", ".join(parts)
 
 
-def status_legend(lang: str | None = None) -> html.Div:
-    """The statuses with colour, symbol and meaning (always visible, not colour alone)."""
+def _status_items(
+    statuses: Sequence[str], lang: str | None, counts: dict[str, dict[str, Any]] | None = None
+) -> list[html.Li]:
+    """One item per status: symbol, name, meaning; with ``counts``, countries and reasons."""
+    items = []
+    for s in statuses:
+        info = (counts or {}).get(s)
+        if counts is not None and info is None:
+            continue  # a status map lists the statuses present, with their counts
+        if info is None:
+            head, rest = t(f"status.{s}", lang) + ": ", t(f"status.help.{s}", lang)
+        else:
+            n = info["n"]
+            head = t("legend.status_count", lang, count=n, status=t(f"status.{s}", lang), n=n)
+            reasons = _reason_counts(info, lang)
+            rest = f" \u2014 {reasons}" if reasons else ""
+            rest += f". {t(f'status.help.{s}', lang)}"
+        items.append(html.Li([_glyph(s), html.Strong(head), html.Span(rest)]))
+    return items
+
+
+def status_legend(
+    lang: str | None = None, counts: dict[str, dict[str, Any]] | None = None
+) -> html.Div:
+    """The statuses with colour, symbol and meaning (always visible, not colour alone).
+
+    Args:
+        lang: language.
+        counts: ``views.status_reasons`` of the status map: each status present with its
+            countries and their gap reasons in words ("Totals only: 120 countries \u2014 95
+            published, never split for this group, 25 no comparable reference").
+    """
     return html.Div(
         [
             html.H3(t("legend.heading", lang), className="h6"),
-            html.Ul(_status_items(STATUSES, lang), className="list-unstyled status-legend mb-0"),
+            html.Ul(
+                _status_items(STATUSES, lang, counts),
+                className="list-unstyled status-legend mb-0",
+            ),
         ],
         className="mb-2",
     )
@@ -205,13 +261,30 @@ def share_key(lang: str | None = None, *, not_expected: bool = True) -> html.Ul:
     return html.Ul(items, className="list-unstyled share-key mb-1")
 
 
-def coverage_legend(lang: str | None = None) -> html.Div:
-    """Legend of the coverage map: the colour classes, then the symbols of "why no split"."""
+def reason_totals(totals: dict[str, int], lang: str | None = None, top: int = 4) -> html.Div:
+    """The most common gap reasons over the countries shown, in words, with their counts."""
+    items = [
+        html.Li(t("legend.reason_total", lang, count=n, n=f"{n:,}", reason=t(f"reason.{r}", lang)))
+        for r, n in list(totals.items())[:top]
+    ]
+    if not items:
+        return html.Div()
+    return html.Div(
+        [
+            html.P(t("legend.reasons_heading", lang), className="mb-1 small fw-semibold"),
+            html.Ul(items, className="small mb-1 reason-totals"),
+        ]
+    )
+
+
+def coverage_legend(lang: str | None = None, totals: dict[str, int] | None = None) -> html.Div:
+    """Legend of the coverage map: colour classes, symbols of "why no split", gap reasons."""
     return html.Div(
         [
             html.H3(t("legend.heading_coverage", lang), className="h6"),
             html.P(t("legend.share_help", lang), className="mb-1 small"),
             share_key(lang),
+            reason_totals(totals or {}, lang),
             html.P(t("legend.marker_help", lang), className="mb-1 small"),
             html.Ul(
                 _status_items(STATUSES[1:], lang), className="list-unstyled status-legend mb-0"
@@ -221,9 +294,54 @@ def coverage_legend(lang: str | None = None) -> html.Div:
     )
 
 
-def map_legend(kind: str, lang: str | None = None) -> html.Div:
-    """The one legend of the map (plotly draws none): coverage classes or statuses."""
-    return coverage_legend(lang) if kind == "coverage" else status_legend(lang)
+def progress_legend(base: int, window: int, lang: str | None = None) -> html.Div:
+    """Legend of the progress map: what the diverging colours mean (the colour bar has numbers)."""
+    swatches = [
+        ("improved", theme.PROGRESS_SCALE[-1][1]),
+        ("unchanged", theme.PROGRESS_SCALE[len(theme.PROGRESS_SCALE) // 2][1]),
+        ("declined", theme.PROGRESS_SCALE[0][1]),
+    ]
+    items = [
+        html.Li(
+            [
+                html.Span(
+                    className="share-swatch",
+                    style={"backgroundColor": colour},
+                    **{"aria-hidden": "true"},
+                ),
+                t(f"legend.progress_class.{d}", lang, base=base),
+            ]
+        )
+        for d, colour in swatches
+    ]
+    return html.Div(
+        [
+            html.H3(t("legend.heading_progress", lang), className="h6"),
+            html.P(
+                t("legend.progress_help", lang, base=base, window=window - 1),
+                className="mb-1 small",
+            ),
+            html.Ul(items, className="list-unstyled share-key mb-1"),
+        ],
+        className="mb-2",
+    )
+
+
+def map_legend(kind: str, lang: str | None = None, info: dict[str, Any] | None = None) -> html.Div:
+    """The one legend of the map (plotly draws none).
+
+    Args:
+        kind: ``coverage``, ``status``, ``values``, ``disparity`` or ``progress``.
+        lang: language.
+        info: what the data add: ``counts`` (status map: ``views.status_reasons``), ``totals``
+            (coverage: ``views.reason_totals``), ``base`` and ``window`` (progress).
+    """
+    info = info or {}
+    if kind == "coverage":
+        return coverage_legend(lang, info.get("totals"))
+    if kind == "progress":
+        return progress_legend(info.get("base", 2015), info.get("window", 5), lang)
+    return status_legend(lang, info.get("counts") if kind == "status" else None)
 
 
 def busy(children: Any, lang: str | None = None) -> dcc.Loading:
@@ -378,8 +496,7 @@ def site_header(lang: str | None = None, country_names: Sequence[str] = ()) -> h
                         **{"aria-label": t("shell.nav_label", lang)},
                     ),
                 ],
-                className="d-flex flex-wrap justify-content-between align-items-center py-2 "
-                "gap-2",
+                className="d-flex flex-wrap justify-content-between align-items-center py-2 gap-2",
             ),
         ],
         id=ids.HEADER,
@@ -404,38 +521,112 @@ def demo_banner(illustrative: bool, lang: str | None = None, mixed: bool = False
     ]
 
 
+FOOTER_KINDS = ("un", "opensdg", "sdmx", "template")
+
+
+def dataset_kinds(datasets: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Datasets per kind, in a fixed order: official files by format, community, illustrative."""
+    counts: dict[str, int] = {}
+    for d in datasets:
+        if d.get("illustrative"):
+            kind = "illustrative"
+        elif d.get("source_type") == "community":
+            kind = "community"
+        else:
+            kind = d.get("format") if d.get("format") in FOOTER_KINDS else "other"
+        counts[kind] = counts.get(kind, 0) + 1
+    order = [*FOOTER_KINDS, "other", "community", "illustrative"]
+    return {k: counts[k] for k in order if k in counts}
+
+
+def _dataset_item(d: dict[str, Any], lang: str | None) -> html.Li:
+    return html.Li(
+        t(
+            "footer.dataset",
+            lang,
+            name=d["name"],
+            source_type=t(f"source.{d['source_type']}", lang)
+            + (f", {t('footer.illustrative', lang)}" if d.get("illustrative") else ""),
+            rows=f"{int(d['rows']):,}",
+            attribution=d.get("attribution") or "",
+            licence=d.get("licence") or "\u2014",
+        )
+    )
+
+
+def _demo_item(d: dict[str, Any], lang: str | None) -> html.Li:
+    """A demo dataset in one short line (its attribution and licence are in the full list)."""
+    source_type = d["source_type"]
+    source = t(f"source.{source_type}", lang)
+    kind = f"{source}, {t('footer.illustrative', lang)}"
+    return html.Li(
+        t("footer.demo_item", lang, name=d["name"], source_type=kind, rows=f"{int(d['rows']):,}")
+    )
+
+
 def site_footer(
-    datasets: Sequence[dict[str, Any]], recent_years: int, lang: str | None = None
+    datasets: Sequence[dict[str, Any]], recent_years: int, lang: str | None = None, as_of: int = 0
 ) -> html.Footer:
-    """Footer: every dataset in use with its attribution and licence.
+    """Footer: one line on the datasets in use, every one of them in a collapsed list.
+
+    Illustrative (demo) datasets stay listed in view: their values are invented.
 
     Args:
-        datasets: rows of ``store.datasets()`` as dicts (name, source_type, rows, attribution,
-            licence, illustrative).
+        datasets: rows of ``store.datasets()`` as dicts (name, format, source_type, rows,
+            attribution, licence, illustrative).
         recent_years: the recency window, explained in words.
         lang: language.
+        as_of: the as-of year of the statuses (``queries.snapshot().as_of``).
     """
-    items = [
-        html.Li(
-            t(
-                "footer.dataset",
-                lang,
-                name=d["name"],
-                source_type=t(f"source.{d['source_type']}", lang)
-                + (f", {t('footer.illustrative', lang)}" if d.get("illustrative") else ""),
-                rows=f"{int(d['rows']):,}",
-                attribution=d.get("attribution") or "",
-                licence=d.get("licence") or "\u2014",
+    about = (
+        t("footer.about_asof", lang, recent=recent_years, as_of=as_of)
+        if as_of
+        else t("footer.about", lang, recent=recent_years)
+    )
+    if not datasets:
+        body: list[Any] = [html.Ul([html.Li(t("footer.none", lang))], id=ids.FOOTER_DATASETS)]
+    else:
+        kinds = dataset_kinds(datasets)
+        licences = sorted({str(d.get("licence") or "").strip() for d in datasets} - {""})
+        n = len(datasets)
+        summary = t(
+            "footer.summary",
+            lang,
+            count=n,
+            n=n,
+            kinds=", ".join(t(f"footer.kind.{k}", lang, count=c, n=c) for k, c in kinds.items()),
+            licences=", ".join(licences) or "\u2014",
+        )
+        demo = [d for d in datasets if d.get("illustrative")]
+        body = [html.P(summary, className="small mb-1", id=ids.FOOTER_SUMMARY)]
+        if demo:
+            body += [
+                html.P(t("footer.illustrative_heading", lang), className="small mb-0 fw-semibold"),
+                html.Ul(
+                    [_demo_item(d, lang) for d in demo],
+                    id=ids.FOOTER_DEMO,
+                    className="small mb-1",
+                ),
+            ]
+        body.append(
+            html.Details(
+                [
+                    html.Summary(t("footer.show_all", lang, n=n), className="small"),
+                    html.Ul(
+                        [_dataset_item(d, lang) for d in datasets],
+                        id=ids.FOOTER_DATASETS,
+                        className="small",
+                    ),
+                ],
+                className="mb-1",
             )
         )
-        for d in datasets
-    ] or [html.Li(t("footer.none", lang))]
     return html.Footer(
         dbc.Container(
             [
                 html.H2(t("footer.heading", lang), className="h6"),
-                html.Ul(items, id=ids.FOOTER_DATASETS, className="small"),
-                html.P(t("footer.about", lang, recent=recent_years), className="small mb-0"),
+                *body,
+                html.P(about, className="small mb-0"),
             ]
         ),
         id=ids.FOOTER,

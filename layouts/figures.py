@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from data.gaps import STATUSES
 from layouts import theme
+from layouts.components import lower, reason_text
 from layouts.i18n import t
 
 
@@ -67,17 +68,61 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
             frame["source"].replace("", t("value.none")),
             frame["nature"].replace("", t("value.none")),
             status,
+            _reason_column(frame, mode, lang),
         ]
     )
-    labels = [
-        t(k, lang)
-        for k in ("hover.value", "hover.period", "hover.source", "hover.nature", "hover.status")
-    ]
+    keys = ("hover.value", "hover.period", "hover.source", "hover.nature", "hover.status")
+    labels = [t(k, lang) for k in (*keys, "hover.reason")]
     template = (
         "<b>%{customdata[0]}</b><br>"
         + "<br>".join(f"{label}: %{{customdata[{i + 1}]}}" for i, label in enumerate(labels))
         + "<extra></extra>"
     )
+    return data, template
+
+
+def _reason_column(frame: pd.DataFrame, mode: str, lang: str | None) -> list[str]:
+    """The reason in words for each country's hover; "—" when there is none.
+
+    A status map says the series' reason ("Outdated: 9 years old"), the coverage map the
+    country's most common gap reason ("mostly: not split").
+    """
+    none = t("value.none")
+    if "reason" not in frame:
+        return [none] * len(frame)
+    ages = frame["age"] if "age" in frame else [None] * len(frame)
+    out = []
+    for reason, age in zip(frame["reason"], ages, strict=True):
+        text = reason_text(reason, age, lang) if reason else ""
+        if text and mode == "coverage":
+            text = t("reason.mostly", lang, reason=lower(text))
+        out.append(text or none)
+    return out
+
+
+def _progress_hover(frame: pd.DataFrame, lang: str | None) -> tuple[np.ndarray, str]:
+    """Customdata and hover template of the progress map: the change and both shares."""
+    texts = []
+    for r in frame.to_dict("records"):
+        if r["z"] != r["z"]:
+            texts.append(t("value.not_expected", lang))
+            continue
+        texts.append(
+            t(
+                "value.progress",
+                lang,
+                change=f"{r['z'] * 100:+.0f}",
+                base_pct=fmt_share(r["base_share"]),
+                now_pct=fmt_share(r["now_share"]),
+                base_n=r["base_n"],
+                now_n=r["now_n"],
+                expected=r["expected"],
+                base=r["base"],
+                now=r["now"],
+            )
+        )
+    data = np.column_stack([frame["name"], texts])
+    template = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
     return data, template
 
 
@@ -128,6 +173,13 @@ def _symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[go.Scattergeo]
     return traces
 
 
+def _symmetric(z: pd.Series) -> dict[str, float]:
+    """zmin/zmax around 0 (at least +-10 points), so that equal changes get equal colours."""
+    top = float(np.nanmax(np.abs(z.to_numpy(dtype=float)))) if z.notna().any() else 0.0
+    top = max(top, 10.0)
+    return {"zmin": -top, "zmax": top}
+
+
 def map_figure(
     frame: pd.DataFrame,
     mode: str,
@@ -142,7 +194,8 @@ def map_figure(
         frame: ``views.map_frame`` output (iso3, name, z, status, value, ref_value, direction,
             period, source, nature, expected, disaggregated).
         mode: ``coverage`` (z = share 0..1), ``status`` (z = index in ``gaps.STATUSES``),
-            ``values`` (z = value) or ``disparity`` (z = signed gap, negative = worse).
+            ``values`` (z = value), ``disparity`` (z = signed gap, negative = worse) or
+            ``progress`` (``views.progress_frame``: z = change in share since the base year).
         colorbar_title: title of the colour bar (values and disparity; a unit name such as
             "%", never a code).
         fit: zoom to the countries in ``frame`` (a region was chosen).
@@ -153,8 +206,13 @@ def map_figure(
         class of ``theme.share_classes``), a grey choropleth of the others and one marker layer
         per status; no plotly legend (``components.map_legend`` is the legend).
     """
-    customdata, template = _hover_data(frame, mode, lang)
+    if mode == "progress":
+        customdata, template = _progress_hover(frame, lang)
+    else:
+        customdata, template = _hover_data(frame, mode, lang)
     has = frame["z"].notna().to_numpy()
+    # progress: a change of share drawn in percentage points (+20, not 0.2)
+    z = frame["z"].astype(float) * (100 if mode == "progress" else 1)
     scale: dict[str, Any] = {
         "coverage": {"colorscale": theme.stepped_coverage_scale(), "zmin": 0, "zmax": 1},
         "status": {
@@ -164,17 +222,19 @@ def map_figure(
         },
         "values": {"colorscale": theme.VALUE_SCALE},
         "disparity": {"colorscale": theme.DISPARITY_SCALE, "zmid": 0},
+        # change in share 0..1 both ways, symmetric so that "unchanged" is the pale middle
+        "progress": {"colorscale": theme.PROGRESS_SCALE, "zmid": 0, **_symmetric(z)},
     }[mode]
     main = go.Choropleth(
         locations=frame.loc[has, "iso3"],
-        z=frame.loc[has, "z"].astype(float),
+        z=z[has],
         locationmode="ISO-3",
         customdata=customdata[has],
         hovertemplate=template,
         marker={"line": {"color": theme.BORDER, "width": 0.5}},
         # coverage and status classes are keyed by the HTML legend; values and gaps get a
         # horizontal colour bar under the map (a vertical one took a third of a phone's width)
-        showscale=mode in ("values", "disparity"),
+        showscale=mode in ("values", "disparity", "progress"),
         colorbar={
             "title": {"text": colorbar_title, "side": "top"},
             "orientation": "h",
@@ -188,9 +248,8 @@ def map_figure(
         name=colorbar_title,
         **scale,
     )
-    fig = go.Figure(
-        [_no_data_trace(frame, customdata, template, lang), main, *_symbol_traces(frame, lang)]
-    )
+    symbols = _symbol_traces(frame, lang) if "status" in frame else []
+    fig = go.Figure([_no_data_trace(frame, customdata, template, lang), main, *symbols])
     fig.update_layout(
         **theme.base_layout(),
         geo=theme.geo_layout(fit),
@@ -198,7 +257,7 @@ def map_figure(
         clickmode="event",
         showlegend=False,
     )
-    if mode in ("values", "disparity"):
+    if mode in ("values", "disparity", "progress"):
         fig.update_layout(margin={"b": 60})  # room for the colour bar under the map
     return fig
 
@@ -304,11 +363,50 @@ def timeseries_figure(
     fig = go.Figure(traces)
     fig.update_layout(
         **theme.base_layout(),
-        height=360,
+        height=280,
         meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
         yaxis={"title": {"text": unit}, "gridcolor": "#eeeeee"},
         xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
+    )
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
+    return fig
+
+
+def progress_figure(frame: pd.DataFrame, *, axis: str = "", height: int = 200) -> go.Figure:
+    """Splits with a value by year, against the expected splits (a small line, no legend).
+
+    Args:
+        frame: ``views_country.progress_rows`` output (year, expected, with_value, share).
+        axis: the y-axis title ("Splits with a value").
+        height: in pixels (small: the page's text summary and table say the same).
+    """
+    if frame.empty:
+        return empty_figure(t("empty.no_data"), height=height)
+    style = theme.LINE_STYLES["group"]
+    top = int(frame["expected"].max())
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["year"].tolist(),  # plain lists: a dozen numbers, readable in the page
+            y=frame["with_value"].tolist(),
+            mode="lines+markers",
+            line={"color": style["color"]},
+            marker={"symbol": style["symbol"], "size": 7},
+            customdata=[[e] for e in frame["expected"].tolist()],
+            hovertemplate="%{x}: %{y} / %{customdata[0]}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(),
+        height=height,
+        yaxis={
+            "title": {"text": axis},
+            "range": [0, max(top, 1) * 1.05],
+            "gridcolor": "#eeeeee",
+            "rangemode": "tozero",
+        },
+        xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["year"])},
     )
     fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
     return fig

@@ -63,6 +63,80 @@ EN: dict[str, str] = {
     "showing {fallback} instead.",
     "notice.heading": "Some link parameters were not understood",
     "overview.heading": "Where are {group} missing from the data?",
+    # (reason.<code> and reason.help.<code>: with the country page's keys below)
+    "reason.age": "{age} years old",
+    "reason.age.one": "{age} year old",
+    "reason.ages": "{low}\u2013{high} years old",
+    "reason.mostly": "mostly: {reason}",
+    # one letter per reason in the matrix cells (keyed under the matrix)
+    "reasonletter.not_published": "N",
+    "reasonletter.not_expected_here": "X",
+    "reasonletter.declared_missing": "D",
+    "reasonletter.stale": "O",
+    "reasonletter.small_sample": "S",
+    "reasonletter.estimate_or_projection": "E",
+    "reasonletter.not_comparable": "R",
+    "reasonletter.community_only": "C",
+    "reasonletter.no_series": "U",
+    "hover.reason": "Why",
+    "col.reason": "Why",
+    "col.main_reason": "Most common gap reason",
+    "legend.status_count": "{status}: {n} countries",
+    "legend.status_count.one": "{status}: {n} country",
+    "legend.reason_count": "{n} {reason}",
+    "legend.reasons_heading": "Why the splits are missing, over the countries shown",
+    "legend.reason_total": "{n} country\u2013series gaps: {reason}",
+    "legend.reason_total.one": "{n} country\u2013series gap: {reason}",
+    "summary.top_reason": "Most common reason for a gap: {reason} ({n} of {total} "
+    "country\u2013series gaps). {help}",
+    "summary.progress": "Since {base}, {improved} countries improved, {declined} declined, "
+    "{unchanged} unchanged in the share of expected splits for {group} with a recent official "
+    "value ({region}, up to {now}).",
+    "summary.progress_none": "No country in {region} has series expected for {group}, so there "
+    "is no change since {base} to show.",
+    "mode.progress": "Progress",
+    "filters.base": "Base year",
+    "legend.heading_progress": "How to read the map",
+    "legend.progress_help": "Colour: change since {base} in the share of the series expected "
+    "for the group that have an official split in that year or the {window} years before "
+    "(percentage points). Green: more splits, brown: fewer, pale: unchanged; grey: no series "
+    "expected.",
+    "legend.progress_class.improved": "More splits than in {base}",
+    "legend.progress_class.unchanged": "Unchanged",
+    "legend.progress_class.declined": "Fewer splits than in {base}",
+    "value.progress": "{change} points: {base_pct} ({base_n} of {expected}) in {base}, "
+    "{now_pct} ({now_n} of {expected}) in {now}",
+    "col.base_share": "Share in {year}",
+    "col.now_share": "Share in {year}",
+    "col.change": "Change (percentage points)",
+    "col.progress_direction": "Change",
+    "progress.improved": "improved",
+    "progress.declined": "declined",
+    "progress.unchanged": "unchanged",
+    "colorbar.progress": "Change since {base} (percentage points)",
+    "matrix.reason_key": "The letter after the numbers is the most common reason for the "
+    "missing splits:",
+    "footer.summary": "Data in use: {n} datasets \u2014 {kinds}; licences: {licences}.",
+    "footer.summary.one": "Data in use: {n} dataset \u2014 {kinds}; licences: {licences}.",
+    "footer.show_all": "Show every dataset with its source and licence ({n})",
+    "footer.illustrative_heading": "Illustrative (invented) demo datasets still in the store:",
+    "footer.demo_item": "{name} ({source_type}; {rows} values)",
+    "footer.kind.un": "{n} UN SDG Global Database exports",
+    "footer.kind.un.one": "{n} UN SDG Global Database export",
+    "footer.kind.opensdg": "{n} Open SDG files",
+    "footer.kind.opensdg.one": "{n} Open SDG file",
+    "footer.kind.sdmx": "{n} SDMX files",
+    "footer.kind.sdmx.one": "{n} SDMX file",
+    "footer.kind.template": "{n} official template files",
+    "footer.kind.template.one": "{n} official template file",
+    "footer.kind.other": "{n} other official files",
+    "footer.kind.other.one": "{n} other official file",
+    "footer.kind.community": "{n} community datasets",
+    "footer.kind.community.one": "{n} community dataset",
+    "footer.kind.illustrative": "{n} illustrative demo datasets",
+    "footer.kind.illustrative.one": "{n} illustrative demo dataset",
+    "footer.about_asof": "Statuses and coverage follow the project's data-gap rules (recent = "
+    "the {recent} years up to {as_of}, the newest year of official country data).",
     "overview.busy": "Updating\u2026",
     "overview.year_hidden": "Data gaps use the newest data of each series; choose Values or "
     "Disparity to pick a year.",
@@ -190,6 +264,61 @@ EN: dict[str, str] = {
     "matrix.caption": "Coverage by country and group in {region}",
     "matrix.cell_label": "{country}, {group}: {text}",
     "country.heading": "{country}: who is in the data?",
+    # -- reasons beside a status (README "What a data gap is": the same sentences) -------
+    "reason.not_published": "Not split",
+    "reason.not_expected_here": "Does not apply here",
+    "reason.declared_missing": "Declared but missing",
+    "reason.stale": "Outdated",
+    "reason.small_sample": "Small sample",
+    "reason.estimate_or_projection": "Estimate/projection",
+    "reason.not_comparable": "Not comparable",
+    "reason.community_only": "Community only",
+    "reason.no_series": "Not published at all",
+    "reason.help.not_published": "The country publishes this series, but never split for this "
+    "group.",
+    "reason.help.not_expected_here": "The series is published only by another country's "
+    "national platform or a community dataset: it does not apply here.",
+    "reason.help.declared_missing": "The country's own metadata declares the split expected, "
+    "but no value was published.",
+    "reason.help.stale": "The latest split is older than the recency window; age says how many "
+    "years before the as-of year.",
+    "reason.help.small_sample": "Every latest split rests on a sample below GAPMAP_SMALL_N, or a "
+    "confidence interval wider than the value.",
+    "reason.help.estimate_or_projection": "The latest split is an estimate or a model (Nature "
+    "E, M), or only a projection (Nature P, or a future period) exists; projections never "
+    "count as data.",
+    "reason.help.not_comparable": "Group values exist, but none has a reference value of the "
+    "same unit, Nature and breakdowns to compare with.",
+    "reason.help.community_only": "Only community-generated data give this split.",
+    "reason.help.no_series": "The country publishes no value of this series at all.",
+    "country.reason_detail.not_published": "published {n} times, never by {dimension}",
+    "country.reason_detail.not_published.one": "published once, never by {dimension}",
+    "country.reason_detail.stale": "{age} years old",
+    "country.reason_detail.stale.one": "1 year old",
+    "country.reasons_key": "What the reasons mean",
+    "country.ask_plain": "{series} split by {group}",
+    "country.reasons_key_intro": "Beside each status, a reason says why a split is missing, or "
+    "which caveat it carries.",
+    "country.summary_reasons": "Reasons: {items}.",
+    "country.summary_reason": "{reason} {n}",
+    "country.caveat": "measured differently: see the footnotes",
+    "country.ts_caveat": "The group and its reference are measured differently (their "
+    "footnotes differ): see the footnotes before reading the gap.",
+    "country.out_of_scope": "This series is published only for {countries}: it does not apply "
+    "to {country}.",
+    "country.progress": "Progress over time",
+    "country.progress_summary": "{country}: {first_n} of {first_expected} expected splits for "
+    "{group} had an official value in {first_year}, {last_n} of {last_expected} in {last_year}.",
+    "country.progress_none": "{country}: no series is expected to be split for {group}, so "
+    "there is no progress to show.",
+    "country.progress_axis": "Splits with a value",
+    "country.progress_caption": "Expected splits for {group} with an official value in the "
+    "year or the {window} years before, by year",
+    "country.progress_table": "Table of progress by year (scrolls)",
+    "country.progress_show": "Show as a table",
+    "col.with_value": "Splits with a value",
+    "col.expected": "Expected splits",
+    "col.share": "Share",
     "country.trace": "{who} ({source})",
     "country.timeseries_of": "{series} over time",
     "country.scorecard_table": "Table of coverage per group (scrolls)",

@@ -79,3 +79,17 @@ COUNTRY_DETAIL = "country-detail"  # the part that follows the group and series
 NOT_FOUND_HEADING = "not-found-heading"
 FILTERS_HEADING = "filters-heading"
 MAP_HEADING = "overview-map-heading"
+# country page, issue #7: progress over time and the key of reasons
+COUNTRY_PROGRESS = "country-progress"  # the progress chart (dcc.Graph)
+COUNTRY_PROGRESS_SUMMARY = "country-progress-summary"
+COUNTRY_PROGRESS_TABLE = "country-progress-table"
+COUNTRY_REASONS_KEY = "country-reasons-key"
+# overview, matrix and shell, issue #7: progress map, hidden filter boxes, reasons, footer
+FILTER_BASE = "filters-base"  # the progress map's base year
+FILTER_BASE_BOX = "filters-base-box"
+FILTER_GOAL_BOX = "filters-goal-box"
+FILTER_SERIES_BOX = "filters-series-box"
+FILTER_SOURCE_BOX = "filters-source-box"
+MATRIX_REASON_KEY = "matrix-reason-key"
+FOOTER_SUMMARY = "shell-footer-summary"
+FOOTER_DEMO = "shell-footer-demo"

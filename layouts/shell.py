@@ -39,7 +39,9 @@ def layout(lang: str | None = None) -> html.Div:
                     tabIndex="-1",
                 )
             ),
-            components.site_footer(datasets, queries.settings().recent_years, lang),
+            components.site_footer(
+                datasets, queries.settings().recent_years, lang, as_of=int(snap.as_of or 0)
+            ),
         ]
     )
 

@@ -1,7 +1,8 @@
 """Filter state that lives in the URL query string: parse, validate, serialise.
 
-Stable parameter names: ``mode, group, goal, series, year, region, source`` (and ``sort`` on the
-matrix). Anything invalid falls back to its default and is reported, never raised, so a
+Stable parameter names: ``mode, group, goal, series, year, region, source, base`` (``base``: the
+base year of the progress map) and ``sort`` on the matrix. Anything invalid falls back to its
+default and is reported, never raised, so a
 hand-edited or stale link still opens a page with a visible notice.
 """
 
@@ -12,9 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-MODES: tuple[str, ...] = ("gaps", "values", "disparity")
+MODES: tuple[str, ...] = ("gaps", "values", "disparity", "progress")
 SOURCES: tuple[str, ...] = ("all", "official", "community")
-PARAMS: tuple[str, ...] = ("mode", "group", "goal", "series", "year", "region", "source", "sort")
+PARAMS: tuple[str, ...] = (
+    "mode",
+    "group",
+    "goal",
+    "series",
+    "year",
+    "region",
+    "source",
+    "base",
+    "sort",
+)
+FIRST_BASE = 2000  # the earliest base year offered for the progress map
 SORT_ASCENDING = "-asc"  # matrix sort by a group's coverage, lowest first (data.views.ASCENDING)
 ALL_SERIES = "all"  # the series select's value for "no single series" (state: "")
 DEFAULTS: dict[str, str] = {
@@ -25,6 +37,7 @@ DEFAULTS: dict[str, str] = {
     "year": "latest",
     "region": "001",
     "source": "all",
+    "base": "2015",  # the SDG baseline
     "sort": "name",
 }
 
@@ -39,6 +52,13 @@ class Choices:
     series_goals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # series -> goals
     years: tuple[int, ...] = ()
     regions: tuple[str, ...] = ("001",)
+    as_of: int = 0  # the as-of year of the statuses (0: unknown, any base year from 2000)
+
+
+def base_years(choices: Choices) -> list[int]:
+    """Base years of the progress map: 2000 to the as-of year (and the default), newest first."""
+    last = max(choices.as_of, int(DEFAULTS["base"]))
+    return list(range(last, FIRST_BASE - 1, -1))
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,7 @@ def _valid(param: str, value: str, state: dict[str, str], choices: Choices) -> b
         "year": lambda v: v == "latest" or (v.isdigit() and int(v) in choices.years),
         "region": lambda v: v in choices.regions,
         "source": lambda v: v in SOURCES,
+        "base": lambda v: v.isdigit() and int(v) in base_years(choices),
         "sort": lambda v: v == "name" or v.removesuffix(SORT_ASCENDING) in choices.groups,
     }
     return checks[param](value)

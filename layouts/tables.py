@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 from dash import dcc, html
 
-from data import display
+from data import display, views_country
+from data.vocab import groups as vocab_groups
 from layouts import markup, theme
 from layouts.figures import fmt_number, fmt_share, trace_name
 from layouts.i18n import group_title, t
@@ -90,6 +91,7 @@ def map_table(
         t("col.country", lang),
         value_head,
         t("col.status", lang),
+        t("col.main_reason" if mode == "coverage" else "col.reason", lang),
         t("col.period", lang),
         t("col.source", lang),
         t("col.nature", lang),
@@ -99,12 +101,58 @@ def map_table(
             markup.link(r["name"], country_href(r["iso3"], search)),
             _map_value(r, mode, lang),
             t(f"status.{r['status']}", lang) if r["status"] else _DASH,
+            reason_text(r.get("reason") or "", lang, age=r.get("age")) or _DASH,
             r["period"] or _DASH,
             r["source"] or _DASH,
             r["nature"] or _DASH,
         ]
         for r in frame.sort_values("name").to_dict("records")
     ]
+    return html.Div(simple_table(headers, rows, caption), className="table-responsive")
+
+
+def progress_map_table(
+    frame: pd.DataFrame, search: str, caption: str, lang: str | None = None
+) -> html.Div:
+    """The progress map's data: share of expected splits with a value at both years, change.
+
+    Args:
+        frame: ``views.progress_frame`` output (one row per country).
+        search: the current query string (kept in the links).
+        caption: what the table shows.
+        lang: language.
+    """
+    base = int(frame["base"].iloc[0]) if len(frame) else 0
+    now = int(frame["now"].iloc[0]) if len(frame) else 0
+    headers = [
+        t("col.country", lang),
+        t("col.base_share", lang, year=base),
+        t("col.now_share", lang, year=now),
+        t("col.change", lang),
+        t("col.progress_direction", lang),
+    ]
+    rows = []
+    for r in frame.sort_values("name").to_dict("records"):
+        known = bool(r["direction"])
+        at = {
+            y: t(
+                "value.share",
+                lang,
+                pct=fmt_share(r[f"{y}_share"]),
+                n=r[f"{y}_n"],
+                expected=r["expected"],
+            )
+            for y in ("base", "now")
+        }
+        rows.append(
+            [
+                markup.link(r["name"], country_href(r["iso3"], search)),
+                at["base"] if known else t("value.not_expected", lang),
+                at["now"] if known else _DASH,
+                f"{r['z'] * 100:+.0f}" if known else _DASH,
+                t(f"progress.{r['direction']}", lang) if known else _DASH,
+            ]
+        )
     return html.Div(simple_table(headers, rows, caption), className="table-responsive")
 
 
@@ -122,7 +170,8 @@ def matrix_table(
 
     Args:
         frame: ``views.matrix_frame`` output (iso3, name, group, share, disaggregated,
-            expected), rows of one country adjacent.
+            expected, reason), rows of one country adjacent; a cell with a gap reason ends
+            with its letter (``reason_letters``: "12% (3/25) N").
         groups: the group ids, in column order.
         search_for: group id -> query string of the link (the other filters kept).
         caption: the table caption.
@@ -132,6 +181,7 @@ def matrix_table(
     rows: dict[str, list[Any]] = {}
     none = t("value.none", lang)
     query = {g: search_for(g) for g in groups}
+    letters = reason_letters(lang)
     # One pass over plain records: a groupby with a frame per country costs ~200 ms at world size.
     for r in frame.to_dict("records"):
         iso3 = str(r["iso3"])
@@ -140,12 +190,15 @@ def matrix_table(
             cells = rows[iso3] = [markup.link(r["name"], country_href(iso3, query[groups[0]]))]
         known = bool(r["expected"])
         text = f"{fmt_share(r['share'])} ({r['disaggregated']}/{r['expected']})" if known else none
+        # the cell's most common gap reason as its key letter, after the link ("12% (3/25) N")
+        letter = f" {letters[r['reason']]}" if known and r.get("reason") else ""
         cls = theme.share_class(r["share"] if known else None)
         href = markup.esc(country_href(iso3, query[r["group"]]))
         # the hot loop of the world matrix (2,500 cells): one f-string a cell, text escaped
         cells.append(
             markup.Markup(
-                f'<td className="{cls}"><dccLink href="{href}">{markup.esc(text)}</dccLink></td>'
+                f'<td className="{cls}"><dccLink href="{href}">{markup.esc(text)}</dccLink>'
+                f"{markup.esc(letter)}</td>"
             )
         )
     source = markup.table(
@@ -154,12 +207,26 @@ def matrix_table(
     return scroll_region(markup.block(source), caption, "table-responsive matrix-scroll")
 
 
+def reason_letters(lang: str | None = None) -> dict[str, str]:
+    """Gap reason -> the one letter a matrix cell shows for it (keyed under the matrix)."""
+    from data.gaps import REASONS
+
+    return {r: t(f"reasonletter.{r}", lang) for r in REASONS}
+
+
 def with_unit(value: Any, unit: str) -> str:
-    """A number and its unit in words ("12%", "3.4 per 1,000 live births")."""
-    text = fmt_number(value)
+    """A stored value, exactly as stored, and its unit ("12.85%", "3.4 per 1,000 live births").
+
+    Tables and sentences never round (``display.exact``); "—" when there is no value.
+    """
+    text = display.exact(value) or _DASH
     if not unit or text == _DASH:
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def _exact(value: Any) -> str:
+    return display.exact(value) or _DASH
 
 
 def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> str:
@@ -174,7 +241,7 @@ def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | No
         ref=with_unit(r["ref_value"], unit),
         direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
     )
-    return t(
+    text = t(
         "country.largest",
         lang,
         series=titles.get(r["series"], r["series"]),
@@ -182,6 +249,7 @@ def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | No
         period=r["period"],
         pair=pair,
     )
+    return f"{text} \u2014 \u26a0 {t('country.caveat', lang)}" if r.get("caveat") else text
 
 
 def scorecard_table(
@@ -216,8 +284,46 @@ def scorecard_table(
     )
 
 
+def reason_text(
+    reason: str,
+    lang: str | None = None,
+    *,
+    age: Any = None,
+    published: int = 0,
+    dimension: str = "",
+) -> str:
+    """A reason as a short phrase ("Outdated \u2014 9 years old"; "" for no reason).
+
+    Args:
+        reason: a code of ``gaps.REASONS`` or "".
+        lang: language.
+        age: years since the latest split (``stale``).
+        published: how many values the country publishes of the series (``not_published``).
+        dimension: the group's dimension in words (``not_published``: "never by disability").
+    """
+    if not reason:
+        return ""
+    head = t(f"reason.{reason}", lang)
+    detail = _reason_detail(reason, lang, age, published, dimension)
+    return f"{head} \u2014 {detail}" if detail else head
+
+
+def _reason_detail(reason: str, lang: str | None, age: Any, published: int, dim: str) -> str:
+    if reason == "stale" and age is not None and age is not pd.NA and age == age:
+        return t("country.reason_detail.stale", lang, count=int(age), age=int(age))
+    if reason == "not_published" and published and dim:
+        n = int(published)
+        return t("country.reason_detail.not_published", lang, count=n, n=n, dimension=dim)
+    return ""
+
+
 def status_markup(status: str, lang: str | None = None) -> markup.Markup:
-    """A status as coloured glyph (hidden from screen readers) and words, as markup."""
+    """A status or a ``views_country.cell_key`` as glyph, words and reason in words.
+
+    The glyph is hidden from screen readers; the reason follows the status unless it repeats
+    it ("Outdated split \u2014 9 years old", "No data \u2014 Declared but missing").
+    """
+    status, reason, age = views_country.split_cell(status)
     if not status:  # not expected: a bare dash that the caption explains
         return markup.esc(_NOT_EXPECTED)
     glyph = markup.tag(
@@ -225,7 +331,12 @@ def status_markup(status: str, lang: str | None = None) -> markup.Markup:
         theme.STATUS_GLYPHS[status] + " ",
         {"className": f"glyph-{status}", "aria-hidden": "true"},
     )
-    return markup.join([glyph, t(f"status.{status}", lang)])
+    words = t(f"status.{status}", lang)
+    if reason == "stale":  # the status says "outdated": the age is what the reason adds
+        extra = _reason_detail(reason, lang, age, 0, "")
+    else:
+        extra = reason_text(reason, lang) if reason != status else ""
+    return markup.join([glyph, f"{words} \u2014 {extra}" if extra else words])
 
 
 def status_matrix_table(
@@ -239,7 +350,8 @@ def status_matrix_table(
     and scrolls in a named region reachable by keyboard.
     """
     headers = [t("col.series", lang)] + [group_title(g, lang) for g in wide.columns]
-    marks = {v: status_markup(v, lang) for v in {"", *theme.STATUS_GLYPHS}}
+    cells = pd.unique(wide.to_numpy().ravel()) if wide.size else []
+    marks = {v: status_markup(v, lang) for v in {"", *theme.STATUS_GLYPHS, *cells}}
     rows = [
         [markup.tag("span", titles.get(s, s), {"title": s})] + [marks[v] for v in row]
         for s, row in zip(wide.index, wide.to_numpy(), strict=True)
@@ -253,6 +365,11 @@ def status_matrix_table(
         "table-responsive status-matrix",
     )
     return html.Details([html.Summary(t("country.status_matrix_show", lang, n=len(wide))), box])
+
+
+def _dimension_words(group: str) -> str:
+    dim = vocab_groups().get(group)
+    return display.DIMENSION_NAMES.get(dim.dimension, dim.dimension) if dim else group
 
 
 def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> html.Li:
@@ -269,7 +386,24 @@ def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> h
         group=group_title(r["group"], lang),
         reason=reason,
     )
-    return html.Li(text)
+    why = reason_text(
+        str(r.get("reason") or ""),
+        lang,
+        age=r.get("age"),
+        published=int(r.get("published") or 0),
+        dimension=_dimension_words(str(r["group"])),
+    )
+    if not why:
+        return html.Li(text)
+    if r["status"] != "outdated":  # the reason says it better than "(only totals ...)"
+        series, group = titles.get(r["series"], r["series"]), group_title(r["group"], lang)
+        text = t("country.ask_plain", lang, series=series, group=group)
+    glyph = html.Span(
+        theme.STATUS_GLYPHS.get(str(r["status"]), "") + " ",
+        className=f"glyph-{r['status']}",
+        **{"aria-hidden": "true"},
+    )
+    return html.Li([text, ": ", glyph, html.Span(why, className="reason")])
 
 
 def missing_list(
@@ -332,7 +466,7 @@ def timeseries_table(
             ),
             r["period"],
             with_unit(r["value"], unit),
-            f"{fmt_number(r['lower'])} \u2013 {fmt_number(r['upper'])}"
+            f"{_exact(r['lower'])} \u2013 {_exact(r['upper'])}"
             if r["lower"] == r["lower"]
             else _DASH,
             t(f"source.{r['source_type']}", lang),
@@ -391,8 +525,8 @@ def side_by_side_table(
         return t(
             "value.with_ref",
             lang,
-            value=fmt_number(r[f"{kind}_value"]),
-            ref=fmt_number(r[f"{kind}_ref"]),
+            value=_exact(r[f"{kind}_value"]),
+            ref=_exact(r[f"{kind}_ref"]),
             period=r[f"{kind}_period"],
         )
 
@@ -404,4 +538,47 @@ def side_by_side_table(
         simple_table(headers, rows, t("country.side_by_side", lang), caption_hidden=True),
         t("country.side_by_side_table", lang),
         "table-responsive country-table",
+    )
+
+
+def progress_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -> html.Div:
+    """Coverage by year as a table: the same numbers as the progress chart and the CLI.
+
+    Args:
+        frame: ``views_country.progress_rows`` output (year, expected, with_value, share).
+        caption: what the table shows.
+        lang: language.
+    """
+    headers = [
+        t("col.year", lang),
+        t("col.with_value", lang),
+        t("col.expected", lang),
+        t("col.share", lang),
+    ]
+    rows = [
+        [str(r["year"]), str(r["with_value"]), str(r["expected"]), fmt_share(r["share"])]
+        for r in frame.to_dict("records")
+    ]
+    return scroll_region(
+        simple_table(headers, rows, caption),
+        t("country.progress_table", lang),
+        "table-responsive scroll-box country-table progress-table",
+    )
+
+
+def reasons_key(reasons: Sequence[str], lang: str | None = None) -> html.Details:
+    """What each reason means, once per page: a collapsed list of phrase and sentence."""
+    items = [
+        html.Div(
+            [html.Dt(t(f"reason.{r}", lang)), html.Dd(t(f"reason.help.{r}", lang))],
+            className="reason-item",
+        )
+        for r in reasons
+    ]
+    return html.Details(
+        [
+            html.Summary(t("country.reasons_key", lang)),
+            html.P(t("country.reasons_key_intro", lang), className="mb-1"),
+            html.Dl(items, className="reasons-key"),
+        ]
     )

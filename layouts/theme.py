@@ -2,7 +2,8 @@
 
 Palettes are colour-blind safe: statuses use the Okabe-Ito palette *and* a marker symbol each
 (never colour alone); sequential scales are ColorBrewer YlGnBu and viridis; the diverging
-disparity scale is ColorBrewer PuOr (orange = group worse off, purple = better off).
+disparity scale is ColorBrewer PuOr (orange = group worse off, purple = better off); the
+progress scale is ColorBrewer BrBG (brown = fewer splits than in the base year, green = more).
 """
 
 from __future__ import annotations
@@ -61,6 +62,15 @@ DISPARITY_SCALE: list[list[Any]] = [
     [0.5, "#f7f7f7"],
     [0.75, "#998ec3"],
     [1.0, "#542788"],
+]
+# change since a base year in the share of expected splits with a value: ColorBrewer BrBG
+# (colour-blind safe): brown = fewer splits than in the base year, green = more, pale = same
+PROGRESS_SCALE: list[list[Any]] = [
+    [0.0, "#8c510a"],
+    [0.25, "#d8b365"],
+    [0.5, "#f5f5f5"],
+    [0.75, "#5ab4ac"],
+    [1.0, "#01665e"],
 ]
 LINE_STYLES: dict[str, dict[str, str]] = {
     "group": {"color": "#D55E00", "dash": "solid", "symbol": "circle"},
@@ -151,6 +161,16 @@ def text_on(background: str) -> str:
     lum = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
     return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+# the world map on a phone (callbacks/clientside.py): a near-square window on Europe, Africa
+# and western Asia, a little zoomed, so the drawing fills its 320 px box (the whole world at
+# 375 px wide is ~160 px tall); the user pans to the rest
+PHONE_GEO: dict[str, Any] = {
+    "projection": {"scale": 1.2},
+    "lonaxis": {"range": [-30, 90]},
+    "lataxis": {"range": [-40, 75]},
+}
 
 
 def geo_layout(fit: bool = False) -> dict[str, Any]:

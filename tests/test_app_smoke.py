@@ -177,8 +177,12 @@ def test_unknown_paths_answer_404_with_the_page(client, url):
 
 @pytest.mark.parametrize(
     ("query", "location"),
-    [("Kenya", "/country/KEN"), ("kenya", "/country/KEN"), ("Narnia", "/country/Narnia"),
-     ("", "/")],
+    [
+        ("Kenya", "/country/KEN"),
+        ("kenya", "/country/KEN"),
+        ("Narnia", "/country/Narnia"),
+        ("", "/"),
+    ],
 )
 def test_country_search_redirects(client, query, location):
     response = client.get("/find", query_string={"q": query})
@@ -523,3 +527,24 @@ def test_matrix_sorts_lowest_first(app, client):
     high, low = order("disability"), order("disability-asc")
     assert high.index("Kenya") < high.index("Uganda")  # Kenya 100 %, Uganda 0 % (outdated)
     assert low.index("Uganda") < low.index("Kenya")
+
+
+def test_progress_map_update_and_the_phone_zoom_is_clientside(app, client):
+    from layouts import state as url_state
+    from layouts.pages import overview
+
+    state = {**overview.filter_state(url_state.DEFAULTS), "mode": "progress", "base": "2016"}
+    body = callback_request(app, "overview-map-graph", {"overview-state.data": state})
+    response = post(client, body)
+    assert response.status_code == 200
+    out = json.loads(response.data)["response"]
+    assert out["overview-map-summary"]["children"].startswith("Since 2016, ")
+    main = out["overview-map-graph"]["figure"]["data"][1]
+    assert main["zmid"] == 0 and main["showscale"] is True
+    # the phone zoom runs in the browser: a clientside callback writing the map's figure
+    [zoom] = [
+        cb
+        for cb in app._callback_list
+        if cb.get("clientside_function") and "overview-map-graph.figure" in cb["output"]
+    ]
+    assert zoom["prevent_initial_call"]

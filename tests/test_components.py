@@ -480,3 +480,183 @@ def test_matrix_sort_accepts_both_orders_of_a_group():
         assert state.validate({"sort": sort}, CHOICES)[0]["sort"] == sort
     s, problems = state.validate({"sort": "nobody-asc"}, CHOICES)
     assert s["sort"] == "name" and problems[0].param == "sort"
+
+
+# -- issue #7: reasons in words, the progress map, a compact footer ---------------------------
+def test_status_legend_lists_each_status_with_its_countries_and_reasons_in_words():
+    counts = {
+        "outdated": {"n": 30, "reasons": [("stale", 30)], "ages": (6, 12)},
+        "total_only": {
+            "n": 120,
+            "reasons": [("not_published", 95), ("not_comparable", 25)],
+            "ages": None,
+        },
+    }
+    text = texts(components.map_legend("status", None, {"counts": counts}))
+    assert "Totals only: 120 countries" in text
+    assert "95 not split, 25 not comparable" in text
+    assert "30 outdated (6\u201312 years old)" in text
+    assert "No data" not in text  # only the statuses present, with their counts
+    # without counts (values, disparity): every status and its meaning
+    assert "No data" in texts(components.map_legend("values"))
+
+
+def test_coverage_legend_names_the_most_common_gap_reasons():
+    text = texts(components.map_legend("coverage", None, {"totals": {"not_published": 4210}}))
+    assert "4,210 country\u2013series gaps: Not split" in text
+
+
+def test_reason_text_in_words_with_the_age():
+    assert components.reason_text("stale", 9) == "Outdated \u2014 9 years old"
+    assert components.reason_text("not_published") == "Not split"
+    assert components.reason_text("") == ""
+
+
+def test_map_table_says_the_reason_in_words():
+    frame = _map_frame().assign(reason=["no_series", "stale"], age=[np.nan, 9.0])
+    text = texts(tables.map_table(frame, "status", "", "Status"))
+    assert "Not published at all" in text and "Outdated \u2014 9 years old" in text
+
+
+def test_matrix_cells_end_with_their_reason_letter_and_the_key_explains_it():
+    from layouts.pages import matrix
+
+    frame = pd.DataFrame(
+        {
+            "iso3": ["KEN", "KEN"],
+            "name": ["Kenya"] * 2,
+            "group": ["disability", "women"],
+            "share": [0.12, 1.0],
+            "disaggregated": [3, 3],
+            "expected": [25, 3],
+            "reason": ["not_published", ""],
+        }
+    )
+    div = tables.matrix_table(frame, ["disability", "women"], lambda g: f"?group={g}", "Cap")
+    cells = ["".join(td.itertext()) for td in markdown_table(div).iter("td")]
+    assert cells == ["12% (3/25) N", "100% (3/3)"]
+    items = [c for c in walk(matrix.reason_key()) if isinstance(c, html.Li)]
+    first = items[0].children
+    assert first[0].children == "N" and first[1].startswith(" = Not split: The country publishes")
+    assert len(items) == 7  # every reason a gap can have
+
+
+def test_progress_mode_and_base_year_in_the_url():
+    choices = state.Choices(**{**CHOICES.__dict__, "as_of": 2023})
+    s, problems = state.validate({"mode": "progress", "base": "2010"}, choices)
+    assert (s["mode"], s["base"], problems) == ("progress", "2010", [])
+    assert state.to_search(s) == "?mode=progress&base=2010"
+    assert state.parse_search("?mode=progress", choices)[0]["base"] == "2015"  # the default
+    s, problems = state.validate({"mode": "progress", "base": "1990"}, choices)
+    assert s["base"] == "2015" and [p.param for p in problems] == ["base"]
+    assert state.base_years(choices)[0] == 2023 and state.base_years(choices)[-1] == 2000
+
+
+def test_progress_mode_hides_the_filters_it_does_not_use():
+    from layouts.pages import overview
+
+    hide = overview.hidden("progress")
+    assert hide["series"] and hide["year"] and hide["goal"] and hide["source"]
+    assert not hide["base"] and overview.hidden("gaps")["base"]
+    state_ = {**state.DEFAULTS, "mode": "gaps", "base": "2010"}
+    assert overview.payload_args(state_)[-1] == "2015"  # other modes share one cache entry
+    assert overview.payload_args({**state_, "mode": "progress"})[-1] == "2010"
+
+
+def test_progress_legend_and_table():
+    legend = texts(components.map_legend("progress", None, {"base": 2015, "window": 5}))
+    assert "change since 2015" in legend and "More splits than in 2015" in legend
+    frame = pd.DataFrame(
+        {
+            "iso3": ["KEN", "CHL"],
+            "name": ["Kenya", "Chile"],
+            "z": [0.2, np.nan],
+            "expected": [10, 0],
+            "base_n": [3, 0],
+            "now_n": [5, 0],
+            "base_share": [0.3, np.nan],
+            "now_share": [0.5, np.nan],
+            "base": 2015,
+            "now": 2023,
+            "direction": ["improved", ""],
+        }
+    )
+    text = texts(tables.progress_map_table(frame, "?mode=progress", "Progress"))
+    assert "Share in 2015" in text and "Share in 2023" in text
+    assert "30% (3 of 10 series)" in text and "50% (5 of 10 series)" in text
+    assert "+20" in text and "improved" in text
+
+
+def test_progress_map_is_diverging_and_says_the_change_on_hover():
+    from layouts import figures
+
+    frame = pd.DataFrame(
+        {
+            "iso3": ["KEN", "UGA", "CHL"],
+            "name": ["Kenya", "Uganda", "Chile"],
+            "z": [0.2, -0.1, np.nan],
+            "expected": [10, 10, 0],
+            "base_n": [3, 3, 0],
+            "now_n": [5, 2, 0],
+            "base_share": [0.3, 0.3, np.nan],
+            "now_share": [0.5, 0.2, np.nan],
+            "base": 2015,
+            "now": 2023,
+            "direction": ["improved", "declined", ""],
+        }
+    )
+    fig = figures.map_figure(frame, "progress", colorbar_title="Change")
+    main = fig.data[1]
+    assert main.zmid == 0 and main.zmin == -main.zmax and main.showscale
+    assert [c[1] for c in main.customdata][0].startswith("+20 points: 30% (3 of 10) in 2015")
+    assert list(fig.data[0].locations) == ["CHL"]  # nothing expected: grey
+
+
+def test_status_map_hover_says_the_reason():
+    from layouts import figures
+
+    frame = _map_frame().assign(reason=["no_series", "stale"], age=[np.nan, 9.0])
+    frame["z"] = [4.0, 1.0]
+    fig = figures.map_figure(frame, "status")
+    assert "Why" in fig.data[1].hovertemplate
+    assert [c[-1] for c in fig.data[1].customdata] == [
+        "Not published at all",
+        "Outdated \u2014 9 years old",
+    ]
+
+
+def _datasets():
+    row = {"source_type": "official", "rows": 10, "attribution": "", "illustrative": False}
+    return [
+        {**row, "name": "un.csv", "format": "un", "licence": "CC BY 4.0"},
+        *[
+            {**row, "name": f"os{i}.csv", "format": "opensdg", "licence": "OGL v3"}
+            for i in range(17)
+        ],
+        {
+            **row,
+            "name": "npl.csv",
+            "format": "template",
+            "source_type": "community",
+            "licence": "CC BY 4.0",
+        },
+        {**row, "name": "Demo A", "format": "template", "illustrative": True, "licence": "CC0"},
+    ]
+
+
+def test_footer_is_one_summary_line_with_the_list_collapsed_and_demo_data_in_view():
+    footer = components.site_footer(_datasets(), 5, as_of=2023)
+    summary = find(footer, ids.FOOTER_SUMMARY).children
+    assert summary == (
+        "Data in use: 20 datasets \u2014 1 UN SDG Global Database export, 17 Open SDG files, "
+        "1 community dataset, 1 illustrative demo dataset; licences: CC BY 4.0, CC0, OGL v3."
+    )
+    details = next(c for c in walk(footer) if isinstance(c, html.Details))
+    assert not getattr(details, "open", None)  # collapsed
+    assert len(find(details, ids.FOOTER_DATASETS).children) == 20
+    demo = find(footer, ids.FOOTER_DEMO)  # outside the <details>: always visible
+    assert "Demo A" in texts(demo) and "illustrative" in texts(demo)
+    assert not any(getattr(c, "id", None) == ids.FOOTER_DEMO for c in walk(details))
+    text = texts(footer)
+    assert "recent = the 5 years up to 2023, the newest year of official country data" in text
+    assert "newest data of each series" not in text

@@ -100,7 +100,7 @@ def test_map_frame_coverage(statuses):
         window=5,
     )
     row = frame.set_index("iso3")
-    assert list(frame.columns) == views.MAP_COLUMNS
+    assert list(frame.columns) == views.MAP_COLUMNS + views.REASON_COLUMNS
     assert row.loc["KEN", "z"] == pytest.approx(1.0)
     # a recent split: the colour (share) says it, no status marker that could overstate it
     assert row.loc["KEN", "status"] == ""
@@ -343,8 +343,14 @@ def test_coverage_marker_only_for_countries_without_a_recent_split(counts, marke
 def test_map_frame_coverage_low_share_gets_no_disaggregated_marker():
     cov = _cov(disaggregated=2, no_data=61).assign(iso3="KEN")
     frame = views.map_frame(
-        "gaps", ["KEN"], statuses=pd.DataFrame(), coverage=cov, disparities=pd.DataFrame(),
-        series="", year=None, window=5,
+        "gaps",
+        ["KEN"],
+        statuses=pd.DataFrame(),
+        coverage=cov,
+        disparities=pd.DataFrame(),
+        series="",
+        year=None,
+        window=5,
     )
     assert frame.loc[0, "z"] == pytest.approx(2 / 63)
     assert frame.loc[0, "status"] != "disaggregated"
@@ -393,3 +399,110 @@ def test_matrix_frame_sorts_both_ways_and_not_expected_last(statuses):
     assert low[:4] == [0.0, 0.2, 0.5, 1.0] and math.isnan(low[4])
     assert views.sort_key("women-asc") == ("women", True)
     assert views.sort_key("women") == ("women", False)
+
+
+# ---- issue #7: reasons on the map and in the matrix, progress since a base year ----
+
+
+def _st(rows):
+    return pd.DataFrame(rows, columns=["iso3", "group", "series", "status", "reason", "age"])
+
+
+def test_main_reasons_most_common_gap_reason_per_country_and_group():
+    st = _st(
+        [
+            ("KEN", "disability", "A", "total_only", "not_published", None),
+            ("KEN", "disability", "B", "total_only", "not_published", None),
+            ("KEN", "disability", "C", "no_data", "no_series", None),
+            ("KEN", "disability", "D", "disaggregated", "small_sample", None),  # not a gap
+            ("KEN", "women", "A", "outdated", "stale", 9),
+            ("UGA", "disability", "A", "disaggregated", "", None),
+        ]
+    )
+    top = views.main_reasons(st, ["iso3", "group"]).set_index(["iso3", "group"])
+    assert top.loc[("KEN", "disability"), "reason"] == "not_published"
+    assert top.loc[("KEN", "disability"), "n"] == 2 and top.loc[("KEN", "disability"), "gaps"] == 3
+    assert top.loc[("KEN", "women"), "reason"] == "stale"
+    assert ("UGA", "disability") not in top.index  # no gap, no reason
+    # a tie goes to the first reason of gaps.REASONS
+    tie = _st(
+        [
+            ("X", "g", "A", "no_data", "no_series", None),
+            ("X", "g", "B", "total_only", "not_published", None),
+        ]
+    )
+    assert views.main_reasons(tie)["reason"].tolist() == ["not_published"]
+
+
+def test_reason_totals_count_gaps_only_most_first():
+    st = _st(
+        [
+            ("KEN", "g", "A", "total_only", "not_published", None),
+            ("UGA", "g", "A", "total_only", "not_published", None),
+            ("UGA", "g", "B", "no_data", "no_series", None),
+            ("UGA", "g", "C", "disaggregated", "small_sample", None),
+            ("FRA", "g", "A", "total_only", "not_comparable", None),
+        ]
+    )
+    assert views.reason_totals(st, ["KEN", "UGA"]) == {"not_published": 2, "no_series": 1}
+
+
+def test_map_frame_carries_reasons(statuses):
+    common = {"disparities": pd.DataFrame(), "year": None, "window": 5}
+    iso3s = ["KEN", "UGA", "NPL", "FRA", "CHL"]
+    status = views.map_frame(
+        "gaps",
+        iso3s,
+        statuses=statuses,
+        coverage=gaps.coverage(statuses),
+        series="SL_TLF_UEMDIS",
+        **common,
+    ).set_index("iso3")
+    assert status.loc["FRA", "reason"] == "not_published"
+    assert status.loc["UGA", "reason"] == "stale" and status.loc["UGA", "age"] == 12
+    assert status.loc["CHL", "reason"] == "no_series"
+    counts = views.status_reasons(status.reset_index())
+    assert counts["total_only"] == {"n": 1, "reasons": [("not_published", 1)], "ages": None}
+    assert counts["outdated"]["ages"] == (12, 12)
+    cov = views.map_frame(
+        "gaps", iso3s, statuses=statuses, coverage=gaps.coverage(statuses), series="", **common
+    ).set_index("iso3")
+    assert cov.loc["FRA", "reason"] == "not_published"  # its one gap reason, and its second
+    assert cov.loc["CHL", "reason"] == "no_series"
+
+
+def test_matrix_frame_cells_get_their_main_reason(statuses):
+    cov = gaps.coverage(statuses)
+    reasons = views.main_reasons(statuses, ["iso3", "group"])
+    frame = views.matrix_frame(cov, ["FRA", "KEN"], ["disability"], reasons=reasons)
+    # FRA: one series never split, one not published at all: the tie goes to not_published
+    assert dict(zip(frame["iso3"], frame["reason"], strict=True)) == {
+        "FRA": "not_published",
+        "KEN": "",
+    }
+
+
+def test_progress_frame_change_since_base_year():
+    prog = pd.DataFrame(
+        {
+            "iso3": ["KEN", "KEN", "UGA", "UGA", "FRA", "FRA"],
+            "group": "disability",
+            "year": [2015, 2023] * 3,
+            "expected": [10, 10, 4, 4, 5, 5],
+            "with_value": [3, 5, 2, 1, 1, 1],
+        }
+    )
+    prog["share"] = prog["with_value"] / prog["expected"]
+    frame = views.progress_frame(prog, ["KEN", "UGA", "FRA", "CHL"], 2015, 2023).set_index("iso3")
+    assert frame.loc["KEN", "z"] == pytest.approx(0.2)
+    assert frame.loc["UGA", "z"] == pytest.approx(-0.25)
+    assert frame.loc["FRA", "z"] == 0
+    assert math.isnan(frame.loc["CHL", "z"]) and frame.loc["CHL", "direction"] == ""
+    assert (frame.loc["KEN", "base_n"], frame.loc["KEN", "now_n"]) == (3, 5)
+    assert views.progress_counts(frame.reset_index()) == {
+        "improved": 1,
+        "declined": 1,
+        "unchanged": 1,
+    }
+    # a base year before the first year of the progress frame is clipped to it
+    assert views.progress_frame(prog, ["KEN"], 2000, 2023)["base"].iloc[0] == 2015

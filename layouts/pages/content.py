@@ -60,7 +60,8 @@ def _choices(ver: int) -> state.Choices:
     snap = queries.snapshot()
     years = pd.unique(snap.obs["year"]) if len(snap.obs) else []
     regions = reference.regions_for_picker()["m49"].tolist()
-    return state.Choices(**views.filter_choices(snap.catalogue, years, regions, list(all_groups())))
+    found = views.filter_choices(snap.catalogue, years, regions, list(all_groups()))
+    return state.Choices(**found, as_of=int(snap.as_of or 0))
 
 
 def choices() -> state.Choices:
@@ -131,6 +132,12 @@ def series_in_goal(group: str, goal: str) -> list[str]:
     return state.series_for(group, goal, choices())
 
 
+def group_statuses(group: str, source: str, goal: str) -> pd.DataFrame:
+    """Statuses of a group, restricted to the series of one goal unless goal is "all"."""
+    st = queries.statuses(group, source)
+    return st if goal == "all" else st[st["series"].isin(series_in_goal(group, goal))]
+
+
 def group_coverage(group: str, source: str, goal: str) -> pd.DataFrame:
     """Coverage of a group, restricted to the series of one goal unless goal is "all"."""
     if goal == "all":
@@ -143,7 +150,7 @@ def group_coverage(group: str, source: str, goal: str) -> pd.DataFrame:
 
 
 def map_kind(mode: str, series: str) -> str:
-    """Which map: coverage, status (gaps with a series), values or disparity."""
+    """Which map: coverage, status (gaps with a series), values, disparity or progress."""
     if mode == "gaps":
         return "status" if series else "coverage"
     return mode
@@ -151,6 +158,8 @@ def map_kind(mode: str, series: str) -> str:
 
 def chosen_series(mode: str, group: str, goal: str, series: str, source: str) -> str:
     """The series shown: the chosen one, or in values/disparity the best-covered one."""
+    if mode == "progress":
+        return ""  # progress counts every expected series
     if series or mode == "gaps":
         return series
     return views.default_series(queries.disparities(group, source), series_in_goal(group, goal))
@@ -167,6 +176,7 @@ def map_frame(
     region: str,
     source: str,
     lang: str | None = None,
+    base: str = "2015",
 ) -> tuple[pd.DataFrame, str]:
     """The overview's map frame and the series it shows (see ``overview_parts.map_frame``)."""
     from layouts.pages import overview_parts
@@ -180,6 +190,7 @@ def map_frame(
         region=region,
         source=source,
         lang=lang,
+        base=base,
     )
 
 
@@ -194,6 +205,7 @@ def overview_payload(
     region: str,
     source: str,
     lang: str | None = None,
+    base: str = "2015",
 ) -> dict[str, Any]:
     """Figure, headline cards and summary of the overview for one filter state."""
     from layouts.pages import overview_parts
@@ -207,6 +219,7 @@ def overview_payload(
         region=region,
         source=source,
         lang=lang,
+        base=base,
     )
 
 
@@ -221,6 +234,7 @@ def table_payload(
     region: str,
     source: str,
     lang: str | None = None,
+    base: str = "2015",
 ) -> Any:
     """The overview's table alternative for one filter state (sent only when shown)."""
     from layouts.pages import overview_parts
@@ -234,6 +248,7 @@ def table_payload(
         region=region,
         source=source,
         lang=lang,
+        base=base,
     )
 
 
@@ -245,7 +260,11 @@ def matrix_payload(
     ids_ = list(all_groups())
     cov = pd.concat([queries.coverage(g, source) for g in ids_], ignore_index=True)
     countries = list(members(region))
-    frame = views.matrix_frame(cov, countries, ids_, sort, lang or "en")
+    reasons = pd.concat(
+        [views.main_reasons(queries.statuses(g, source), ["iso3", "group"]) for g in ids_],
+        ignore_index=True,
+    )
+    frame = views.matrix_frame(cov, countries, ids_, sort, lang or "en", reasons)
     base = state.parse_search(search, choices())[0]
 
     def search_for(group: str) -> str:
@@ -319,9 +338,32 @@ def region_select(control_id: str, value: str, lang: str | None, width: int) -> 
     )
 
 
-def source_select(control_id: str, value: str, lang: str | None, width: int) -> Any:
+def source_select(
+    control_id: str,
+    value: str,
+    lang: str | None,
+    width: int,
+    box_id: str | None = None,
+    hidden: bool = False,
+) -> Any:
     """The source-type filter (all, official, community) of any page."""
     pairs = ((x, t(f"source.{x}", lang)) for x in state.SOURCES)
     return components.select(
-        control_id, t("filters.source", lang), components.options(pairs), value, width=width
+        control_id,
+        t("filters.source", lang),
+        components.options(pairs),
+        value,
+        width=width,
+        box_id=box_id,
+        hidden=hidden,
     )
+
+
+def recent_years() -> int:
+    """The recency window in years (``GAPMAP_RECENT_YEARS``)."""
+    return queries.settings().recent_years
+
+
+def as_of() -> int:
+    """The as-of year of the statuses (newest year of official country data)."""
+    return int(queries.snapshot().as_of or 0)

@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import dcc, html, no_update
 
-from layouts import components, ids, state
+from layouts import components, ids, state, tables
 from layouts.i18n import group_title, t
 from layouts.pages import content
 
@@ -56,10 +56,41 @@ def colour_key(lang: str | None = None) -> html.Section:
             html.H2(t("matrix.key_heading", lang), className="h6", id=ids.MATRIX_KEY),
             html.P(t("matrix.key_help", lang), className="small mb-1"),
             components.share_key(lang),
+            reason_key(lang),
         ],
         className="matrix-key mb-2",
         **{"aria-labelledby": ids.MATRIX_KEY},
     )
+
+
+def reason_key(lang: str | None = None) -> html.Div:
+    """The key of the reason letters in the cells ("N = Not split: the country publishes ...")."""
+    from data.gaps import REASONS
+
+    letters = tables.reason_letters(lang)
+    items = [
+        html.Li(
+            [
+                html.Strong(letters[r], className="reason-letter"),
+                f" = {t(f'reason.{r}', lang)}: {t(f'reason.help.{r}', lang)}",
+            ]
+        )
+        for r in REASONS
+        if r not in MATRIX_NEVER
+    ]
+    return html.Div(
+        [
+            html.P(t("matrix.reason_key", lang), className="small mb-1"),
+            html.Ul(
+                items, className="list-unstyled small mb-1 reason-key", id=ids.MATRIX_REASON_KEY
+            ),
+        ]
+    )
+
+
+# reasons a cell never shows: its reason is that of a gap (not disaggregated), and series that
+# are not expected of a country are not counted
+MATRIX_NEVER = frozenset({"not_expected_here", "small_sample"})
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:

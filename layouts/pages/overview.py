@@ -14,6 +14,7 @@ from layouts import components, figures, ids, state
 from layouts.i18n import group_label, t
 from layouts.pages import content
 
+# the filters every payload takes (in its argument order)
 CONTROL_IDS: dict[str, str] = {
     "mode": ids.FILTER_MODE,
     "group": ids.FILTER_GROUP,
@@ -22,6 +23,16 @@ CONTROL_IDS: dict[str, str] = {
     "year": ids.FILTER_YEAR,
     "region": ids.FILTER_REGION,
     "source": ids.FILTER_SOURCE,
+}
+# every control of the page: the payload's filters and the progress map's base year
+FILTER_IDS: dict[str, str] = {**CONTROL_IDS, "base": ids.FILTER_BASE}
+# the filters a mode does not use, hidden in their boxes
+BOX_IDS: dict[str, str] = {
+    "goal": ids.FILTER_GOAL_BOX,
+    "series": ids.FILTER_SERIES_BOX,
+    "year": ids.FILTER_YEAR_BOX,
+    "source": ids.FILTER_SOURCE_BOX,
+    "base": ids.FILTER_BASE_BOX,
 }
 
 
@@ -59,6 +70,8 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
             ),
             s["goal"],
             width=2,
+            box_id=ids.FILTER_GOAL_BOX,
+            hidden=hidden(s["mode"])["goal"],
         ),
         components.select(
             ids.FILTER_SERIES,
@@ -66,6 +79,8 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
             series_options(s["mode"], s["group"], s["goal"], lang),
             state.control_value("series", s["series"]),
             width=7,
+            box_id=ids.FILTER_SERIES_BOX,
+            hidden=hidden(s["mode"])["series"],
         ),
         components.select(
             ids.FILTER_YEAR,
@@ -76,16 +91,59 @@ def controls(s: dict[str, str], lang: str | None = None) -> list[Any]:
             s["year"],
             width=3,  # "Latest available" is cut off at 2 columns
             box_id=ids.FILTER_YEAR_BOX,
-            hidden=year_hidden(s["mode"]),
+            hidden=hidden(s["mode"])["year"],
+        ),
+        components.select(
+            ids.FILTER_BASE,
+            t("filters.base", lang),
+            components.options((str(y), str(y)) for y in state.base_years(content.choices())),
+            s["base"],
+            width=2,
+            box_id=ids.FILTER_BASE_BOX,
+            hidden=hidden(s["mode"])["base"],
         ),
         content.region_select(ids.FILTER_REGION, s["region"], lang, width=4),
-        content.source_select(ids.FILTER_SOURCE, s["source"], lang, width=3),
+        content.source_select(
+            ids.FILTER_SOURCE,
+            s["source"],
+            lang,
+            width=3,
+            box_id=ids.FILTER_SOURCE_BOX,
+            hidden=hidden(s["mode"])["source"],
+        ),
     ]
 
 
 def year_hidden(mode: str) -> bool:
     """Whether the year filter is hidden: "Data gaps" always uses each series' newest data."""
-    return mode == "gaps"
+    return hidden(mode)["year"]
+
+
+def hidden(mode: str) -> dict[str, bool]:
+    """Which filters a mode hides (``BOX_IDS``).
+
+    "Data gaps" use the as-of year (no year); "Progress" compares the official coverage of all
+    the group's expected series at the base year and the as-of year (no goal, series, year or
+    source, a base year instead); only "Progress" has a base year.
+    """
+    progress = mode == "progress"
+    return {
+        "goal": progress,
+        "series": progress,
+        "year": mode in ("gaps", "progress"),
+        "source": progress,
+        "base": not progress,
+    }
+
+
+def payload_args(s: dict[str, str]) -> list[str]:
+    """The payload's filter arguments of a state: ``CONTROL_IDS`` values, then the base year.
+
+    Only the progress map uses the base year: other modes get the default, so their cached
+    payloads are shared by every base year.
+    """
+    base = s.get("base") if s.get("mode") == "progress" else None
+    return [s[k] for k in CONTROL_IDS] + [base or state.DEFAULTS["base"]]
 
 
 def heading(group: str, lang: str | None = None) -> str:
@@ -98,6 +156,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     s, problems = state.validate(query, content.choices())
     cfg = content.graph_config()
     kind = content.map_kind(s["mode"], s["series"])
+    legend_info = {"base": int(s["base"]), "window": content.recent_years()}
     return html.Div(
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
@@ -133,7 +192,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                 t("overview.map_heading", lang),
                             ),
                             html.Div(
-                                components.map_legend(kind, lang), id=ids.MAP_LEGEND
+                                components.map_legend(kind, lang, legend_info), id=ids.MAP_LEGEND
                             ),
                         ],
                         lang,
@@ -156,7 +215,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
 
 def filter_state(s: dict[str, str]) -> dict[str, str]:
     """The part of a state the overview shows (the store's data)."""
-    return {k: s[k] for k in CONTROL_IDS}
+    return {k: s[k] for k in FILTER_IDS}
 
 
 def sync(
@@ -169,21 +228,23 @@ def sync(
     """Outputs of the URL <-> controls callback (see ``callbacks/overview.py``).
 
     Returns:
-        (search, 7 control values, series options, notice, state, heading, style of the year
-        filter's box); all ``no_update`` when the URL changed to the state already shown.
+        (search, 8 control values (``FILTER_IDS``), series options, notice, state, heading,
+        styles of the ``BOX_IDS`` boxes); all ``no_update`` when the URL changed to the state
+        already shown.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     shown = filter_state(s)
     if from_url and shown == current:
-        return (no_update,) * 13
+        return (no_update,) * (len(FILTER_IDS) + 5 + len(BOX_IDS))
+    hide = hidden(s["mode"])
     return (
         state.to_search(s) if write else no_update,
-        *[state.control_value(k, s[k]) for k in CONTROL_IDS],
+        *[state.control_value(k, s[k]) for k in FILTER_IDS],
         series_options(s["mode"], s["group"], s["goal"], lang),
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         shown,
         heading(s["group"], lang),
-        components.hidden_style(year_hidden(s["mode"])),
+        *[components.hidden_style(hide[k]) for k in BOX_IDS],
     )
 
 

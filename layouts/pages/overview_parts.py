@@ -11,7 +11,7 @@ import pandas as pd
 
 from data import queries, views
 from data.display import unit_name
-from layouts import figures, state, tables
+from layouts import components, figures, state, tables
 from layouts.components import headline_cards, map_legend
 from layouts.i18n import group_label, t
 from layouts.pages import content
@@ -168,13 +168,24 @@ def map_frame(
     region: str,
     source: str,
     lang: str | None,
+    base: str = "2015",
 ) -> tuple[pd.DataFrame, str]:
-    """``views.map_frame`` for a filter state, and the series it shows."""
+    """``views.map_frame`` for a filter state, and the series it shows.
+
+    The progress map's frame is ``views.progress_frame`` (official splits of every expected
+    series, at the base year and the as-of year).
+    """
+    if mode == "progress":
+        now = content.as_of()
+        first = min(int(base), now) if now else int(base)
+        prog = queries.progress(group, first_year=first)
+        frame = views.progress_frame(prog, list(content.members(region)), first, now, lang or "en")
+        return frame, ""
     series = content.chosen_series(mode, group, goal, series, source)
     frame = views.map_frame(
         mode,
         list(content.members(region)),
-        statuses=queries.statuses(group, source),
+        statuses=content.group_statuses(group, source, goal),
         coverage=content.group_coverage(group, source, goal),
         disparities=queries.disparities(group, source),
         series=series,
@@ -187,6 +198,47 @@ def map_frame(
     return frame, series
 
 
+def progress_summary(frame: pd.DataFrame, group: str, region: str, lang: str | None) -> str:
+    """The progress map in words: how many countries improved, declined, stayed unchanged."""
+    names = {"group": group_label(group, lang), "region": content.region_name(region, lang)}
+    base = int(frame["base"].iloc[0]) if len(frame) else 0
+    if not (frame["direction"] != "").any():
+        return t("summary.progress_none", lang, base=base, **names)
+    counts = views.progress_counts(frame)
+    now = int(frame["now"].iloc[0])
+    return t("summary.progress", lang, base=base, now=now, **counts, **names)
+
+
+def top_reason(st: pd.DataFrame, iso3s: list[str], lang: str | None) -> str:
+    """The most common gap reason over the countries, in a sentence ("" when no gap)."""
+    totals = views.reason_totals(st, iso3s)
+    if not totals:
+        return ""
+    reason, n = next(iter(totals.items()))
+    return t(
+        "summary.top_reason",
+        lang,
+        reason=components.lower(t(f"reason.{reason}", lang)),
+        help=t(f"reason.help.{reason}", lang),
+        n=f"{n:,}",
+        total=f"{sum(totals.values()):,}",
+    )
+
+
+def legend_info(
+    kind: str, frame: pd.DataFrame, st: pd.DataFrame, iso3s: list[str], base: str
+) -> dict[str, Any]:
+    """What the legend of a map kind adds from the data (see ``components.map_legend``)."""
+    if kind == "coverage":
+        return {"totals": views.reason_totals(st, iso3s)}
+    if kind == "status":
+        return {"counts": views.status_reasons(frame)}
+    if kind == "progress":
+        shown = int(frame["base"].iloc[0]) if len(frame) else int(base)
+        return {"base": shown, "window": queries.settings().recent_years}
+    return {}
+
+
 def build(
     *,
     mode: str,
@@ -197,28 +249,40 @@ def build(
     region: str,
     source: str,
     lang: str | None,
+    base: str = "2015",
 ) -> dict[str, Any]:
-    """The map, headline cards and summary for one filter state, as JSON-able values."""
+    """The map, headline cards, summary and legend for one filter state, as JSON-able values."""
     frame, series = content.map_frame(
-        content.version(), mode, group, goal, series, year, region, source, lang
+        content.version(), mode, group, goal, series, year, region, source, lang, base
     )
     kind = content.map_kind(mode, series)
-    bar = {"values": unit_name(_unit(series)), "disparity": t("col.gap_bar", lang)}.get(kind, "")
+    iso3s = list(content.members(region))
+    st = content.group_statuses(group, source, goal)
+    info = legend_info(kind, frame, st, iso3s, base)
+    bar = {
+        "values": unit_name(_unit(series)),
+        "disparity": t("col.gap_bar", lang),
+        "progress": t("colorbar.progress", lang, base=info.get("base", base)),
+    }.get(kind, "")
     fig = figures.map_figure(
         frame, kind, colorbar_title=bar, fit=region != content.WORLD, lang=lang
     )
-    iso3s = list(content.members(region))
     cov = content.group_coverage(group, source, goal)
     recent = queries.settings().recent_years
     h = views.headline(cov, iso3s)
-    st = queries.statuses(group, source)
+    if kind == "progress":
+        text = progress_summary(frame, group, region, lang)
+    else:
+        text = summary(kind, frame, h, series, group, region, year, lang, source)
+        if kind == "coverage" and source != "community":
+            text = f"{text} {top_reason(st, iso3s, lang)}".strip()
     return {
         "figure": content.jsonable(fig),
         "headlines": content.jsonable(
             headline_cards(cards(cov, st, iso3s, group, series, recent, lang), lang)
         ),
-        "summary": summary(kind, frame, h, series, group, region, year, lang, source),
-        "legend": content.jsonable(map_legend(kind, lang)),
+        "summary": text,
+        "legend": content.jsonable(map_legend(kind, lang, info)),
     }
 
 
@@ -232,10 +296,11 @@ def build_table(
     region: str,
     source: str,
     lang: str | None,
+    base: str = "2015",
 ) -> Any:
     """The map's data as a table (JSON-able), links keeping the filters."""
     frame, shown = content.map_frame(
-        content.version(), mode, group, goal, series, year, region, source, lang
+        content.version(), mode, group, goal, series, year, region, source, lang, base
     )
     search = state.to_search(
         {
@@ -246,8 +311,12 @@ def build_table(
             "year": year,
             "region": region,
             "source": source,
+            "base": base,
         }
     )
+    if mode == "progress":
+        caption = t("table.caption", lang, what=t("mode.progress", lang))
+        return content.jsonable(tables.progress_map_table(frame, search, caption, lang))
     title = content.titles().get(shown) or shown
     caption = t("table.caption", lang, what=f"{t(f'mode.{mode}', lang)} {title}".strip())
     kind = content.map_kind(mode, shown)

@@ -18,7 +18,7 @@ from tests.browser.helpers import (
     wait_for_shapes,
 )
 
-PAGES = ["/", "/matrix", "/country/KEN"]
+PAGES = ["/", "/matrix", "/country/KEN", "/?mode=progress"]
 ROLE_OF = {
     "select": "combobox",
     "radio": "radio",
@@ -48,6 +48,9 @@ def settle(page, where):
     if where.endswith("/"):
         wait_for_shapes(page)
         expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Map of")
+    elif "mode=progress" in where:  # the progress map (issue #7): its summary says "Since"
+        wait_for_shapes(page)
+        expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Since")
     elif "/matrix" in where:
         expect(page.locator(f"#{ids.MATRIX_TABLE} table")).to_be_visible()
     elif "/country/" in where:
@@ -116,7 +119,7 @@ def test_the_mode_radios_are_a_group_named_by_its_legend(page, live_server):
     settle(page, live_server.at("/"))
     group = page.get_by_role("group", name="Map shows", exact=True)
     expect(group).to_have_count(1)
-    expect(group.get_by_role("radio")).to_have_count(3)
+    expect(group.get_by_role("radio")).to_have_count(4)  # gaps, values, disparity, progress
     expect(group.get_by_role("radio", name="Data gaps", exact=True)).to_be_checked()
 
 

@@ -8,6 +8,8 @@ process: > 127 series, the demo datasets, a UK Open SDG dataset, a Nepal communi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -188,3 +190,104 @@ def test_a_failing_update_says_so(page, live_server, monkeypatch):
     expect(alert).to_contain_text("Something went wrong")
     expect(alert).to_have_attribute("role", "alert")
     assert "boom" not in alert.inner_text() and "Traceback" not in page.content()
+
+
+# -- issue #7 (reasons, progress) and the leftovers of #6 (compact footer, phone map) ---------
+def test_status_map_legend_and_table_say_the_reasons_in_words(open_page, realshape_server):
+    from tests import realshape
+
+    page = open_page(DESKTOP)
+    _overview(page, realshape_server, f"?series={realshape.TOTAL_ONLY_SERIES}")
+    legend = page.locator(f"#{ids.MAP_LEGEND}")
+    # per status present: its countries, then the reasons with their counts, in words
+    expect(legend).to_contain_text(
+        re.compile(r"Totals only: \d+ countr(y|ies) \u2014 \d+ not split")
+    )
+    expect(legend).to_contain_text(re.compile(r"No data: \d+ countries \u2014 \d+ "))
+    page.locator(f"#{ids.MAP_TABLE_TOGGLE}").click()
+    kenya = page.locator(f"#{ids.MAP_TABLE} tr", has_text="Kenya")
+    expect(kenya).to_contain_text("Not split")  # the table's "Why" column
+
+
+def test_coverage_map_names_the_most_common_gap_reason(open_page, realshape_server):
+    page = open_page(DESKTOP)
+    _overview(page, realshape_server)
+    expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Most common reason for a gap:")
+    expect(page.locator(f"#{ids.MAP_LEGEND}")).to_contain_text("country\u2013series gaps:")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_matrix_cells_say_their_main_gap_reason(open_page, realshape_server, viewport):
+    page = open_page(viewport)
+    page.goto(realshape_server.at("/matrix"))
+    cells = page.locator(f"#{ids.MATRIX_TABLE} td")
+    expect(cells.first).to_be_visible()
+    texts = cells.all_inner_texts()
+    lettered = [
+        t for t in texts if re.fullmatch(r"\d+% \(\d+/\d+\) [NDOERCU]", " ".join(t.split()))
+    ]
+    assert len(lettered) >= len(texts) // 2, texts[:10]
+    key = page.locator(f"#{ids.MATRIX_REASON_KEY}")
+    expect(key).to_be_visible()
+    expect(key).to_contain_text("N = Not split")
+    _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_progress_mode_maps_the_change_since_a_base_year(open_page, realshape_server, viewport):
+    page = open_page(viewport)
+    page.goto(realshape_server.at("/?mode=progress"))
+    wait_for_shapes(page)
+    summary = page.locator(f"#{ids.MAP_SUMMARY}")
+    expect(summary).to_contain_text(
+        re.compile(r"Since 2015, \d+ countries improved, \d+ declined, \d+ unchanged")
+    )
+    expect(page.locator(f"{MAP} .colorbar")).to_have_count(1)  # a diverging colour bar
+    expect(page.locator(f"#{ids.MAP_LEGEND}")).to_contain_text("More splits than in 2015")
+    expect(page.locator(f"#{ids.FILTER_SERIES}")).to_be_hidden()  # every expected series
+    _no_sideways_scroll(page)
+    page.locator(f"#{ids.MAP_TABLE_TOGGLE}").click()
+    table = page.locator(f"#{ids.MAP_TABLE} table")
+    expect(table).to_contain_text("Share in 2015")
+    page.get_by_label("Base year").select_option("2018")
+    expect(page).to_have_url(re.compile(r"mode=progress&base=2018"))
+    expect(summary).to_contain_text("Since 2018")
+    expect(table).to_contain_text("Share in 2018")
+    page.reload()  # the URL keeps the state
+    wait_for_shapes(page)
+    expect(page.get_by_label("Base year")).to_have_value("2018")
+    expect(summary).to_contain_text("Since 2018")
+
+
+def test_footer_is_compact_and_keeps_the_demo_datasets_in_view(open_page, realshape_server):
+    page = open_page(DESKTOP)
+    page.goto(realshape_server.at("/country/KEN"))
+    footer = page.get_by_role("contentinfo")
+    summary = footer.locator(f"#{ids.FOOTER_SUMMARY}")
+    expect(summary).to_contain_text(re.compile(r"Data in use: \d+ datasets \u2014 .*licences: "))
+    expect(footer.locator(f"#{ids.FOOTER_DATASETS}")).to_be_hidden()  # in a closed <details>
+    expect(footer.locator(f"#{ids.FOOTER_DEMO}")).to_be_visible()  # the invented data: in view
+    expect(footer.locator(f"#{ids.FOOTER_DEMO} li").first).to_contain_text("illustrative")
+    expect(footer).to_contain_text(re.compile(r"recent = the \d+ years up to \d{4}"))
+    assert footer.bounding_box()["height"] < 400
+    footer.get_by_text("Show every dataset").click()
+    expect(footer.locator(f"#{ids.FOOTER_DATASETS}")).to_be_visible()
+
+
+def test_phone_world_map_fills_its_box(open_page, realshape_server):
+    page = open_page(PHONE)
+    _overview(page, realshape_server)
+    height = page.wait_for_function(
+        """sel => { let top = 1e9, bottom = -1e9;
+            for (const p of document.querySelectorAll(sel)) {
+                const r = p.getBoundingClientRect();
+                if (r.height > 0) {
+                    top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
+                }
+            }
+            const h = bottom - top; return h >= 280 ? h : false; }""",
+        arg=f"{MAP} path.choroplethlocation",
+        timeout=10_000,
+    ).json_value()
+    assert height >= 280
+    _no_sideways_scroll(page)
