@@ -59,7 +59,7 @@ def test_unknown_output_is_400_not_500(client):
 def test_deeply_nested_json_is_400(client, app):
     output = next(iter(app.callback_map))
     deep = "[" * 100_000 + "]" * 100_000
-    r = _update(client, '{"output": "%s", "inputs": %s}' % (output, deep))
+    r = _update(client, '{"output": "' + output + '", "inputs": ' + deep + "}")
     assert r.status_code == 400
     nested = {"output": output, "inputs": [{"x": []}]}
     node = nested["inputs"][0]["x"]
