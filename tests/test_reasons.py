@@ -242,3 +242,13 @@ def test_cli_says_a_national_series_is_not_expected_here(realshape, capsys):
     assert "KEN,OSDG_2_1_2,disability,,not_expected_here,," in lines
     assert cli.main(["gaps", "--group", "disability", "--country", "GBR"], realshape) == 0
     assert not any("not_expected_here" in x for x in capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.realdata
+def test_kenya_disability_page_opens_on_si_cov_disab(extract):
+    # Kenya has no disability pair in the extract; its one group value is SI_COV_DISAB, a
+    # series about persons with disabilities: the page must open on it, not on a total-only one
+    from layouts.pages import country
+
+    s = {"group": "disability", "source": "all", "goal": "all", "series": ""}
+    assert country.pick_series("KEN", s) == "SI_COV_DISAB"

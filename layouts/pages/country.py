@@ -348,7 +348,11 @@ def offered_series(iso3: str, group: str, source: str, goal: str) -> list[str]:
     frames = queries.country_frames(iso3, group, source)
     st = frames["statuses"]
     has_any = set(st.loc[st["status"] != "no_data", "series"].astype(object))  # no obs scan
-    return views.rank_series(expected, set(frames["disparities"]["series"].astype(object)), has_any)
+    # a group value: a pair with its reference, or a series about the group (SI_COV_DISAB)
+    split = st["status"].isin(("disaggregated", "outdated", "community_only"))
+    with_group = set(frames["disparities"]["series"].astype(object))
+    with_group |= set(st.loc[split, "series"].astype(object))
+    return views.rank_series(expected, with_group, has_any)
 
 
 def series_label(code: str, names: dict[str, str]) -> str:
