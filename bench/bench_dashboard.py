@@ -124,6 +124,7 @@ def interactions(base: str):
         ("pick a series", series),
         ("region Africa", lambda p: p.select_option("#filters-region", "002")),
         ("source official", lambda p: p.select_option("#filters-source", "official")),
+        ("mode progress", lambda p: p.check("#filters-mode input[value=progress]")),
         ("open /matrix", lambda p: p.click("#shell-nav-matrix")),
         ("open /country/KEN", lambda p: p.click("a[href^='/country/KEN']")),
     ]
