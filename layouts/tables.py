@@ -16,7 +16,7 @@ from dash import dcc, html
 from data import display, views_country
 from data.vocab import groups as vocab_groups
 from layouts import markup, theme
-from layouts.figures import fmt_number, fmt_share, trace_name
+from layouts.figures import fmt_share, trace_name
 from layouts.i18n import group_title, t
 
 _NOT_EXPECTED = "\u2013"
@@ -67,11 +67,13 @@ def _map_value(r: dict[str, Any], mode: str, lang: str | None) -> str:
         return t(
             "value.disparity",
             lang,
-            value=fmt_number(r["value"]),
-            ref=fmt_number(r["ref_value"]),
+            value=display.exact(r["value"]) or t("value.none", lang),
+            ref=display.exact(r["ref_value"]) or t("value.none", lang),
             direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
         )
-    return fmt_number(r["value"]) if mode != "status" else t("value.none", lang)
+    # the table is the map's accessible alternative: stored values, never rounded
+    value = display.exact(r["value"]) or t("value.none", lang)
+    return value if mode != "status" else t("value.none", lang)
 
 
 def map_table(

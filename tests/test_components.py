@@ -660,3 +660,12 @@ def test_footer_is_one_summary_line_with_the_list_collapsed_and_demo_data_in_vie
     text = texts(footer)
     assert "recent = the 5 years up to 2023, the newest year of official country data" in text
     assert "newest data of each series" not in text
+
+
+def test_map_table_values_are_the_stored_ones():
+    from layouts.tables import _map_value
+
+    row = {"value": 46.05, "ref_value": 11.98, "direction": "worse", "z": 46.05}
+    assert _map_value(row, "values", "en") == "46.05"
+    assert "46.05" in _map_value(row, "disparity", "en")
+    assert "11.98" in _map_value(row, "disparity", "en")

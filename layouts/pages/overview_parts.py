@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from data import queries, views
-from data.display import unit_name
+from data.display import exact, unit_name
 from layouts import components, figures, state, tables
 from layouts.components import headline_cards, map_legend
 from layouts.i18n import group_label, t
@@ -127,8 +127,8 @@ def summary(
             lang,
             count=len(coloured),
             n=len(coloured),
-            low=f"{low['name']} {figures.fmt_number(low['value'])}",
-            high=f"{high['name']} {figures.fmt_number(high['value'])}",
+            low=f"{low['name']} {exact(low['value'])}",
+            high=f"{high['name']} {exact(high['value'])}",
             **names,
         )
     d = coloured["direction"].value_counts()
