@@ -558,3 +558,22 @@ def official_vs_community(disp: pd.DataFrame, iso3: str) -> pd.DataFrame:
         cols += [f"{kind}_value", f"{kind}_ref", f"{kind}_period"]
     both = parts[0].join(parts[1], how="inner").reset_index()
     return both[cols].sort_values("series", ignore_index=True)
+
+
+def as_group_line(frame: pd.DataFrame, group_name: str) -> pd.DataFrame:
+    """A series about the group: its "total" line is the group line, named after the group.
+
+    Such a series carries none of the group's codes (SI_COV_DISAB): every value is the group's.
+
+    Args:
+        frame: ``timeseries_frame`` output (line, label, ...).
+        group_name: the group's display name ("Persons with disabilities").
+
+    Returns:
+        The same rows; ``total`` lines become ``group`` lines labelled with the group's name.
+    """
+    out = frame.copy()
+    total = out["line"] == "total"
+    out.loc[total, "line"] = "group"
+    out.loc[total, "label"] = group_name
+    return out

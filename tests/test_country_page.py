@@ -573,3 +573,15 @@ def test_a_national_series_of_another_country_says_it_does_not_apply():
     assert views_country.scope_countries(cat, "S") == ()
     text = country.out_of_scope_text(["United Kingdom"], "Kenya", "en")
     assert text == ("This series is published only for United Kingdom: it does not apply to Kenya.")
+
+
+def test_series_about_the_group_is_drawn_as_the_group():
+    from data.views_country import as_group_line
+
+    frame = pd.DataFrame(
+        {"line": ["total", "total"], "label": ["Total", "Total"], "value": [0.2, 2.4]}
+    )
+    out = as_group_line(frame, "Persons with disabilities")
+    assert out["line"].tolist() == ["group", "group"]
+    assert out["label"].tolist() == ["Persons with disabilities"] * 2
+    assert frame["label"].tolist() == ["Total", "Total"]  # the input is not changed

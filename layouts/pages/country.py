@@ -15,6 +15,7 @@ from dash import dcc, html, no_update
 
 from data import display, queries, reference
 from data import views_country as views
+from data.catalogue import about_group
 from data.gaps import REASONS, STATUSES
 from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
@@ -271,6 +272,9 @@ def detail_payload(
     pairs = disp[disp["series"] == series]
     dim = vocab_groups()[group].dimension if group in vocab_groups() else None
     frame = views.timeseries_frame(obs, pairs, dim)
+    if group in vocab_groups() and series in about_group(queries.snapshot().catalogue, group):
+        # a series about the group (SI_COV_DISAB): each value is the group's, not a "total"
+        frame = views.as_group_line(frame, group_title(group, lang))
     title = content.titles().get(series, series)
     unit = display.unit_name(str(frame["unit"].iloc[0])) if len(frame) else ""
     st = frames["statuses"]
