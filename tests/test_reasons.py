@@ -252,3 +252,15 @@ def test_kenya_disability_page_opens_on_si_cov_disab(extract):
 
     s = {"group": "disability", "source": "all", "goal": "all", "series": ""}
     assert country.pick_series("KEN", s) == "SI_COV_DISAB"
+    # ... and draws it as the group's line, not as a "Total"
+    import json
+    from dataclasses import replace
+
+    from app import create_app
+
+    create_app(replace(extract[1], cache_type="NullCache"), warm=False)  # assets URLs need it
+    detail = json.dumps(
+        country.detail_payload.uncached(0, "KEN", "disability", "SI_COV_DISAB", "all", "en")
+    )
+    assert "Persons with disabilities (official)" in detail
+    assert "Total (official)" not in detail

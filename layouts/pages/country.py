@@ -272,7 +272,9 @@ def detail_payload(
     pairs = disp[disp["series"] == series]
     dim = vocab_groups()[group].dimension if group in vocab_groups() else None
     frame = views.timeseries_frame(obs, pairs, dim)
-    if group in vocab_groups() and series in about_group(queries.snapshot().catalogue, group):
+    if group in vocab_groups() and series in about_group(
+        queries.snapshot().catalogue, vocab_groups()[group]
+    ):
         # a series about the group (SI_COV_DISAB): each value is the group's, not a "total"
         frame = views.as_group_line(frame, group_title(group, lang))
     title = content.titles().get(series, series)
