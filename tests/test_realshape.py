@@ -182,3 +182,12 @@ def test_exact_shows_the_stored_value(value, text):
     assert exact(value) == text
     if text:
         assert float(text.replace(",", "")) == value  # reads back as the stored float
+
+
+def test_every_canonical_code_of_a_closed_list_has_words():
+    from data.display import code_label
+    from data.vocab import CANONICAL
+
+    for dim in ("sex", "disability", "location", "quantile", "migratory", "education"):
+        for code in CANONICAL[dim] - {"_Z", "_U", "_X", "_O", "_N"}:
+            assert code_label(dim, code) != code, (dim, code)
