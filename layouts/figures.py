@@ -30,6 +30,25 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     return f"{number:,.0f}"
 
 
+def safe(text: Any) -> str:
+    """Text from data files for a plotly figure: shown as written, never as markup.
+
+    plotly.js renders a subset of HTML in titles, names and hover text (links included);
+    escaped, ``<a href=...>`` in a unit cell is shown as those characters, not as a link.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_array(values: np.ndarray) -> np.ndarray:
+    """``safe`` applied to every text cell of a customdata array (numbers stay numbers)."""
+    out = np.array(values, dtype=object, copy=True)
+    flat = out.reshape(-1)
+    for i, v in enumerate(flat):
+        if isinstance(v, str):
+            flat[i] = safe(v)
+    return out
+
+
 def fmt_share(share: Any) -> str:
     """A share 0..1 as a whole percentage."""
     if share is None or share != share:
@@ -210,6 +229,8 @@ def map_figure(
         customdata, template = _progress_hover(frame, lang)
     else:
         customdata, template = _hover_data(frame, mode, lang)
+    customdata = safe_array(customdata)
+    colorbar_title = safe(colorbar_title)
     has = frame["z"].notna().to_numpy()
     # progress: a change of share drawn in percentage points (+20, not 0.2)
     z = frame["z"].astype(float) * (100 if mode == "progress" else 1)
@@ -351,12 +372,12 @@ def timeseries_figure(
                 x=part["period_sort"],
                 y=part["value"],
                 mode="lines+markers",
-                name=name,
+                name=safe(name),
                 error_y=error,
                 line={"color": style["color"], "dash": style["dash"]},
                 marker={"symbol": style["symbol"], "size": 8},
-                customdata=np.column_stack([part["period"].astype(str)]),
-                hovertemplate=f"{name}: %{{y}} {unit}<br>"
+                customdata=safe_array(np.column_stack([part["period"].astype(str)])),
+                hovertemplate=f"{safe(name)}: %{{y}} {safe(unit)}<br>"
                 f"{t('hover.period', lang)}: %{{customdata[0]}}<extra></extra>",
             )
         )
@@ -365,7 +386,7 @@ def timeseries_figure(
         **theme.base_layout(),
         height=280,
         meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
-        yaxis={"title": {"text": unit}, "gridcolor": "#eeeeee"},
+        yaxis={"title": {"text": safe(unit)}, "gridcolor": "#eeeeee"},
         xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
     )

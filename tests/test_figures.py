@@ -162,3 +162,41 @@ def test_theme_helpers():
     steps = theme.discrete_status_scale()
     assert steps[0][1] == theme.STATUS_COLOURS["disaggregated"]
     assert steps[-1] == [1.0, theme.STATUS_COLOURS["no_data"]]
+
+
+def test_text_from_data_is_never_markup_in_figures():
+    import pandas as pd
+
+    from layouts.figures import safe, safe_array, timeseries_figure
+
+    link = '<a href="http://evil.example">PERCENT</a>'
+    assert safe(link) == '&lt;a href="http://evil.example"&gt;PERCENT&lt;/a&gt;'
+    assert safe_array(np.array([["<b>x</b>", 1.5]], dtype=object))[0].tolist() == [
+        "&lt;b&gt;x&lt;/b&gt;",
+        1.5,
+    ]
+    fig = figures.map_figure(
+        _frame([0.5, 0.2], ["disaggregated", "no_data"]), "values", colorbar_title=link
+    )
+    assert "<a" not in fig.data[1].colorbar.title.text
+    frame = pd.DataFrame(
+        {
+            "line": ["total"],
+            "label": ["<a href='x'>Total</a>"],
+            "slice": [""],
+            "year": [2020],
+            "period": ["2020"],
+            "period_sort": [2020.0],
+            "value": [1.0],
+            "lower": [float("nan")],
+            "upper": [float("nan")],
+            "source_type": ["official"],
+            "dataset": [1],
+            "source_row": [2],
+            "unit": ["<a>u</a>"],
+        }
+    )
+    ts = timeseries_figure(frame, title="t", unit="<a href='x'>%</a>", lang="en")
+    texts = [ts.layout.yaxis.title.text] + [tr.name for tr in ts.data]
+    texts += [tr.hovertemplate for tr in ts.data]
+    assert not any("<a" in str(x) for x in texts), texts

@@ -86,15 +86,14 @@ def test_a_cut_off_last_line_is_refused_and_the_store_unchanged(tmp_path, tail, 
     assert error.row == 3 and words in error.expected
 
 
-def test_a_short_row_warns_and_strict_refuses(tmp_path, capsys):
+def test_a_short_row_is_an_error(tmp_path, capsys):
     from data.settings import Settings
 
     path = tmp_path / "short.csv"
     path.write_text(HEAD + "S,KEN,2020,2.5,,,,PD,x\nS,KEN,2020,1.5,,,\n", encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "s", cache_type="NullCache", demo_on_empty=False)
-    assert cli.main(["validate", str(path), "--format", "template"], settings) == 0
+    assert cli.main(["validate", str(path), "--format", "template"], settings) == 1
     assert "row 3" in capsys.readouterr().out
-    assert cli.main(["validate", str(path), "--format", "template", "--strict"], settings) == 1
 
 
 def test_import_into_a_store_emptied_with_remove(tmp_path):

@@ -239,11 +239,10 @@ def _short_rows(body: bytes, sep: str, lines: np.ndarray, file: str) -> list[Pro
             else f"a complete last line with {expected} cells: it has {actual} and no line end "
             "(was the file cut off?)"
             if cut
-            else f"{expected} cells like the header row, got {actual}: the missing cells are "
-            "read as blank, and a blank breakdown is a total (check that this is no group value)"
+            else f"{expected} cells like the header row, got {actual}: missing cells would "
+            "read as blank, and a blank breakdown as a total (a group value as a national one)"
         )
-        severity = "error" if open_quote or cut else "warning"
-        problems.append(Problem(file, line, None, text[:80], what, severity, "short_row"))
+        problems.append(Problem(file, line, None, text[:80], what, "error", "short_row"))
     return problems
 
 
