@@ -108,7 +108,8 @@ def interactions(base: str):
 
     def first_load(page):
         page.goto(base + "/")
-        page.wait_for_function(f"document.querySelectorAll('{shapes}').length >= 150")
+        # a function, not an expression string: the app's CSP forbids eval of strings
+        page.wait_for_function("s => document.querySelectorAll(s).length >= 150", arg=shapes)
 
     def series(page):
         values = page.eval_on_selector_all("#filters-series option", "os => os.map(o => o.value)")
