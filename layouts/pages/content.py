@@ -108,7 +108,7 @@ def _dataset_names(ver: int) -> dict[int, str]:
 
 def reset() -> None:
     """Forget per-version lookups (a new store was configured: versions restart)."""
-    for fn in (_choices, _titles, _dataset_names, members, _country_rows):
+    for fn in (_choices, _titles, _dataset_names, members, _country_rows, matrix_reasons):
         fn.cache_clear()
 
 
@@ -252,6 +252,21 @@ def table_payload(
     )
 
 
+@lru_cache(maxsize=6)
+def matrix_reasons(ver: int, source: str) -> pd.DataFrame:
+    """The main gap reason of every country x group, once per store version and source.
+
+    Every sort order and region of the matrix shares it.
+    """
+    return pd.concat(
+        [
+            views.main_reasons(queries.statuses(g, source), ["iso3", "group"])
+            for g in all_groups()
+        ],
+        ignore_index=True,
+    )
+
+
 @memoized
 def matrix_payload(
     ver: int, region: str, source: str, sort: str, search: str, lang: str | None = None
@@ -260,10 +275,7 @@ def matrix_payload(
     ids_ = list(all_groups())
     cov = pd.concat([queries.coverage(g, source) for g in ids_], ignore_index=True)
     countries = list(members(region))
-    reasons = pd.concat(
-        [views.main_reasons(queries.statuses(g, source), ["iso3", "group"]) for g in ids_],
-        ignore_index=True,
-    )
+    reasons = matrix_reasons(ver, source)
     frame = views.matrix_frame(cov, countries, ids_, sort, lang or "en", reasons)
     base = state.parse_search(search, choices())[0]
 
