@@ -403,6 +403,15 @@ def language() -> str:
     return _current["lang"]
 
 
+def supported(lang: str | None) -> str | None:
+    """``lang`` when a catalogue has it, else None (the default language).
+
+    A ``lang`` from a URL becomes part of cache keys: an unknown one must not create entries
+    (random values would fill the shared cache and evict the warm ones).
+    """
+    return lang if isinstance(lang, str) and lang in CATALOGUES else None
+
+
 def t(key: str, lang: str | None = None, *, count: int | None = None, **fmt: Any) -> str:
     """Translate ``key`` into ``lang`` (default: the app's language), formatted with ``fmt``.
 

@@ -94,3 +94,26 @@ def test_dev_server_hides_versions():
     from app import _QuietHandler
 
     assert _QuietHandler.version_string(None) == "gapmap"  # type: ignore[arg-type]
+
+
+def test_an_unknown_lang_never_becomes_a_cache_key(client, monkeypatch):
+    # ?lang=<anything> used to reach the memoised payloads as part of their keys: random
+    # values filled the shared cache and evicted the warm entries
+    from layouts.i18n import supported
+    from layouts.pages import country
+
+    assert supported("en") == "en" and supported("zz-1234") is None and supported(None) is None
+    seen = []
+    real = country.static_payload
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(country, "static_payload", spy)
+    from dash import html
+
+    with client.application.app_context():
+        country.layout(iso3="KEN", lang="zz-evil")  # Dash Pages passes ?lang= here
+        assert isinstance(country.layout(iso3="KEN", lang="en"), html.Div)
+    assert seen == [None, "en"]

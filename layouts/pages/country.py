@@ -19,7 +19,7 @@ from data.catalogue import about_group
 from data.gaps import REASONS, STATUSES
 from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
-from layouts.i18n import group_label, group_title, t
+from layouts.i18n import group_label, group_title, supported, t
 from layouts.pages import content
 
 
@@ -383,6 +383,7 @@ def pick_series(iso3: str, s: dict[str, str]) -> str:
 
 def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> html.Div:
     """The country page, or the not-found page for an unknown code."""
+    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
     code = str(iso3 or "").strip().upper()
     if not known(code):
         return not_found(str(iso3 or ""), lang)

@@ -12,7 +12,7 @@ from typing import Any
 from dash import dcc, html, no_update
 
 from layouts import components, ids, state, tables
-from layouts.i18n import group_title, t
+from layouts.i18n import group_title, supported, t
 from layouts.pages import content
 
 CONTROL_IDS: dict[str, str] = {
@@ -95,6 +95,7 @@ MATRIX_NEVER = frozenset({"not_expected_here", "small_sample"})
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The matrix for the region, source and sort of the query string."""
+    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
     s, problems = state.validate(query, content.choices())
     return html.Div(
         [

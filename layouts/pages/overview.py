@@ -11,7 +11,7 @@ from typing import Any
 from dash import dcc, html, no_update
 
 from layouts import components, figures, ids, state
-from layouts.i18n import group_label, t
+from layouts.i18n import group_label, supported, t
 from layouts.pages import content
 
 # the filters every payload takes (in its argument order)
@@ -153,6 +153,7 @@ def heading(group: str, lang: str | None = None) -> str:
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The overview for the filter state of the query string (invalid values -> notice)."""
+    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
     s, problems = state.validate(query, content.choices())
     cfg = content.graph_config()
     kind = content.map_kind(s["mode"], s["series"])
