@@ -25,7 +25,7 @@ from data.cache import cache
 from data.settings import Settings
 from layouts import i18n, shell
 from layouts.pages import content, country, matrix, overview
-from server import security
+from server import routes, security
 
 _COMPRESSIBLE = (
     "application/json",
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     from callbacks import register_callbacks
 
     register_callbacks(app)
+    routes.register(app)  # API, downloads, images, brief (server/routes.py)
     security.secure(app, settings.max_request_kb)  # after the callbacks: it hashes their scripts
     _gzip_responses(app.server)
     _not_found_status(app.server)
