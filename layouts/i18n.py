@@ -388,6 +388,60 @@ EN: dict[str, str] = {
     "notfound.back": "Go to the map",
     "empty.no_data": "No data for this selection",
     "table.caption": "{what}: one row per country",
+    # the country brief (server/brief.py, data/findings.py)
+    "brief.f.none_expected": "No series in the loaded data is expected to be split by "
+    "{dimension} for {country}: the data say nothing about {group} here.",
+    "brief.f.coverage": "As of {year}, {country} has recent official data for {group} in {n} "
+    "of {expected} series where a split by {dimension} is expected (sources: {sources}).",
+    "brief.f.coverage_zero": "As of {year}, no official series of {country} gives a recent "
+    "value for {group}: 0 of {expected} series where a split by {dimension} is expected "
+    "(sources: {sources}).",
+    "brief.f.disparity": "In {period}, {series}: {value} for {group} in {country}, against "
+    "{ref} for {reference} \u2014 {gap} ({direction}; {source_type} data; source: {sources}).",
+    "brief.gap.higher_points": "{diff} percentage points higher",
+    "brief.gap.lower_points": "{diff} percentage points lower",
+    "brief.gap.equal_points": "the same",
+    "brief.gap.higher": "{diff} higher",
+    "brief.gap.lower": "{diff} lower",
+    "brief.gap.equal": "the same",
+    "brief.f.caveat": "The two values are measured differently (their footnotes differ).",
+    "brief.f.no_disparity": "No source in the loaded data gives a value for {group} in "
+    "{country} together with a reference value to compare it with: no gap can be stated.",
+    "brief.f.community": "For {series}, community data give {community} for {group} in "
+    "{country} ({community_period}); official data give {official} ({official_period}) "
+    "(source: {sources}).",
+    "brief.f.missing": "Missing: {gaps} of {expected} expected splits by {dimension} for "
+    "{group} are not available and recent \u2014 not published at all: {no_data}; totals "
+    "only: {total_only}; outdated splits only: {outdated}; community data only: "
+    "{community_only}.",
+    "brief.f.missing_none": "Nothing is missing: every series expected to be split by "
+    "{dimension} has a recent official value for {group} in {country}.",
+    "brief.f.progress_window": "(A split counts in a year when an official value exists in "
+    "that year or the {window} years before.)",
+    "brief.f.no_dataset": "no dataset",
+    "brief.title": "{country}: who is missing from the SDG data \u2014 {group}",
+    "brief.lead": "A briefing from the LNOB Data-Gap Map: data as of {as_of}, made on {date}.",
+    "brief.findings": "Key findings",
+    "brief.map": "Coverage for {group} in {region}",
+    "brief.map_summary": "Share of the expected splits for {group} that are available and "
+    "recent, for each country of {region}; {country}: {share}. The table gives every "
+    "country's numbers.",
+    "brief.map_caption": "Coverage for {group}, countries of {region}",
+    "brief.chart_values": "The chart's values",
+    "brief.missing_intro": "{n} expected splits for {group} are not available and recent. Ask "
+    "the statistics office for:",
+    "brief.about": "Source, licence and citation",
+    "brief.cite": "Cite as: {citation}",
+    "brief.licence": "Licence: {licence}",
+    "brief.online": "This brief online: {url}",
+    "brief.datasets": "Datasets used",
+    "brief.pdf": "Download as PDF",
+    "brief.pack": "Offline pack (.zip)",
+    "brief.bad_param": "Unknown {param} \u201c{value}\u201d. Allowed values: {allowed}.",
+    "brief.not_found": "There is no country or area with the code \u201c{code}\u201d.",
+    "brief.no_chromium": "The PDF is made by Chromium on the server, and none was found "
+    "(Debian: apt-get install chromium). The printable page is at {url}.",
+    "brief.pdf_failed": "The PDF could not be made: {reason}. The printable page is at {url}.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
