@@ -543,6 +543,37 @@ EN.update(
     }
 )
 
+# "Download data" files (server/downloads.py): the About block
+EN.update(
+    {
+        "download.about": "About",
+        "download.view.map": "Map \u2014 {what}",
+        "download.view.matrix": "Coverage matrix \u2014 {region}",
+        "download.view.country": "Country page \u2014 {country}",
+        "download.field.view": "View",
+        "download.field.url": "View URL",
+        "download.field.retrieved": "Retrieved",
+        "download.field.citation": "Citation",
+        "download.field.licence": "Licence",
+        "download.field.filters": "Filters",
+        "download.field.as_of": "Statuses as of",
+        "download.field.dataset": "Dataset {id}",
+        "download.field.note": "Note",
+        "download.note.exact": "Values are the stored values, never rounded; rows that are "
+        "observations name their dataset, source, Nature, footnote and source row.",
+        "download.note.formula": "Text cells beginning with = + - @ (or a tab or carriage "
+        "return) start with an apostrophe so that spreadsheets do not run them as formulas; "
+        "numbers are plain numbers.",
+        "download.note.illustrative": "Some datasets are illustrative demo data: their values "
+        "are invented, not statistics.",
+        "download.note.fallback": "The parameter {param}={value} was not understood: the file "
+        "shows {fallback}, as the page does.",
+        "download.note.provenance": "The provenance table lists the newest {n} values of the "
+        "series, as the page does; every observation of the country: {url}",
+        "download.table.data": "Data",
+    }
+)
+
 
 def group_title(group_id: str, lang: str | None = None) -> str:
     """Capitalised group name for labels and column headers."""

@@ -1,0 +1,588 @@
+"""One function per table: what a view shows, and what the API, a download and the brief give.
+
+The page, the "Download data" file, the ``/api/v1/`` answer and the country brief of the same
+filters are built by the same function here, so they can never disagree. Every function takes
+scalars (the dashboard's URL parameters, already validated) and returns a frame from the gap
+engine's results (``data.queries``) through the view frames of ``data.views`` and
+``data.views_country``. Rows that are observations keep their provenance: dataset (id and
+name), source, Nature, footnote and the row of the source file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from data import queries, reference, views
+from data import views_country as vc
+from data.catalogue import about_group
+from data.schema import DIMENSIONS
+from data.vocab import groups as all_groups
+
+WORLD = "001"
+OBSERVATION_COLUMNS = [
+    "iso3",
+    "m49",
+    "area_name",
+    "series",
+    "series_title",
+    "indicator",
+    "goal",
+    "period",
+    "year",
+    "value",
+    "value_flag",
+    "lower",
+    "upper",
+    "n",
+    "unit",
+    *DIMENSIONS,
+    "other_dims",
+    "source_type",
+    "dataset",
+    "dataset_name",
+    "source",
+    "nature",
+    "footnote",
+    "source_row",
+    "reporting_type",
+]
+GAP_COLUMNS = ["iso3", "series", "group", "status", "reason", "age", "latest_year"]
+PROVENANCE = ["dataset", "dataset_name", "source", "nature", "footnote", "source_row"]
+DISPARITY_COLUMNS = [
+    "iso3",
+    "series",
+    "group",
+    "period",
+    "year",
+    "group_dim",
+    "group_code",
+    "ref_code",
+    "value",
+    "ref_value",
+    "difference",
+    "ratio",
+    "direction",
+    "headline",
+    "small_sample",
+    "unit",
+    "source_type",
+    *PROVENANCE,
+    "ref_source_row",
+    "ref_footnote",
+]
+PROJECT = "LNOB Data-Gap Map"
+
+
+# ---- scope: the same countries and series the dashboard's filters select ----
+
+
+def countries_in(region: str = WORLD) -> list[str]:
+    """ISO3 codes of the counted countries of a region (every one for the world, ``001``)."""
+    counted = reference.counted_countries()
+    if region == WORLD:
+        return list(counted)
+    inside = set(reference.members(region))
+    return [c for c in counted if c in inside]
+
+
+def series_goals() -> dict[str, tuple[str, ...]]:
+    """Series -> its SDG goals (from the catalogue's ``goal``, e.g. "10, 16")."""
+    cat = queries.snapshot().catalogue
+    return {
+        str(s): tuple(g.strip() for g in str(goal).split(",") if g.strip())
+        for s, goal in zip(cat["series"], cat["goal"], strict=True)
+    }
+
+
+def series_in(group: str, goal: str = "all") -> list[str]:
+    """Series split by ``group`` within ``goal`` ("all": every goal), as the filters offer."""
+    cat = queries.snapshot().catalogue
+    goals = series_goals()
+    return [
+        str(s)
+        for s, gs in zip(cat["series"], cat["groups"], strict=True)
+        if group in gs and (goal == "all" or goal in goals.get(str(s), ()))
+    ]
+
+
+def dataset_names() -> dict[int, str]:
+    """Dataset id -> name."""
+    sets = queries.snapshot().datasets
+    return {int(i): str(n) for i, n in zip(sets["id"], sets["name"], strict=True)}
+
+
+def _groups(group: str) -> list[str]:
+    return [group] if group else list(all_groups())
+
+
+# ---- the API's tables (also the offline pack's) ----
+
+
+def observations_table(
+    *,
+    country: str = "",
+    series: str = "",
+    goal: str = "all",
+    year: int | None = None,
+    region: str = WORLD,
+    source: str = "all",
+) -> pd.DataFrame:
+    """Observations with their provenance, filtered like the dashboard.
+
+    Returns:
+        ``OBSERVATION_COLUMNS`` (strings as plain objects), one row per stored observation,
+        ordered by country, series, period and source row; regional aggregates (iso3 "") only
+        when neither a country nor a region other than the world is asked for.
+    """
+    obs = queries.observations(source)
+    keep = pd.Series(True, index=obs.index)
+    if country:
+        keep &= obs["iso3"] == country
+    elif region != WORLD:
+        keep &= obs["iso3"].isin(countries_in(region))
+    if series:
+        keep &= obs["series"] == series
+    if goal != "all":
+        keep &= obs["series"].isin([s for s, gs in series_goals().items() if goal in gs])
+    if year is not None:
+        keep &= obs["year"] == year
+    part = obs[keep.to_numpy()]
+    part = part.sort_values(["iso3", "series", "period_sort", "source_row"], kind="stable")
+    names = dataset_names()
+    out = part.assign(dataset_name=part["dataset"].map(names).astype(object))[OBSERVATION_COLUMNS]
+    return out.astype(_plain_types(out)).reset_index(drop=True)
+
+
+def _plain_types(frame: pd.DataFrame) -> dict[str, Any]:
+    return {c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+
+
+def gaps_table(
+    *,
+    group: str = "",
+    country: str = "",
+    series: str = "",
+    goal: str = "all",
+    region: str = WORLD,
+    source: str = "all",
+) -> pd.DataFrame:
+    """Status and reason of every country x expected series x group (``data.gaps``).
+
+    With a country, the series that apply only to other countries are listed with reason
+    ``not_expected_here`` and no status, as ``python -m data gaps --country`` does.
+
+    Returns:
+        ``GAP_COLUMNS``.
+    """
+    frames = []
+    for g in _groups(group):
+        st = queries.statuses(g, source)
+        if goal != "all":
+            st = st[st["series"].isin(series_in(g, goal))]
+        frames.append(st)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GAP_COLUMNS)
+    if series:
+        frame = frame[frame["series"] == series]
+    if country:
+        frame = frame[frame["iso3"] == country]
+        others = [
+            {"iso3": country, "series": s, "group": g, "status": "", "reason": "not_expected_here"}
+            for g in _groups(group)
+            for s in queries.not_expected_here(g, country)
+            if (not series or s == series) and (goal == "all" or s in series_in(g, goal))
+        ]
+        if others:
+            frame = pd.concat([frame, pd.DataFrame(others)], ignore_index=True)
+    elif region != WORLD:
+        frame = frame[frame["iso3"].isin(countries_in(region))]
+    frame = frame.reindex(columns=GAP_COLUMNS)
+    return frame.astype(_plain_types(frame)).reset_index(drop=True)
+
+
+def coverage_table(
+    *,
+    group: str = "",
+    country: str = "",
+    goal: str = "all",
+    region: str = WORLD,
+    source: str = "all",
+) -> pd.DataFrame:
+    """Coverage per country and group (``gaps.coverage``; restricted to a goal's series).
+
+    Returns:
+        Columns ``iso3, group, expected, <one count per status>, share``.
+    """
+    frames = []
+    for g in _groups(group):
+        if goal == "all":
+            frames.append(queries.coverage(g, source))
+            continue
+        from data import gaps
+
+        st = queries.statuses(g, source)
+        part = st[st["series"].isin(series_in(g, goal))]
+        if len(part):
+            frames.append(gaps.coverage(part))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=["iso3", "group", "expected", *_statuses(), "share"])
+    frame = frame.astype({"iso3": object, "group": object})
+    if country:
+        frame = frame[frame["iso3"] == country]
+    elif region != WORLD:
+        frame = frame[frame["iso3"].isin(countries_in(region))]
+    return frame.reset_index(drop=True)
+
+
+def _statuses() -> tuple[str, ...]:
+    from data.gaps import STATUSES
+
+    return STATUSES
+
+
+def _notes(obs: pd.DataFrame) -> dict[tuple[int, int], tuple[str, str]]:
+    """(dataset, source_row) -> (source, footnote) of the observations."""
+    return {
+        (int(d), int(r)): (str(s), str(f))
+        for d, r, s, f in zip(
+            obs["dataset"], obs["source_row"], obs["source"], obs["footnote"], strict=True
+        )
+    }
+
+
+def with_provenance(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Disparity rows with dataset name, source and both footnotes looked up by source row.
+
+    Args:
+        pairs: ``gaps.disparity`` rows (dataset, source_row, ref_source_row, ...).
+        obs: observations covering those rows (dataset, source_row, source, footnote).
+    """
+    notes = _notes(obs) if len(pairs) else {}
+    keys = list(zip(pairs["dataset"].astype(int), pairs["source_row"].astype(int), strict=True))
+    refs = zip(pairs["dataset"].astype(int), pairs["ref_source_row"].astype(int), strict=True)
+    return pairs.assign(
+        dataset_name=pairs["dataset"].map(dataset_names()).astype(object),
+        source=[notes.get(k, ("", ""))[0] for k in keys],
+        footnote=[notes.get(k, ("", ""))[1] for k in keys],
+        ref_footnote=[notes.get(k, ("", ""))[1] for k in refs],
+    )
+
+
+def disparities_table(
+    *,
+    group: str = "",
+    country: str = "",
+    series: str = "",
+    goal: str = "all",
+    year: int | None = None,
+    region: str = WORLD,
+    source: str = "all",
+) -> pd.DataFrame:
+    """Every matched group/reference pair with its gap and provenance (``gaps.disparity``).
+
+    Returns:
+        ``DISPARITY_COLUMNS`` (``group_code``: the group's code in its dimension).
+    """
+    frames = []
+    for g in _groups(group):
+        d = queries.disparities(g, source)
+        keep = d["iso3"] != ""
+        if country:
+            keep &= d["iso3"] == country
+        elif region != WORLD:
+            keep &= d["iso3"].isin(countries_in(region))
+        if series:
+            keep &= d["series"] == series
+        if goal != "all":
+            keep &= d["series"].isin(series_in(g, goal))
+        if year is not None:
+            keep &= d["year"] == year
+        part = d[keep.to_numpy()]
+        if len(part):
+            dim = all_groups()[g].dimension
+            frames.append(part.assign(group=g, group_code=part[dim].astype(object)))
+    if not frames:
+        return pd.DataFrame(columns=DISPARITY_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    obs = queries.observations(source)
+    obs = obs[obs["iso3"].isin(set(out["iso3"]))] if len(out) < len(obs) else obs
+    out = with_provenance(out, obs).sort_values(["iso3", "series", "group", "period_sort"])
+    out = out[DISPARITY_COLUMNS]
+    return out.astype(_plain_types(out)).reset_index(drop=True)
+
+
+def series_table() -> pd.DataFrame:
+    """The series catalogue: code, indicator, goal, target, title, unit, polarity, groups.
+
+    ``groups`` and ``countries`` (a national series' countries) are joined with ", ".
+    """
+    cat = queries.snapshot().catalogue
+    cols = ["series", "indicator", "goal", "target", "title", "unit", "polarity"]
+    out = cat[cols].astype(object).copy()
+    out["groups"] = [", ".join(g) for g in cat["groups"]]
+    out["countries"] = [", ".join(c) if c else "" for c in cat["countries"]]
+    return out.sort_values("series").reset_index(drop=True)
+
+
+def countries_table(lang: str = "en") -> pd.DataFrame:
+    """Every country or area the dashboard knows: ISO3, M49, name, and whether it is counted."""
+    frame = reference.countries()
+    counted = set(reference.counted_countries())
+    return pd.DataFrame(
+        {
+            "iso3": frame["iso3"].astype(object),
+            "m49": frame["m49"].astype(object),
+            "name": [reference.area_name(c, lang) for c in frame["iso3"]],
+            "counted": [c in counted for c in frame["iso3"]],
+        }
+    ).sort_values("iso3", ignore_index=True)
+
+
+def groups_table() -> pd.DataFrame:
+    """The LNOB groups: id, label, dimension, group codes and reference codes."""
+    rows = [
+        {
+            "group": g.id,
+            "label": g.label,
+            "dimension": g.dimension,
+            "codes": " ".join(g.codes),
+            "reference": " ".join(g.reference),
+        }
+        for g in all_groups().values()
+    ]
+    return pd.DataFrame(rows, columns=["group", "label", "dimension", "codes", "reference"])
+
+
+def datasets_table(ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Datasets with their provenance (all, or those of ``ids``), without import options."""
+    sets = queries.snapshot().datasets
+    if ids is not None:
+        sets = sets[sets["id"].isin({int(i) for i in ids})]
+    cols = [c for c in sets.columns if c not in ("options", "checksum")]
+    return sets[cols].reset_index(drop=True)
+
+
+def citation(ids: Iterable[int] | None = None, url: str = "", today: date | None = None) -> dict:
+    """How to cite a table: the project, the datasets it draws on and their licences.
+
+    Args:
+        ids: the datasets the table's rows come from (None: every dataset in the store).
+        url: the address the table was taken from.
+        today: the retrieval date (default: today).
+
+    Returns:
+        ``citation`` (one sentence), ``licence`` (the datasets' licences, "; "-joined),
+        ``datasets`` (id, name, source_type, attribution, licence, illustrative), ``retrieved``
+        (ISO date), ``url`` and ``as_of`` (the year statuses are computed as of).
+    """
+    sets = datasets_table(ids)
+    day = (today or date.today()).isoformat()
+    who = sorted({str(a).strip().rstrip(".") for a in sets["attribution"] if str(a).strip()})
+    credits = "; ".join(who) or "; ".join(sorted(set(sets["name"].astype(str)))) or "no dataset"
+    licences = sorted({str(x).strip() for x in sets["licence"] if str(x).strip()})
+    text = f"{PROJECT}, data from {credits}. Retrieved {day}" + (f" from {url}." if url else ".")
+    keep = ["id", "name", "source_type", "attribution", "licence", "illustrative"]
+    return {
+        "citation": text,
+        "licence": "; ".join(licences) or "not stated by the datasets",
+        "datasets": sets[keep].to_dict("records"),
+        "retrieved": day,
+        "url": url,
+        "as_of": int(queries.snapshot().as_of or 0),
+    }
+
+
+# ---- the views' tables: the map, the coverage matrix and the country page ----
+
+MAP_PROVENANCE = ["dataset", "source_row", "ref_source_row", "data_source", "footnote"]
+
+
+def group_statuses(group: str, source: str = "all", goal: str = "all") -> pd.DataFrame:
+    """Statuses of a group, restricted to the series of one goal unless goal is "all"."""
+    st = queries.statuses(group, source)
+    return st if goal == "all" else st[st["series"].isin(series_in(group, goal))]
+
+
+def shown_series(mode: str, group: str, goal: str, series: str, source: str) -> str:
+    """The series a map shows: the chosen one, else (values, disparity) the best covered one."""
+    if mode == "progress":
+        return ""
+    if series or mode == "gaps":
+        return series
+    return views.default_series(queries.disparities(group, source), series_in(group, goal))
+
+
+def _catalogue_value(series: str, column: str, default: str) -> str:
+    cat = queries.snapshot().catalogue
+    hit = cat.loc[cat["series"] == series, column]
+    return str(hit.iloc[0]) if len(hit) else default
+
+
+def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame, str]:
+    """What the map of a filter state colours, one row per country, and the series it shows.
+
+    Args:
+        state: validated URL state (``layouts.state.PARAMS``: mode, group, goal, series, year,
+            region, source, base).
+        lang: language of the country names.
+
+    Returns:
+        (frame, series). The frame is ``views.progress_frame`` in progress mode, else
+        ``views.map_frame`` (``MAP_COLUMNS`` + ``REASON_COLUMNS``) plus ``MAP_PROVENANCE``:
+        the drawn pair's dataset id, source rows, the source's own name and footnote ("" /
+        NA where the country has no value).
+    """
+    mode, group, goal, source = state["mode"], state["group"], state["goal"], state["source"]
+    region = state.get("region") or WORLD
+    if mode == "progress":
+        now = int(queries.snapshot().as_of or 0)
+        first = min(int(state["base"]), now) if now else int(state["base"])
+        prog = queries.progress(group, first_year=first)
+        return views.progress_frame(prog, countries_in(region), first, now, lang), ""
+    series = shown_series(mode, group, goal, state.get("series", ""), source)
+    year = None if state["year"] == "latest" else int(state["year"])
+    window = queries.settings().recent_years
+    disp = queries.disparities(group, source)
+    cov = coverage_table(group=group, goal=goal, source=source)
+    frame = views.map_frame(
+        mode,
+        countries_in(region),
+        statuses=group_statuses(group, source, goal),
+        coverage=cov,
+        disparities=disp,
+        series=series,
+        year=year,
+        window=window,
+        polarity=_catalogue_value(series, "polarity", "unknown"),
+        dataset_names=dataset_names(),
+        lang=lang,
+    )
+    frame = frame.assign(**dict.fromkeys(MAP_PROVENANCE, pd.NA))
+    if mode in ("values", "disparity") and len(disp):
+        pairs = views.latest_pairs(disp, series, year, window)
+        obs = queries.observations(source)
+        pairs = with_provenance(pairs, obs[obs["series"] == series]).set_index("iso3")
+        found = pairs.reindex(frame["iso3"])
+        for col, src in zip(
+            MAP_PROVENANCE, [*MAP_PROVENANCE[:3], "source", "footnote"], strict=True
+        ):
+            frame[col] = found[src].to_numpy()
+        for col in MAP_PROVENANCE[:3]:
+            frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    return frame, series
+
+
+def matrix_table(state: Mapping[str, str], lang: str = "en") -> pd.DataFrame:
+    """The coverage matrix of a filter state: countries x groups, long, in display order.
+
+    Returns:
+        ``views.matrix_frame`` output (iso3, name, group, share, disaggregated, expected,
+        reason) for the state's region, source and sort.
+    """
+    ids = list(all_groups())
+    source = state["source"]
+    cov = pd.concat([queries.coverage(g, source) for g in ids], ignore_index=True)
+    reasons = pd.concat(
+        [views.main_reasons(queries.statuses(g, source), ["iso3", "group"]) for g in ids],
+        ignore_index=True,
+    )
+    region = state.get("region") or WORLD
+    return views.matrix_frame(cov, countries_in(region), ids, state["sort"], lang, reasons)
+
+
+def _country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
+    parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
+    for g in all_groups():
+        frames = queries.country_frames(iso3, g, source)
+        parts["statuses"].append(frames["statuses"])
+        parts["coverage"].append(frames["coverage"])
+        parts["disparities"].append(frames["disparities"].assign(group=g))
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
+    """The canonical observations of one country, in store order."""
+    obs = queries.observations(source)
+    return obs[(obs["iso3"] == iso3).to_numpy()]
+
+
+def scorecard_table(iso3: str, source: str = "all") -> pd.DataFrame:
+    """The country page's scorecard (``views_country.scorecard``) with the largest gap's source.
+
+    Returns:
+        The scorecard's columns plus ``PROVENANCE`` and ``ref_source_row`` of the pair named
+        in ``series``/``value``/``ref_value`` (NA when the group has none).
+    """
+    frames = _country_frames(iso3, source)
+    obs = country_observations(iso3, source)
+    groups = list(all_groups())
+    card = vc.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
+    # the pair the scorecard names: its rows chosen in the scorecard's own order
+    d = vc.meaningful_pairs(frames["disparities"])
+    d = d.sort_values(["headline", "year", "period_sort"], ascending=False)
+    keys = ["group", "series", "source_type", "period", "value", "ref_value"]
+    d = with_provenance(d.drop_duplicates(keys), obs)
+    extra = [*PROVENANCE, "ref_source_row"]
+    named = card.merge(d[keys + extra].astype({"period": object}), on=keys, how="left")
+    for col in ("dataset", "source_row", "ref_source_row"):
+        named[col] = pd.to_numeric(named[col]).astype("Int64")
+    return named.reindex(columns=[*card.columns, *extra])
+
+
+def country_tables(
+    iso3: str, state: Mapping[str, str], series: str, group_name: str = ""
+) -> dict[str, pd.DataFrame]:
+    """Every table of the country page for a state and the series it shows.
+
+    Args:
+        iso3: the country.
+        state: validated URL state (group, source used).
+        series: the series the page shows (``layouts.pages.country.pick_series``; "" = none).
+        group_name: the group's name for the line of a series about the group.
+
+    Returns:
+        ``scorecard``, ``progress`` (``progress_rows``), ``timeseries`` (``timeseries_frame``
+        plus dataset name, source, Nature and footnote per point), ``provenance``
+        (``provenance_rows``, newest 400 as on the page), ``official_vs_community``,
+        ``missing`` (``missing_splits``) and ``status_matrix`` (series x groups cell keys).
+    """
+    group, source = state["group"], state["source"]
+    groups = list(all_groups())
+    frames = _country_frames(iso3, source)
+    obs = country_observations(iso3, source)
+    names = dataset_names()
+    out = {
+        "scorecard": scorecard_table(iso3, source),
+        "progress": vc.progress_rows(queries.progress(group), iso3),
+    }
+    mine = obs[obs["series"] == series] if series else obs.iloc[0:0]
+    disp = queries.country_frames(iso3, group, source)["disparities"]
+    pairs = disp[disp["series"] == series]
+    dim = all_groups()[group].dimension if group in all_groups() else None
+    ts = vc.timeseries_frame(mine, pairs, dim) if series else pd.DataFrame(columns=vc.TS_COLUMNS)
+    g = all_groups().get(group)
+    if g is not None and series in about_group(queries.snapshot().catalogue, g):
+        ts = vc.as_group_line(ts, group_name or g.label)
+    notes = _notes(mine)
+    rows = list(zip(ts["dataset"].astype(int), ts["source_row"].astype(int), strict=True))
+    nature = {
+        (int(d), int(r)): str(n)
+        for d, r, n in zip(mine["dataset"], mine["source_row"], mine["nature"], strict=True)
+    }
+    out["timeseries"] = ts.assign(
+        dataset_name=ts["dataset"].map(names).astype(object),
+        source=[notes.get(k, ("", ""))[0] for k in rows],
+        nature=[nature.get(k, "") for k in rows],
+        footnote=[notes.get(k, ("", ""))[1] for k in rows],
+    )
+    out["provenance"] = vc.provenance_rows(mine, names)
+    every = queries.country_frames(iso3, group, "all")["disparities"]
+    out["official_vs_community"] = vc.official_vs_community(every, iso3)
+    published = vc.published_counts(obs)
+    out["missing"] = vc.missing_splits(frames["statuses"], iso3, groups, series_goals(), published)
+    out["status_matrix"] = vc.status_cells(frames["statuses"], iso3, groups).reset_index()
+    return out
