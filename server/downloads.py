@@ -121,7 +121,8 @@ def _csv_line(values: Iterable[Any]) -> str:
 
 def csv_header_block(rows: Iterable[tuple[str, str]]) -> str:
     """The leading ``#`` rows of a CSV file: one cell each, ``# field: text``."""
-    return "".join(_csv_line([neutralise(f"# {k}: {v}")]) for k, v in rows)
+    # one line per row, whatever the text holds (line breaks would shift the table's start)
+    return "".join(_csv_line([neutralise(" ".join(f"# {k}: {v}".split()))]) for k, v in rows)
 
 
 def csv_chunks(frame: pd.DataFrame, header: bool = True) -> Iterator[str]:
