@@ -187,6 +187,9 @@ def _register_pages() -> None:
     dash.register_page(
         "country", path_template="/country/<iso3>", title=_country_title, layout=country.layout
     )
+    from layouts.pages import embed  # the map or a chart for other sites' iframes (issue #8)
+
+    dash.register_page("embed", path=embed.PATH, title=title, layout=embed.layout)
     dash.register_page("not_found_404", path="/404", title=title, layout=shell.page_not_found)
 
 

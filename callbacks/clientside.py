@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 
-from dash import Input, Output
+from dash import Input, Output, State
 
 from layouts import ids, theme
+from layouts.i18n import t
 
 NARROW = 576  # px: Bootstrap's "sm" breakpoint, below which the map is zoomed
 
@@ -29,12 +30,43 @@ function (figure) {
 }
 """
 
+# The embed code's copy button: the Clipboard API where the page is a secure context (HTTPS or
+# localhost), else the older copy command on the selected text; either way the code stays
+# selectable in its read-only box.
+COPY_EMBED = """
+function (n, code) {
+    if (!n) { return window.dash_clientside.no_update; }
+    var done = %(done)s, failed = %(failed)s;
+    if (navigator.clipboard && window.isSecureContext) {
+        return navigator.clipboard.writeText(code).then(
+            function () { return done; }, function () { return failed; });
+    }
+    var box = document.getElementById(%(box)s);
+    if (box) { box.select(); }
+    try { return document.execCommand("copy") ? done : failed; } catch (e) { return failed; }
+}
+"""
+
+
+def copy_embed_js(box_id: str) -> str:
+    """The copy button's function for the embed code in ``box_id``."""
+    texts = {"done": t("embed.copied"), "failed": t("embed.copy_failed"), "box": box_id}
+    return COPY_EMBED % {k: json.dumps(v) for k, v in texts.items()}
+
 
 def register(app):
-    """Register the clientside callbacks: the world map zoomed to fill a phone's map box."""
+    """Register the clientside callbacks: the phone map zoom, the embed code's copy buttons."""
     app.clientside_callback(
         ZOOM_ON_PHONES % {"narrow": NARROW, "phone": json.dumps(theme.PHONE_GEO)},
         Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
         Input(ids.MAP_GRAPH, "figure"),
         prevent_initial_call=True,
     )
+    for menu in (ids.OVERVIEW_DOWNLOADS, ids.COUNTRY_DOWNLOADS):
+        app.clientside_callback(
+            copy_embed_js(menu["code"]),
+            Output(menu["status"], "children"),
+            Input(menu["copy"], "n_clicks"),
+            State(menu["code"], "value"),
+            prevent_initial_call=True,
+        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
+from flask import request
 
-from layouts import ids
+from layouts import ids, state
 from layouts.i18n import language
 from layouts.pages import country
+from server import images
 
 
 def register(app):
@@ -36,3 +38,19 @@ def register(app):
         from_url = ctx.triggered_id in (None, ids.COUNTRY_URL)
         values = {"group": group, "series": series}
         return country.sync(iso3, from_url, search, values, current, language())
+
+    @app.callback(
+        *[
+            Output(i, images.MENU_PROPS[k])
+            for k, i in ids.COUNTRY_DOWNLOADS.items()
+            if k in images.MENU_PROPS
+        ],
+        Input(ids.COUNTRY_STATE, "data"),
+        State(ids.COUNTRY_ISO3, "data"),
+    )
+    def update_downloads(s, iso3):
+        if not s:
+            raise PreventUpdate  # the state arrives with the page's first update
+        view, search = f"country-{iso3}", state.to_search(s)
+        links = images.menu_links(view, search, request.host_url, language())
+        return images.menu_values(ids.COUNTRY_DOWNLOADS, links)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
+from flask import request
 
-from layouts import ids
+from layouts import ids, state
 from layouts.i18n import language
 from layouts.pages import matrix
+from server import images
 
 
 def register(app):
@@ -32,3 +34,14 @@ def register(app):
             raise PreventUpdate  # the URL moved to another page: the matrix is unmounting
         from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
         return matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
+
+    @app.callback(
+        Output(ids.MATRIX_DATA_CSV, "href"),
+        Output(ids.MATRIX_DATA_XLSX, "href"),
+        Input(ids.MATRIX_STATE, "data"),
+    )
+    def update_downloads(s):
+        if not s:
+            raise PreventUpdate  # the state arrives with the first update
+        links = images.menu_links("matrix", state.to_search(s), request.host_url, language())
+        return images.menu_values(ids.MATRIX_DOWNLOADS, links)

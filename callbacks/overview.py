@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
+from flask import request
 
 from layouts import ids, state
 from layouts.i18n import language, t
 from layouts.pages import content, overview
+from server import images
 
 
 def register(app):
@@ -59,6 +61,19 @@ def register(app):
         args = overview.payload_args(s)
         table = content.table_payload(content.version(), *args[:-1], language(), args[-1])
         return table, t("overview.table_hide", language()), "true"
+
+    @app.callback(
+        *[
+            Output(i, images.MENU_PROPS[k])
+            for k, i in ids.OVERVIEW_DOWNLOADS.items()
+            if k in images.MENU_PROPS
+        ],
+        Input(ids.OVERVIEW_STATE, "data"),
+    )
+    def update_downloads(s):
+        search = state.to_search(s or {})
+        links = images.menu_links("map", search, request.host_url, language())
+        return images.menu_values(ids.OVERVIEW_DOWNLOADS, links)
 
     @app.callback(
         Output(ids.OVERVIEW_NAV, "href"),

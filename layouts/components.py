@@ -632,3 +632,147 @@ def site_footer(
         id=ids.FOOTER,
         className="site-footer border-top mt-4 py-3 bg-light",
     )
+
+
+# -- downloads, chart images and embeds (issue #8) -------------------------------------------
+
+
+def legend_entries(
+    kind: str, lang: str | None = None, info: dict[str, Any] | None = None
+) -> list[tuple[str, str, str]]:
+    """The map's HTML legend (``map_legend``) as (label, colour, glyph) lines for an image.
+
+    A line with glyph "" is text only (a heading or a reason count).
+    """
+    info = info or {}
+    if kind == "progress":
+        base = info.get("base", 2015)
+        scale = theme.PROGRESS_SCALE
+        ends = {"improved": scale[-1][1], "unchanged": scale[len(scale) // 2][1]}
+        ends["declined"] = scale[0][1]
+        return [
+            (t(f"legend.progress_class.{d}", lang, base=base), str(c), "\u25a0")
+            for d, c in ends.items()
+        ]
+    statuses: Sequence[str] = STATUSES
+    lines: list[tuple[str, str, str]] = []
+    if kind == "coverage":
+        lines.append((t("legend.coverage", lang), "", ""))
+        for low, high, colour in theme.share_classes():
+            label = (
+                t("legend.share_one", lang, pct=low)
+                if low == high
+                else t("legend.share_class", lang, low=low, high=high)
+            )
+            lines.append((label, colour, "\u25a0"))
+        lines.append((t("legend.not_expected", lang), theme.NO_DATA, "\u25a0"))
+        lines.append((t("legend.heading", lang), "", ""))
+        statuses = STATUSES[1:]
+    elif kind in ("values", "disparity"):
+        return [(t("legend.no_value", lang), theme.NO_DATA, "\u25a0")]
+    counts = info.get("counts") if kind == "status" else None
+    for s in statuses:
+        if counts is not None and s not in counts:
+            continue
+        name = t(f"status.{s}", lang)
+        if counts is not None:
+            n = counts[s]["n"]
+            name = t("legend.status_count", lang, count=n, status=name, n=n)
+        lines.append((name, theme.STATUS_COLOURS[s], theme.STATUS_GLYPHS[s]))
+    return lines
+
+
+def embed_snippet(src: str, title: str, height: int = 520) -> str:
+    """The ``<iframe>`` HTML that shows an embed page in another site."""
+    from html import escape
+
+    return (
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" '
+        f'height="{height}" style="border:0" loading="lazy"></iframe>'
+    )
+
+
+def _download_link(link_id: str, label: str, name: str, href: str | None) -> html.A:
+    return html.A(
+        label,
+        id=link_id,
+        href=href,
+        download="",
+        className="btn btn-outline-secondary btn-sm",
+        **{"aria-label": name},
+    )
+
+
+def download_menu(
+    what: str,
+    link_ids: dict[str, str],
+    hrefs: dict[str, str] | None = None,
+    snippet: str = "",
+    lang: str | None = None,
+) -> html.Section:
+    """Download data (CSV, XLSX), download chart (PNG, SVG) and the embed code, in one row.
+
+    Plain ``<a download>`` links: keyboard and no script; a callback keeps their ``href`` in
+    step with the URL. The embed code sits in a read-only text box (select and copy, or the
+    copy button).
+
+    Args:
+        what: what is downloaded, in words ("map", "Kenya"): part of every accessible name.
+        link_ids: ids by part: ``csv``, ``xlsx`` (data); ``png``, ``svg`` (chart, optional);
+            ``code``, ``copy``, ``status`` (embed, optional).
+        hrefs: link addresses by part (None: filled by the page's callback).
+        snippet: the embed code.
+        lang: language.
+    """
+    hrefs = hrefs or {}
+    row: list[Any] = [html.Span(t("downloads.data", lang), className="me-1")]
+    for fmt in ("csv", "xlsx"):
+        name = t("downloads.data_name", lang, what=what, fmt=fmt.upper())
+        row.append(_download_link(link_ids[fmt], fmt.upper(), name, hrefs.get(fmt)))
+    if "png" in link_ids:
+        row.append(html.Span(t("downloads.chart", lang), className="ms-2 me-1"))
+        for fmt in ("png", "svg"):
+            name = t("downloads.chart_name", lang, what=what, fmt=fmt.upper())
+            row.append(_download_link(link_ids[fmt], fmt.upper(), name, hrefs.get(fmt)))
+    parts: list[Any] = [html.Div(row, className="d-flex flex-wrap align-items-center gap-1")]
+    if "code" in link_ids:
+        parts.append(
+            html.Details(
+                [
+                    html.Summary(
+                        t("embed.show", lang), className="btn btn-outline-secondary btn-sm"
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                t("embed.label", lang, what=what),
+                                htmlFor=link_ids["code"],
+                                className="form-label small mb-1",
+                            ),
+                            dcc.Textarea(
+                                id=link_ids["code"],
+                                value=snippet,
+                                readOnly=True,
+                                rows=3,
+                                className="form-control form-control-sm font-monospace mb-1",
+                            ),
+                            html.Button(
+                                t("embed.copy", lang),
+                                id=link_ids["copy"],
+                                type="button",
+                                n_clicks=0,
+                                className="btn btn-primary btn-sm me-2",
+                            ),
+                            html.Span(id=link_ids["status"], role="status", className="small"),
+                        ],
+                        className="embed-box mt-1",
+                    ),
+                ],
+                className="embed-details",
+            )
+        )
+    return html.Section(
+        parts,
+        className="download-menu d-flex flex-wrap align-items-start gap-2 small mb-2",
+        **{"aria-label": t("downloads.heading", lang)},
+    )

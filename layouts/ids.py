@@ -93,3 +93,45 @@ FILTER_SOURCE_BOX = "filters-source-box"
 MATRIX_REASON_KEY = "matrix-reason-key"
 FOOTER_SUMMARY = "shell-footer-summary"
 FOOTER_DEMO = "shell-footer-demo"
+# downloads and embeds, issue #8: <a download> links kept in step with the URL, the embed code
+OVERVIEW_DATA_CSV = "overview-download-data-csv"
+OVERVIEW_DATA_XLSX = "overview-download-data-xlsx"
+OVERVIEW_CHART_PNG = "overview-download-chart-png"
+OVERVIEW_CHART_SVG = "overview-download-chart-svg"
+OVERVIEW_EMBED_CODE = "overview-embed-code"
+OVERVIEW_EMBED_COPY = "overview-embed-copy"
+OVERVIEW_EMBED_STATUS = "overview-embed-status"
+MATRIX_DATA_CSV = "matrix-download-data-csv"
+MATRIX_DATA_XLSX = "matrix-download-data-xlsx"
+COUNTRY_DATA_CSV = "country-download-data-csv"
+COUNTRY_DATA_XLSX = "country-download-data-xlsx"
+COUNTRY_CHART_PNG = "country-download-chart-png"
+COUNTRY_CHART_SVG = "country-download-chart-svg"
+COUNTRY_EMBED_CODE = "country-embed-code"
+COUNTRY_EMBED_COPY = "country-embed-copy"
+COUNTRY_EMBED_STATUS = "country-embed-status"
+# the parts of each page's download menu (``components.download_menu``)
+OVERVIEW_DOWNLOADS: dict[str, str] = {
+    "csv": OVERVIEW_DATA_CSV,
+    "xlsx": OVERVIEW_DATA_XLSX,
+    "png": OVERVIEW_CHART_PNG,
+    "svg": OVERVIEW_CHART_SVG,
+    "code": OVERVIEW_EMBED_CODE,
+    "copy": OVERVIEW_EMBED_COPY,
+    "status": OVERVIEW_EMBED_STATUS,
+}
+MATRIX_DOWNLOADS: dict[str, str] = {"csv": MATRIX_DATA_CSV, "xlsx": MATRIX_DATA_XLSX}
+COUNTRY_DOWNLOADS: dict[str, str] = {
+    "csv": COUNTRY_DATA_CSV,
+    "xlsx": COUNTRY_DATA_XLSX,
+    "png": COUNTRY_CHART_PNG,
+    "svg": COUNTRY_CHART_SVG,
+    "code": COUNTRY_EMBED_CODE,
+    "copy": COUNTRY_EMBED_COPY,
+    "status": COUNTRY_EMBED_STATUS,
+}
+# the embed page (/embed): the shell without its chrome, hence the shell- prefix
+EMBED_PAGE = "shell-embed"
+EMBED_GRAPH = "shell-embed-graph"
+EMBED_CREDIT = "shell-embed-credit"
+EMBED_SUMMARY = "shell-embed-summary"

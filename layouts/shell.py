@@ -1,7 +1,8 @@
 """The app shell around every page.
 
 Skip link, header and navigation, the demo banner, the page container (``main`` landmark) and
-the footer with the datasets in use.
+the footer with the datasets in use. The embed page (``/embed``, shown inside another site's
+``<iframe>``) gets no chrome: only the demo banner and the page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from layouts.i18n import t
 def layout(lang: str | None = None) -> html.Div:
     """The shell for the current store (banner and footer reflect its datasets)."""
     snap = queries.snapshot()
+    if embedding():
+        return bare(snap, lang)
     datasets = snap.datasets.to_dict("records")
     return html.Div(
         [
@@ -46,6 +49,40 @@ def layout(lang: str | None = None) -> html.Div:
     )
 
 
+def embedding() -> bool:
+    """Whether the layout is asked for by the embed page.
+
+    Dash fetches the layout from the page it is on: that page's address is the request's
+    ``Referer`` (same origin, so the referrer policy keeps the path).
+    """
+    from flask import has_request_context, request
+
+    from layouts.pages.embed import is_embed
+
+    return has_request_context() and (is_embed(request.referrer) or is_embed(request.path))
+
+
+def bare(snap: queries.Snapshot, lang: str | None = None) -> html.Div:
+    """The embed page's shell: no skip link, header, navigation or footer.
+
+    The demo banner stays: invented values are never shown without saying so.
+    """
+    return html.Div(
+        [
+            dash.dcc.Location(id=ids.SHELL_URL, refresh=False),
+            html.Main(
+                [
+                    html.Div(id=ids.ERROR_REGION, role="alert"),
+                    html.Div(components.demo_banner(snap.illustrative, lang, snap.mixed)),
+                    dash.page_container,
+                ],
+                id=ids.MAIN,
+                className="embed-main p-2",
+            ),
+        ]
+    )
+
+
 def country_names(lang: str | None = None) -> list[str]:
     """Names of every country, sorted: the search box's suggestions."""
     iso3s = reference.countries()["iso3"]
@@ -53,9 +90,9 @@ def country_names(lang: str | None = None) -> list[str]:
 
 
 def page_status(path: str, is_country: Callable[[str], bool]) -> int:
-    """HTTP status of a page path: 200 for ``/``, ``/matrix`` and a known country, else 404."""
+    """HTTP status of a page path: 200 for ``/``, ``/matrix``, ``/embed``, a known country."""
     parts = [p for p in path.split("/") if p]
-    if parts in ([], ["matrix"]):
+    if parts in ([], ["matrix"], ["embed"]):
         return 200
     if len(parts) == 2 and parts[0] == "country" and is_country(parts[1].upper()):
         return 200

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime as dt
 import html
+import json
 import logging
 import textwrap
 import threading
@@ -28,6 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+from flask import Response, request
+
+from data import reference
+from layouts import components, state
+from layouts.i18n import supported, t
+from layouts.pages import content, country, embed, overview, overview_parts
 
 log = logging.getLogger("gapmap.images")
 
@@ -37,6 +45,7 @@ OPEN_TIMEOUT = 60  # s: the browser's start
 IMAGE_TIMEOUT = 60  # s: one image
 _FOOTER_LINE = 18  # px per line of the source block
 _CHAR_PX = 6.6  # average width of a 12 px character (wraps the source line)
+_TITLE_CHAR_PX = 10.5  # the same for the 18 px bold title
 _LEGEND_WIDTH = 280  # px: the legend column right of the plot
 
 
@@ -95,12 +104,13 @@ def decorate(
     bottom = margin.b if margin.b is not None else 30
     lines = _footer_lines(source, url, date, width)
     side = _LEGEND_WIDTH if (legend or _has_plotly_legend(out)) else (margin.r or 10)
+    heading = textwrap.wrap(title, max(30, int((width - 20) / _TITLE_CHAR_PX))) or [""]
     out.update_layout(
         width=width,
         height=height,
         autosize=False,
         title={
-            "text": f"<b>{_esc(title)}</b>",
+            "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in heading),
             "x": 0.01,
             "xanchor": "left",
             "y": 0.98,
@@ -108,7 +118,7 @@ def decorate(
             "font": {"size": 18},
         },
         margin={
-            "t": 60,
+            "t": 36 + 24 * len(heading),
             "l": max(margin.l or 0, 20),
             "r": side,
             "b": bottom + _FOOTER_LINE * len(lines) + 12,
@@ -128,6 +138,8 @@ def decorate(
     if legend:
         text = "<br>".join(
             f"<span style='color:{_esc(i.colour)}'>{_esc(i.glyph)}</span> {_esc(i.label)}"
+            if i.glyph
+            else f"<b>{_esc(i.label)}</b>"
             for i in legend
         )
         out.add_annotation(
@@ -279,5 +291,155 @@ def render(
     return _browser.image(out.to_dict(), fmt, width, height)
 
 
+# -- the views' charts ----------------------------------------------------------------------
+VIEWS = ("map", "country-<ISO3>")  # the matrix is a table: no chart
+
+
+def chart_url(view: str, fmt: str, search: str = "") -> str:
+    """Address of a view's chart image (``view``: ``map`` or ``country-<ISO3>``)."""
+    query = search if not search or search.startswith("?") else f"?{search}"
+    return f"/download/chart/{view}.{fmt}{query}"
+
+
+def _data_url(view: str, fmt: str, search: str) -> str:
+    from server import downloads
+
+    made = getattr(downloads, "data_url", None)  # server/downloads.py (the data downloads)
+    if made is not None:
+        return made(view, fmt, search)
+    query = search if not search or search.startswith("?") else f"?{search}"
+    return f"/download/data/{view}.{fmt}{query}"
+
+
+# the property each part of a download menu sets (``components.download_menu``)
+MENU_PROPS: dict[str, str] = {
+    "csv": "href",
+    "xlsx": "href",
+    "png": "href",
+    "svg": "href",
+    "code": "value",
+}
+
+
+def menu_links(view: str, search: str, origin: str, lang: str | None = None) -> dict[str, str]:
+    """Addresses of a view's download links and its embed code, by menu part.
+
+    Args:
+        view: ``map``, ``matrix`` or ``country-<ISO3>``.
+        search: the view's query string (the validated state, ``state.to_search``).
+        origin: scheme and host of this site (the embed code is pasted elsewhere).
+        lang: language of the embed's title.
+    """
+    out = {fmt: _data_url(view, fmt, search) for fmt in ("csv", "xlsx")}
+    if view == "matrix":
+        return out
+    out |= {fmt: chart_url(view, fmt, search) for fmt in FORMATS}
+    if view.startswith("country-"):
+        iso3 = view.removeprefix("country-")
+        src, what = embed.path("chart", search, iso3), reference.area_name(iso3, lang or "en")
+    else:
+        src, what = embed.path("map", search), t("downloads.what.map", lang)
+    title = t("embed.iframe_title", lang, what=what)
+    out["code"] = components.embed_snippet(origin.rstrip("/") + src, title)
+    return out
+
+
+def menu_values(parts: dict[str, str], links: dict[str, str]) -> list[str]:
+    """``menu_links`` in the order of a page's menu ids (the callback's outputs)."""
+    return [links[k] for k in parts if k in MENU_PROPS]
+
+
+def _legend(kind: str, info: dict[str, Any], lang: str | None) -> list[LegendItem]:
+    return [LegendItem(*entry) for entry in components.legend_entries(kind, lang, info)]
+
+
+def map_chart(search: str, lang: str | None) -> dict[str, Any]:
+    """The overview map of a query string, as the page draws it, with title and legend."""
+    s, _ = state.parse_search(search, content.choices())
+    args = overview.payload_args(s)
+    ver = content.version()
+    payload = content.overview_payload(ver, *args[:-1], lang, args[-1])
+    frame, shown = content.map_frame(ver, *args[:-1], lang, args[-1])
+    kind = content.map_kind(s["mode"], shown)
+    iso3s = list(content.members(s["region"]))
+    st = content.group_statuses(s["group"], s["source"], s["goal"])
+    info = overview_parts.legend_info(kind, frame, st, iso3s, args[-1])
+    what = [t(f"mode.{s['mode']}", lang), content.titles().get(shown, shown)]
+    what.append(content.region_name(s["region"], lang))
+    if not overview.hidden(s["mode"])["year"]:
+        what.append(content.describe("year", s["year"], lang))
+    source = "official" if s["mode"] == "progress" else s["source"]
+    return {
+        "figure": payload["figure"],
+        "title": f"{overview.heading(s['group'], lang)} \u2014 " + ", ".join(w for w in what if w),
+        "legend": _legend(kind, info, lang),
+        "source": embed.source_line(None, source, lang),
+        "query": state.to_search({**s, "base": args[-1]}),
+    }
+
+
+def country_chart(iso3: str, search: str, lang: str | None) -> dict[str, Any] | None:
+    """A country page's main chart (the series over time, else the progress), or None."""
+    if not country.known(iso3):
+        return None
+    s, _ = state.parse_search(search, content.choices())
+    s["series"] = country.pick_series(iso3, s)
+    p = country.detail_payload(content.version(), iso3, s["group"], s["series"], s["source"], lang)
+    used = embed.country_datasets(iso3, s["series"], s["source"])
+    return {
+        "figure": p["chart"]["figure"],
+        "title": p["chart"]["title"],
+        "legend": [],
+        "source": embed.source_line(used, s["source"], lang),
+        "query": state.to_search(s),
+    }
+
+
+def _problem(status: int, message: str) -> Response:
+    return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
+
+
+def chart_response(view: str, fmt: str, search: str, lang: str | None = None) -> Response:
+    """The image response of a view's chart (400/404/503 with a JSON reason otherwise)."""
+    if fmt not in FORMATS:
+        return _problem(404, f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+    if view == "map":
+        chart, path = map_chart(search, lang), "/"
+    elif view.startswith("country-"):
+        iso3 = view.removeprefix("country-").upper()
+        chart, path = country_chart(iso3, search, lang), f"/country/{iso3}"
+    else:
+        return _problem(404, f"unknown view {view!r}; one of: {', '.join(VIEWS)}")
+    if chart is None:
+        return _problem(404, f"unknown country code {view.removeprefix('country-')!r}")
+    url = request.host_url.rstrip("/") + path + chart["query"]
+    as_of = content.as_of()
+    date = t("image.date", lang, date=dt.date.today().isoformat(), as_of=as_of or "-")
+    try:
+        body = render(
+            chart["figure"],
+            fmt,
+            title=chart["title"],
+            source=chart["source"],
+            url=url,
+            date=date,
+            legend=chart["legend"],
+        )
+    except ImageUnavailable as err:
+        return _problem(503, str(err))
+    name = f"gapmap-{view}-{dt.date.today().isoformat()}.{fmt}"
+    return Response(
+        body,
+        mimetype=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def register(app: Any) -> None:
-    """Register the chart-image routes (filled in below)."""
+    """``GET /download/chart/<view>.<png|svg>?<the page's query>`` on the Dash app's server."""
+    server = app.server
+
+    @server.route("/download/chart/<view>.<fmt>")
+    def download_chart(view: str, fmt: str) -> Response:
+        search = request.query_string.decode("utf-8", "replace")
+        return chart_response(view, fmt, search, supported(request.args.get("lang")))

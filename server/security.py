@@ -5,7 +5,9 @@ in one place) rather than a hand-written hook. The Content-Security-Policy allow
 origin: scripts from it plus the hashes of Dash's own inline scripts (``app.csp_hashes()``,
 which include clientside callbacks), styles from it plus inline styles (plotly.js writes
 ``<style>`` elements), images as data/blob URLs (plotly's exports), nothing framed from
-elsewhere and no framing by other sites.
+elsewhere and no framing by other sites, except the embed page ``/embed``: its own route,
+whose Talisman per-view options send ``frame-ancestors *`` and no ``X-Frame-Options``, so any
+site can show it in an ``<iframe>`` (every other response keeps ``frame-ancestors 'self'``).
 
 A callback request that names an output the app does not have, or whose JSON is malformed or
 nested absurdly deep, is answered 400 with a one-line reason before Dash sees it (Dash would
@@ -23,6 +25,7 @@ from flask_talisman import Talisman
 
 _UPDATE = "/_dash-update-component"
 MAX_JSON_DEPTH = 64
+EMBED_PATH = "/embed"  # layouts/pages/embed.py
 
 
 def csp(script_hashes: list[str]) -> dict[str, Any]:
@@ -55,6 +58,8 @@ def secure(app: Any, max_request_kb: int) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         x_content_type_options=True,
     )
+    embed_policy = {**csp(list(app.csp_hashes())), "frame-ancestors": "*"}
+    embeddable(server, talisman, embed_policy)
     known: dict[str, set[str]] = {}
 
     @server.before_request
@@ -64,12 +69,27 @@ def secure(app: Any, max_request_kb: int) -> None:
             # now): the Pages router adds callbacks and an inline script only then.
             known["outputs"] = set(app.callback_map)
             talisman.content_security_policy["script-src"] = ["'self'", *app.csp_hashes()]
+            embed_policy["script-src"] = talisman.content_security_policy["script-src"]
         if request.path != _UPDATE or request.method != "POST":
             return None
         reason = callback_problem(request.get_data(cache=True), known["outputs"])
         if reason is None:
             return None
         return Response(json.dumps({"error": reason}), status=400, mimetype="application/json")
+
+
+def embeddable(server: Flask, talisman: Talisman, policy: dict[str, Any]) -> None:
+    """``/embed``: the Dash page under its own route, so that other sites may frame it.
+
+    Talisman's options are per view function, and every Dash page shares one: the embed path
+    gets a route of its own (more specific than Dash's catch-all) that answers with Dash's
+    page, with ``policy`` as its CSP and no ``X-Frame-Options``.
+    """
+
+    @server.route(EMBED_PATH)
+    @talisman(frame_options=None, content_security_policy=policy)
+    def embed_page() -> Any:
+        return server.view_functions["/<path:path>"](path=EMBED_PATH.lstrip("/"))
 
 
 def callback_problem(body: bytes, outputs: set[str]) -> str | None:

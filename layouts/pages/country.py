@@ -144,14 +144,15 @@ def progress_block(
     window: int,
     lang: str | None,
     lead: list[Any] | None = None,
+    chart: tuple[Any, str] | None = None,
 ) -> html.Div:
     """The group's summary and its progress over time, side by side (compact).
 
     Left: ``lead`` (the summary sentence and the key of reasons), then the progress sentence
-    and its table (collapsed); right: the small chart of the same numbers.
+    and its table (collapsed); right: the small chart of the same numbers (``chart``: the
+    ``progress_chart`` already built).
     """
-    caption = t("country.progress_caption", lang, group=group_label(group, lang), window=window)
-    fig = figures.progress_figure(rows, axis=t("country.progress_axis", lang))
+    fig, caption = chart or progress_chart(rows, group, window, lang)
     graph = dcc.Graph(id=ids.COUNTRY_PROGRESS, figure=fig, config=content.graph_config())
     heading = "country-progress-heading"  # a run-in heading: one line less on the page
     section = html.Section(
@@ -189,6 +190,14 @@ def progress_block(
         ],
         className="row g-3 align-items-start country-progress",
     )
+
+
+def progress_chart(
+    rows: pd.DataFrame, group: str, window: int, lang: str | None
+) -> tuple[Any, str]:
+    """The progress figure of ``views_country.progress_rows`` and its caption."""
+    caption = t("country.progress_caption", lang, group=group_label(group, lang), window=window)
+    return figures.progress_figure(rows, axis=t("country.progress_axis", lang)), caption
 
 
 def out_of_scope_text(countries: list[str], country: str, lang: str | None) -> str:
@@ -249,11 +258,20 @@ def detail_payload(
     country = reference.area_name(iso3, lang or "en")
     frames = queries.country_frames(iso3, group, source)
     facts = views.group_summary(frames["coverage"], frames["statuses"], iso3, group)
+    rows = views.progress_rows(queries.progress(group), iso3)
+    window = queries.settings().recent_years - 1
+    progress_fig, progress_caption = progress_chart(rows, group, window, lang)
+    # the page's main chart (its image download): the series over time, else the progress
+    chart = {
+        "figure": progress_fig,
+        "title": f"{progress_caption} \u2014 {country}",
+        "summary": progress_summary_text(rows, country, group, window, lang),
+    }
     summary = progress_block(
-        views.progress_rows(queries.progress(group), iso3),
+        rows,
         country,
         group,
-        queries.settings().recent_years - 1,
+        window,
         lang,
         [
             html.P(
@@ -261,10 +279,12 @@ def detail_payload(
             ),
             html.Div(tables.reasons_key(REASONS, lang), id=ids.COUNTRY_REASONS_KEY),
         ],
+        (progress_fig, progress_caption),
     )
     if not series:
         return {
-            "detail": content.jsonable(html.Div([summary, html.P(t("country.no_series", lang))]))
+            "detail": content.jsonable(html.Div([summary, html.P(t("country.no_series", lang))])),
+            "chart": content.jsonable(chart),
         }
     obs = content.country_observations(iso3, source)
     obs = obs[obs["series"] == series]
@@ -298,15 +318,16 @@ def detail_payload(
         fig = figures.timeseries_figure(
             frame, title=title, unit=unit, lang=lang, dataset_names=content.dataset_names()
         )
+        caveat = views.measured_differently(frame, pairs, obs)
+        ts_text = _ts_summary(frame, title, unit, lang, caveat)
+        chart = {"figure": fig, "title": f"{caption} \u2014 {country}", "summary": ts_text}
         detail += [
             _section(
                 t("country.timeseries_of", lang, series=title),
                 components.figure_block(
                     dcc.Graph(id=ids.COUNTRY_TIMESERIES, figure=fig, config=content.graph_config()),
                     ids.COUNTRY_TIMESERIES_SUMMARY,
-                    _ts_summary(
-                        frame, title, unit, lang, views.measured_differently(frame, pairs, obs)
-                    ),
+                    ts_text,
                     caption,
                 ),
                 "country-ts-section",
@@ -345,7 +366,7 @@ def detail_payload(
             ids.COUNTRY_SIDE_BY_SIDE,
         ),
     ]
-    return {"detail": content.jsonable(html.Div(detail))}
+    return {"detail": content.jsonable(html.Div(detail)), "chart": content.jsonable(chart)}
 
 
 def offered_series(iso3: str, group: str, source: str, goal: str) -> list[str]:
@@ -429,6 +450,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
                 ],
                 t("filters.heading", lang),
             ),
+            # links filled by the page's callback (callbacks/country.py)
+            components.download_menu(name, ids.COUNTRY_DOWNLOADS, lang=lang),
             html.Div(
                 html.P(t("country.loading", lang), className="text-muted"),
                 id=ids.COUNTRY_DETAIL,

@@ -109,6 +109,10 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 role="status",
             ),
             components.filter_panel(controls(s, lang), t("filters.heading", lang)),
+            # links filled by the page's callback (callbacks/matrix.py)
+            components.download_menu(
+                t("downloads.what.matrix", lang), ids.MATRIX_DOWNLOADS, lang=lang
+            ),
             colour_key(lang),
             components.busy(
                 [

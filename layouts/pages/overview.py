@@ -198,6 +198,10 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         ],
                         lang,
                     ),
+                    # links filled by the page's callback (callbacks/overview.py)
+                    components.download_menu(
+                        t("downloads.what.map", lang), ids.OVERVIEW_DOWNLOADS, lang=lang
+                    ),
                     html.P(t("overview.click_hint", lang), className="small text-muted mb-2"),
                     html.P(
                         t("overview.disclaimer", lang),
