@@ -36,6 +36,7 @@ from data import reference
 from layouts import components, state
 from layouts.i18n import supported, t
 from layouts.pages import content, country, embed, overview, overview_parts
+from server import downloads
 
 log = logging.getLogger("gapmap.images")
 
@@ -301,16 +302,6 @@ def chart_url(view: str, fmt: str, search: str = "") -> str:
     return f"/download/chart/{view}.{fmt}{query}"
 
 
-def _data_url(view: str, fmt: str, search: str) -> str:
-    from server import downloads
-
-    made = getattr(downloads, "data_url", None)  # server/downloads.py (the data downloads)
-    if made is not None:
-        return made(view, fmt, search)
-    query = search if not search or search.startswith("?") else f"?{search}"
-    return f"/download/data/{view}.{fmt}{query}"
-
-
 # the property each part of a download menu sets (``components.download_menu``)
 MENU_PROPS: dict[str, str] = {
     "csv": "href",
@@ -330,7 +321,7 @@ def menu_links(view: str, search: str, origin: str, lang: str | None = None) -> 
         origin: scheme and host of this site (the embed code is pasted elsewhere).
         lang: language of the embed's title.
     """
-    out = {fmt: _data_url(view, fmt, search) for fmt in ("csv", "xlsx")}
+    out = {fmt: downloads.data_url(view, fmt, search) for fmt in downloads.FORMATS}
     if view == "matrix":
         return out
     out |= {fmt: chart_url(view, fmt, search) for fmt in FORMATS}
