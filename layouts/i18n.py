@@ -463,6 +463,22 @@ EN: dict[str, str] = {
     "brief.no_chromium": "The PDF is made by Chromium on the server, and none was found "
     "(Debian: apt-get install chromium). The printable page is at {url}.",
     "brief.pdf_failed": "The PDF could not be made: {reason}. The printable page is at {url}.",
+    "brief.no_image": "The chart image could not be drawn here (it needs Chromium on the "
+    "server); its summary and table follow.",
+    "brief.links": "This brief as a file",
+    "brief.values_in": "(values: table {n})",
+    "brief.table_n": "Table {n}.",
+    "brief.tables": "The charts' values",
+    "brief.pack_readme": "LNOB Data-Gap Map \u2014 offline country pack: {country}\n\n"
+    "Files:\n"
+    "- {observations}: every observation of {country} in the map's store, one row each, with "
+    "its provenance (dataset, dataset_name, source, nature, footnote, source_row = the row "
+    "of the source file).\n"
+    "- {gaps}: the status and reason of every expected series x population group.\n"
+    "- {brief}: the country brief for {group}, one HTML file that opens in any browser with "
+    "no server and no network (charts are inline SVG; no script).\n\n"
+    "Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) are "
+    "prefixed with an apostrophe.\n\n",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
