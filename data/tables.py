@@ -527,10 +527,13 @@ def scorecard_table(iso3: str, source: str = "all") -> pd.DataFrame:
     keys = ["group", "series", "source_type", "period", "value", "ref_value"]
     d = with_provenance(d.drop_duplicates(keys), obs)
     extra = [*PROVENANCE, "ref_source_row"]
-    named = card.merge(d[keys + extra].astype({"period": object}), on=keys, how="left")
+    found = card[keys].astype(object).merge(d[keys + extra].astype(object), on=keys, how="left")
+    named = card.copy()  # the scorecard's own columns untouched; one match per row (keys unique)
+    for col in extra:
+        named[col] = found[col].to_numpy()
     for col in ("dataset", "source_row", "ref_source_row"):
         named[col] = pd.to_numeric(named[col]).astype("Int64")
-    return named.reindex(columns=[*card.columns, *extra])
+    return named
 
 
 def country_tables(

@@ -235,7 +235,7 @@ def csv_chunks(frame: pd.DataFrame, head: Mapping[str, Any]) -> Iterator[str]:
     start = block.count("\n") + 3  # this row, the block, a blank row: the header comes next
     first = f"the table starts at line {start} (after {start - 1} rows of provenance)"
     yield downloads.csv_header_block([("About", first)]) + block + "\r\n"
-    yield from downloads.csv_chunks(frame)
+    yield from downloads.csv_chunks(frame, size=CHUNK_ROWS)
 
 
 def _gzip(chunks: Iterator[str]) -> Iterator[bytes]:

@@ -125,13 +125,13 @@ def csv_header_block(rows: Iterable[tuple[str, str]]) -> str:
     return "".join(_csv_line([neutralise(" ".join(f"# {k}: {v}".split()))]) for k, v in rows)
 
 
-def csv_chunks(frame: pd.DataFrame, header: bool = True) -> Iterator[str]:
-    """A frame as CSV text in chunks of ``CHUNK_ROWS`` rows (neutralised, exact numbers)."""
-    safe = safe_frame(frame)
+def csv_chunks(frame: pd.DataFrame, header: bool = True, size: int = 0) -> Iterator[str]:
+    """A frame as CSV text in chunks of ``size`` rows (``CHUNK_ROWS``), neutralised, exact."""
     if header:
-        yield _csv_line(safe.columns)
-    for start in range(0, len(safe), CHUNK_ROWS):
-        part = safe.iloc[start : start + CHUNK_ROWS]
+        yield _csv_line(neutralise(str(c)) for c in frame.columns)
+    size = size or CHUNK_ROWS
+    for start in range(0, len(frame), size):
+        part = safe_frame(frame.iloc[start : start + size])
         yield part.to_csv(index=False, header=False, lineterminator="\r\n")
 
 
