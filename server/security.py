@@ -6,7 +6,8 @@ origin: scripts from it plus the hashes of Dash's own inline scripts (``app.csp_
 which include clientside callbacks), styles from it plus inline styles (plotly.js writes
 ``<style>`` elements), images as data/blob URLs (plotly's exports), nothing framed from
 elsewhere and no framing by other sites, except the embed page ``/embed``: its own route,
-whose Talisman per-view options send ``frame-ancestors *`` and no ``X-Frame-Options``, so any
+whose Talisman per-view options let any http(s) site frame it (``frame-ancestors 'self'
+https: http:``) and send no ``X-Frame-Options``, so any
 site can show it in an ``<iframe>`` (every other response keeps ``frame-ancestors 'self'``).
 
 A callback request that names an output the app does not have, or whose JSON is malformed or
@@ -26,6 +27,7 @@ from flask_talisman import Talisman
 _UPDATE = "/_dash-update-component"
 MAX_JSON_DEPTH = 64
 EMBED_PATH = "/embed"  # layouts/pages/embed.py
+EMBED_ANCESTORS = ["'self'", "https:", "http:"]  # who may frame the embed page: any site
 
 
 def csp(script_hashes: list[str]) -> dict[str, Any]:
@@ -58,7 +60,8 @@ def secure(app: Any, max_request_kb: int) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         x_content_type_options=True,
     )
-    embed_policy = {**csp(list(app.csp_hashes())), "frame-ancestors": "*"}
+    # any site: scheme sources, since Chromium's "*" does not match an http: ancestor
+    embed_policy = {**csp(list(app.csp_hashes())), "frame-ancestors": EMBED_ANCESTORS}
     embeddable(server, talisman, embed_policy)
     known: dict[str, set[str]] = {}
 

@@ -81,6 +81,8 @@ def _map(query: dict[str, Any], lang: str | None) -> list[Any]:
     source = "official" if s["mode"] == "progress" else s["source"]
     return [
         html.H1(overview.heading(s["group"], lang), className="h6 mb-1"),
+        # the legend's headings are h3, as on the overview
+        html.H2(t("overview.map_heading", lang), className="visually-hidden"),
         components.figure_block(
             components.graph(ids.EMBED_GRAPH, p["figure"], content.graph_config(), "map-graph"),
             ids.EMBED_SUMMARY,
