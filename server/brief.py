@@ -45,7 +45,7 @@ from layouts.pages import content
 from layouts.pages.country import progress_summary_text
 
 log = logging.getLogger("gapmap.brief")
-CHARTED_GAPS = 2  # the series of the first two gap findings are drawn over time
+CHARTED_GAPS = 1  # the series of the first gap finding is drawn over time
 PDF_TIMEOUT = 60  # s
 CHROMIUM_FLAGS = (  # stack-notes' headless flags, plus: resolve no host at all
     "--headless=new",
@@ -135,8 +135,13 @@ def _findings(iso3: str, group: str, source: str, lang: str | None) -> list[find
     )
 
 
-def _charts(iso3: str, group: str, source: str, lang: str | None, gaps: list[str]) -> list[dict]:
-    """Map, progress and the gaps' series over time, from ``data.tables``."""
+def _charts(
+    iso3: str, group: str, source: str, lang: str | None, gaps: list[str]
+) -> tuple[list[dict], dict[str, Any]]:
+    """Map, progress and the gaps' series over time, and the country page's tables.
+
+    The tables are ``data.tables.country_tables`` (the page's, the downloads' and the API's).
+    """
     s = {**state.DEFAULTS, "group": group, "source": source, "region": region_of(iso3)}
     frame, _ = shared.map_table(s, lang or "en")
     region = content.region_name(s["region"], lang)
@@ -152,7 +157,7 @@ def _charts(iso3: str, group: str, source: str, lang: str | None, gaps: list[str
             title = content.titles().get(series, series)
             names = content.dataset_names()
             out.append(build.timeseries_chart(ts["timeseries"], title, group, lang, names))
-    return out
+    return out, tabs
 
 
 def _svg(chart: dict[str, Any], credit: str, url: str, day: str) -> Any:
@@ -189,17 +194,13 @@ def context(
     obs = content.country_observations(iso3, source)
     used = sorted({int(d) for d in obs["dataset"]}) if len(obs) else []
     cite = shared.citation(used or None, url, date.fromisoformat(day))
-    charts = _charts(iso3, group, source, lang, gaps)
+    charts, tabs = _charts(iso3, group, source, lang, gaps)
     for n, chart in enumerate(charts, start=1):
         chart["svg"] = _svg(chart, cite["citation"], url, day)
         chart["ref"] = t("brief.values_in", lang, n=n)
         chart["table_title"] = t("brief.table_n", lang, n=n)
         del chart["figure"]
-    card = shared.scorecard_table(iso3, source)
-    st = queries.country_frames(iso3, group, source)["statuses"]
-    missing = views.missing_splits(
-        st, iso3, [group], shared.series_goals(), views.published_counts(obs)
-    )
+    missing = tabs["missing"][tabs["missing"]["group"].astype(object) == group]
     country = reference.area_name(iso3, lang or "en")
     words = {"country": country, "group": group_label(group, lang)}
     return {
@@ -212,7 +213,7 @@ def context(
         "findings_heading": t("brief.findings", lang),
         "scorecard_heading": t("country.scorecard", lang),
         "scorecard_headers": build.scorecard_headers(lang),
-        "scorecard": build.scorecard_rows(card, content.titles(), lang),
+        "scorecard": build.scorecard_rows(tabs["scorecard"], content.titles(), lang),
         "charts": charts,
         "no_image": t("brief.no_image", lang),
         "tables_heading": t("brief.tables", lang),
