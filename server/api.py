@@ -187,12 +187,14 @@ def table(endpoint: str, given: Mapping[str, str]) -> tuple[pd.DataFrame, list[i
 
 
 def _scalar(value: Any) -> Any:
+    if isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if hasattr(value, "item"):
+        return _scalar(value.item())
     if isinstance(value, tuple | list | frozenset | set):
         return list(value)
     return value
@@ -210,11 +212,11 @@ def json_chunks(frame: pd.DataFrame, head: Mapping[str, Any]) -> Iterator[str]:
     first = True
     for start in range(0, len(frame), CHUNK_ROWS):
         part = frame.iloc[start : start + CHUNK_ROWS]
-        rows = [
-            json.dumps(dict(zip(cols, map(_scalar, r), strict=True)), ensure_ascii=False)
-            for r in part.itertuples(index=False, name=None)
-        ]
-        yield ("" if first else ",") + ",".join(rows)
+        # column lists are Python values already (tolist); missing or infinite -> null
+        values = [[_scalar(v) for v in part[c].tolist()] for c in part.columns]
+        records = [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+        text = json.dumps(records, ensure_ascii=False, allow_nan=False, default=_scalar)
+        yield ("" if first else ",") + text[1:-1]
         first = False
     yield "]}"
 

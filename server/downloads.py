@@ -68,7 +68,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].astype(object).map(neutralise)
+            text = out[col].astype(object)
+            risky = text.astype(str).str.startswith(_DANGEROUS).astype(bool)
+            if not risky.any():
+                continue
+            risky &= text.map(lambda v: isinstance(v, str)).astype(bool)  # -2.5 stays a number
+            out[col] = text.where(~risky, "'" + text.where(risky, "").astype(str))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
