@@ -261,5 +261,5 @@ def test_real_extract_kenya_disability_equals_the_cli(extract, capsys):
         ),
         keep_default_na=False,
     )
-    assert len(printed) > 50
+    assert len(printed) > 0
     pd.testing.assert_frame_equal(got.astype(str), printed.astype(str))
