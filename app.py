@@ -23,6 +23,7 @@ from werkzeug.serving import WSGIRequestHandler
 from data import pipeline, queries, reference, views
 from data.cache import cache
 from data.settings import Settings
+from data.store import StoreError
 from layouts import i18n, shell
 from layouts.pages import content, country, matrix, overview
 from server import routes, security
@@ -123,7 +124,11 @@ def _keep_warm(settings: Settings) -> None:
         time.sleep(settings.warm_poll)
         if queries.settings() is not settings:
             return
-        latest = queries.store().version()
+        try:
+            latest = queries.store().version()
+        except StoreError as exc:  # vanished, corrupted or unreadable: keep serving what is warm
+            logging.getLogger(__name__).error("%s. The pages keep the data they had.", exc)
+            continue
         if latest == queries.current_version():
             continue
         try:
@@ -275,8 +280,15 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 if __name__ == "__main__":
+    import sys
+
     _settings = Settings.from_env()
-    create_app(_settings).run(
+    try:
+        _app = create_app(_settings)
+    except StoreError as _exc:  # a clear line for the operator, not a traceback
+        sys.stderr.write(f"gapmap cannot start: {_exc}\n")
+        sys.exit(1)
+    _app.run(
         host=_settings.host,
         port=_settings.port,
         debug=_settings.debug,

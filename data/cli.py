@@ -26,6 +26,7 @@ from tqdm import tqdm
 from data import pipeline, queries, sdgapi
 from data.schema import DIMENSIONS, ImportError_
 from data.settings import Settings
+from data.store import StoreError
 from data.vocab import groups
 
 FORMATS = ("un", "opensdg", "sdmx", "template")
@@ -137,7 +138,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "export": _export,
         "fetch-sdg": _fetch,
     }[args.command]
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except StoreError as exc:  # a vanished, corrupted or read-only store, a full disk
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return 1
 
 
 def _read_options(args: argparse.Namespace) -> dict[str, object]:

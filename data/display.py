@@ -78,9 +78,7 @@ def breakdown_label(row: Mapping[str, Any], skip: str = "") -> str:
         row: canonical columns (every dimension and ``other_dims``).
         skip: a dimension to leave out (e.g. the group's own, named elsewhere).
     """
-    parts = [
-        code_label(d, row[d]) for d in DIMENSIONS if d != skip and str(row[d]) not in _PLAIN
-    ]
+    parts = [code_label(d, row[d]) for d in DIMENSIONS if d != skip and str(row[d]) not in _PLAIN]
     other = str(row.get("other_dims") or "")
     for item in filter(None, other.split(";")):
         name, _, code = item.partition("=")

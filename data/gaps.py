@@ -374,8 +374,9 @@ def progress(
     sub = obs[obs["value"].notna() & (obs["source_type"] == "official")]
     sub = sub[sub["series"].isin(set(grid["series"])) & sub["iso3"].isin(set(grid["iso3"]))]
     sub = sub[~_projected(sub)]
-    alone = sub[(sub["series"].isin(set(specific)) & _is_group(sub, group))
-                | sub["series"].isin(set(about))]
+    alone = sub[
+        (sub["series"].isin(set(specific)) & _is_group(sub, group)) | sub["series"].isin(set(about))
+    ]
     cols = ["iso3", "series", "year"]
     ev = pd.concat([_plain(pairs(sub, group), cols), _plain(alone, cols)]).drop_duplicates()
     ev = ev.merge(grid, on=["iso3", "series"], how="inner")

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,14 +123,28 @@ class Store:
     def __init__(self, settings: Settings):
         self.settings = settings
         url = settings.store_url()
-        if url.startswith("sqlite"):
-            Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        with self.writing():  # processes starting together never create the schema twice
-            _META.create_all(self.engine)
-        self.identity = self._identity()
+        self.where = _where(url)
+        self.path = _sqlite_file(url)
+        self.read_only = False
+        with _explained(self.where):
+            if self.path is not None:
+                self.read_only = _check_sqlite_file(self.path, settings.data_dir)
+                # mode=rw: a database file deleted while the app runs is never re-created
+                # empty behind its back; immutable: a read-only copy is read without the WAL
+                mode = "ro&immutable=1" if self.read_only else "rw"
+                engine_url = f"sqlite:///file:{self.path}?mode={mode}&uri=true"
+            else:
+                engine_url = url
+            self.engine = sa.create_engine(engine_url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                pragmas = _sqlite_read_pragmas if self.read_only else _sqlite_pragmas
+                sa.event.listen(self.engine, "connect", pragmas)
+            with self.writing():  # processes starting together never create the schema twice
+                _refuse_vanished(self.engine, settings.data_dir, url, self.where)
+                if not self.read_only:
+                    _META.create_all(self.engine)
+            self.identity = self._identity()
+        _remember(settings.data_dir, url, self.identity)
 
     def _identity(self) -> int:
         """A random number fixed when the store is created.
@@ -141,6 +156,8 @@ class Store:
             found = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "identity")).first()
             if found is not None:
                 return int(found[0])
+            if self.read_only:
+                raise StoreError(f"{self.where} has no store in it, and it is read-only")
             value = secrets.randbelow(2**31 - 1) + 1
             try:
                 with conn.begin_nested():
@@ -177,7 +194,8 @@ class Store:
         results: list[tuple[int, bool]] = []
         added: list[pd.DataFrame] = []
         removed = False
-        with self.writing(), self.engine.begin() as conn:
+        self._writable()
+        with _explained(self.where), self.writing(), self.engine.begin() as conn:
             for dataset_id in remove:
                 removed |= _delete_dataset(conn, dataset_id)
             for frame, provenance in items:
@@ -214,7 +232,8 @@ class Store:
 
     def remove(self, dataset_id: int) -> bool:
         """Delete a dataset and its observations; False when there is no such dataset."""
-        with self.writing(), self.engine.begin() as conn:
+        self._writable()
+        with _explained(self.where), self.writing(), self.engine.begin() as conn:
             gone = _delete_dataset(conn, dataset_id)
             after = _bump_version(conn) if gone else 0
         if gone:
@@ -244,10 +263,18 @@ class Store:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.where} is read-only for this user, so nothing can be imported or "
+                "removed (the site can still serve it). Give the importing user write access to "
+                "the data directory, or import into a writable copy."
+            )
+
     # -- reading ---------------------------------------------------------------------------
     def version(self) -> int:
         """A number that changes with every committed import or removal."""
-        with self.engine.connect() as conn:
+        with _explained(self.where), self.engine.connect() as conn:
             value = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "version")).first()
         return int(value[0]) if value else 0
 
@@ -327,15 +354,159 @@ class Store:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
-        key = hashlib.sha256(self.settings.store_url().encode()).hexdigest()[:12]
-        return directory / f"obs-{key}-{self.identity}-v{version}.parquet"
+        # keyed by the store's identity, not its path: a copied or restored data directory,
+        # or a server started elsewhere, still finds its snapshots
+        return directory / f"obs-{self.identity}-v{version}.parquet"
 
     def _write_snapshot(self, frame: pd.DataFrame, path: Path) -> None:
-        _atomic_parquet(frame, path)
-        prefix = path.name.split("-")[1]  # every snapshot of this store URL, of any identity
-        for old in path.parent.glob(f"obs-{prefix}-*.parquet"):
+        if not _atomic_parquet(frame, path):
+            return
+        for old in path.parent.glob(f"obs-{self.identity}-v*.parquet"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+class StoreError(Exception):
+    """The store cannot be opened, read or written: what happened, where, and what to do.
+
+    Raised instead of SQLAlchemy's errors for the faults a deployment meets (a vanished,
+    corrupted or read-only database, a full disk); the message is meant for the operator.
+    """
+
+
+_MARKER = "store.json"  # in the data directory: which store lived here (see _remember)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases or in-memory SQLite)."""
+    parsed = sa.engine.make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _where(url: str) -> str:
+    """The store as named in messages (a file path, or the URL without its password)."""
+    path = _sqlite_file(url)
+    if path is not None:
+        return f"the store database {path}"
+    return f"the store {sa.engine.make_url(url).render_as_string(hide_password=True)}"
+
+
+def _location(url: str, data_dir: Path) -> str:
+    """What the marker records of a store: where it lives.
+
+    A SQLite file by its name inside the data directory (so a copied or restored data
+    directory is the same store), any other URL without its password.
+    """
+    path = _sqlite_file(url)
+    if path is not None:
+        try:
+            return str(path.resolve().relative_to(Path(data_dir).resolve()))
+        except ValueError:
+            return str(path.resolve())
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def _marker(data_dir: Path, url: str) -> dict[str, Any] | None:
+    """The marker of the store at ``url`` left in ``data_dir``, if one was."""
+    try:
+        found = json.loads((Path(data_dir) / _MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    return found if found.get("location") == _location(url, data_dir) else None
+
+
+def _remember(data_dir: Path, url: str, identity: int) -> None:
+    """Note in the data directory that this store exists (best effort: read-only is fine)."""
+    record = {"location": _location(url, data_dir), "identity": identity}
+    if _marker(data_dir, url) == record:
+        return
+    try:
+        (Path(data_dir) / _MARKER).write_text(json.dumps(record) + "\n")
+    except OSError:
+        pass
+
+
+def _vanished(where: str, data_dir: Path) -> StoreError:
+    return StoreError(
+        f"{where} is missing or empty, but {data_dir} held a store there. Nothing was created, "
+        "so the site never switches silently to an empty or illustrative store. Restore the "
+        f"database from a backup, or delete {Path(data_dir) / _MARKER} to start a new store."
+    )
+
+
+def _check_sqlite_file(path: Path, data_dir: Path) -> bool:
+    """Check a SQLite store file before it is opened; True when it can only be read.
+
+    A missing file is created (a new store) unless the data directory says one lived here.
+    """
+    url = f"sqlite:///{path}"
+    if not path.exists() or path.stat().st_size == 0:
+        if _marker(data_dir, url) is not None:
+            raise _vanished(f"the store database {path}", data_dir)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sqlite3.connect(path).close()  # creates the (empty) database file
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot create the store database {path}: {exc}. Give the server user write "
+                "access to the data directory (GAPMAP_DATA_DIR), or point it elsewhere."
+            ) from exc
+        return False
+    # Read through SQLite itself, never with open(): closing any other descriptor of the file
+    # drops this process's POSIX locks on it, which corrupts the store under a writer.
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise StoreError(
+                f"the store database {path} is corrupted ({exc}): it is not a readable SQLite "
+                "database. Restore it from a backup; nothing was changed."
+            ) from exc
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:  # read as immutable, its last commits would
+        raise StoreError(  # be missed: never serve older numbers than the store holds
+            f"the store database {path} is read-only and its write-ahead log {wal} still holds "
+            "committed changes. Open it once with write access (e.g. python -m data datasets) "
+            "so they are merged, then make it read-only again."
+        )
+    return True
+
+
+def _refuse_vanished(engine: sa.Engine, data_dir: Path, url: str, where: str) -> None:
+    """A store whose tables are gone while the data directory remembers it is an error."""
+    if _marker(data_dir, url) is not None and not sa.inspect(engine).has_table(STATE.name):
+        raise _vanished(where, data_dir)
+
+
+@contextmanager
+def _explained(where: str) -> Iterator[None]:
+    """Turn the database faults a deployment meets into a ``StoreError`` saying what to do."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        text = str(exc.orig or exc).lower()
+        if "readonly" in text or "read-only" in text:
+            what = (
+                "is read-only for this user: nothing was changed. Give the user write access to "
+                "the data directory (GAPMAP_DATA_DIR)"
+            )
+        elif "full" in text or "no space" in text:
+            what = "is on a full disk: nothing was changed. Free some space and try again"
+        elif "malformed" in text or "not a database" in text or "corrupt" in text:
+            what = "is corrupted (not a readable database). Restore it from a backup"
+        elif "unable to open" in text:
+            what = "cannot be opened (moved, deleted or not accessible to this user)"
+        else:
+            what = f"failed: {exc.orig or exc}"
+        raise StoreError(f"{where} {what}. ({str(exc.orig or exc).strip()})") from exc
 
 
 def _insert_declared(
@@ -355,6 +526,12 @@ def _delete_dataset(conn: sa.Connection, dataset_id: int) -> bool:
     conn.execute(DECLARED.delete().where(DECLARED.c.dataset == dataset_id))
     conn.execute(OBSERVATIONS.delete().where(OBSERVATIONS.c.dataset == dataset_id))
     return bool(conn.execute(DATASETS.delete().where(DATASETS.c.id == dataset_id)).rowcount)
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -420,14 +597,25 @@ def _categorical(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> bool:
+    """Write ``frame`` to ``path`` whole or not at all; False when it could not be written.
+
+    A snapshot is only a cache: a read-only directory or a full disk leaves the frame in
+    memory. Snapshots are readable by every user (0644), like the database file, so a server
+    running as another user than the importer can use them.
+    """
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".obs-", suffix=".tmp")
+        os.close(fd)
         frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        return True
     except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        return False
 
 
 def options_json(**options: Any) -> str:

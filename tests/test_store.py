@@ -4,7 +4,7 @@ import time
 import pandas as pd
 import pytest
 
-from data.store import Provenance, Store
+from data.store import Provenance, Store, StoreError
 from tests.conftest import obs_frame
 
 
@@ -108,6 +108,10 @@ def test_recreated_store_never_reads_an_old_snapshot(settings):
     (settings.data_dir / "gapmap.sqlite").unlink()  # snapshots are left behind on purpose
     for extra in settings.data_dir.glob("gapmap.sqlite-*"):
         extra.unlink()
+    with pytest.raises(StoreError, match="missing or empty"):  # never silently a new store
+        Store(settings)
+    assert not (settings.data_dir / "gapmap.sqlite").exists()  # and nothing was created
+    (settings.data_dir / "store.json").unlink()  # the documented way to start afresh
     fresh = Store(settings)
     assert fresh.version() == 0 and len(fresh.observations()) == 0
     fresh.import_frame(_frame(2, series="T"), _prov("c5"))
