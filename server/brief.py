@@ -40,7 +40,7 @@ from data import tables as shared
 from data import views_country as views
 from layouts import brief as build
 from layouts import state
-from layouts.i18n import group_label, supported, t
+from layouts.i18n import group_label, group_title, supported, t
 from layouts.pages import content
 from layouts.pages.country import progress_summary_text
 
@@ -160,8 +160,12 @@ def _charts(
     return out, tabs
 
 
-def _svg(chart: dict[str, Any], credit: str, url: str, day: str) -> Any:
-    """The chart as inline SVG (``server.images.render``: kaleido on the local Chromium)."""
+def _svg(chart: dict[str, Any], title: str, credit: str, url: str, day: str) -> Any:
+    """The chart as inline SVG (``server.images.render``: kaleido on the local Chromium).
+
+    ``title`` (country and group, one line) is drawn in the image: the section's heading
+    says which chart it is, and a copied image still says whose numbers these are.
+    """
     from server import images
 
     width, height = chart["size"]
@@ -169,7 +173,7 @@ def _svg(chart: dict[str, Any], credit: str, url: str, day: str) -> Any:
         data = images.render(
             chart["figure"],
             "svg",
-            title=chart["heading"],
+            title=title,
             source=credit,
             url=url,
             date=day,
@@ -195,8 +199,9 @@ def context(
     used = sorted({int(d) for d in obs["dataset"]}) if len(obs) else []
     cite = shared.citation(used or None, url, date.fromisoformat(day))
     charts, tabs = _charts(iso3, group, source, lang, gaps)
+    image_title = f"{reference.area_name(iso3, lang or 'en')} \u2014 {group_title(group, lang)}"
     for n, chart in enumerate(charts, start=1):
-        chart["svg"] = _svg(chart, cite["citation"], url, day)
+        chart["svg"] = _svg(chart, image_title, cite["citation"], url, day)
         chart["ref"] = t("brief.values_in", lang, n=n)
         chart["table_title"] = t("brief.table_n", lang, n=n)
         del chart["figure"]

@@ -89,11 +89,11 @@ def test_brief_page_opens_with_findings_and_is_accessible(client):
     assert page.count("table") == len(page.attrs("figure")) + 1  # + the scorecard
     assert page.count("caption") == page.count("table")
     assert all(a.get("scope") in ("col", "row") for a in page.attrs("th"))
-    # the order of the brief: findings, scorecard, charts, missing splits, charts' values
+    # the order: findings, scorecard, charts, missing splits, citation, the charts' values
     headings = re.findall(r'<h2 id="([^"]+)"', html)
     assert headings[:2] == ["brief-findings", "brief-scorecard"]
     assert headings.index("brief-missing") > headings.index("brief-chart-1")
-    assert headings[-2:] == ["brief-tables", "brief-about"]
+    assert headings[-3:] == ["brief-missing", "brief-about", "brief-tables"]
     # links only to this server's own PDF and pack
     assert _external(html) == ["/country/KEN/brief.pdf", "/country/KEN/pack.zip"]
 
