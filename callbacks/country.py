@@ -8,7 +8,7 @@ from flask import request
 
 from layouts import ids, state
 from layouts.i18n import language
-from layouts.pages import country
+from layouts.pages import content, country
 from server import images
 
 
@@ -33,7 +33,7 @@ def register(app):
         State(ids.COUNTRY_URL, "pathname"),
     )
     def update_country(search, group, series, iso3, current, pathname):
-        if not country.is_here(pathname, iso3):
+        if not country.known(iso3) or not country.is_here(pathname, iso3):
             raise PreventUpdate  # the URL moved to another page: this one is unmounting
         from_url = ctx.triggered_id in (None, ids.COUNTRY_URL)
         values = {"group": group, "series": series}
@@ -49,7 +49,8 @@ def register(app):
         State(ids.COUNTRY_ISO3, "data"),
     )
     def update_downloads(s, iso3):
-        if not s:
+        s = state.trusted(s, content.choices())
+        if not s or not country.known(iso3):
             raise PreventUpdate  # the state arrives with the page's first update
         view, search = f"country-{iso3}", state.to_search(s)
         links = images.menu_links(view, search, request.host_url, language())

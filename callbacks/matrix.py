@@ -8,7 +8,7 @@ from flask import request
 
 from layouts import ids, state
 from layouts.i18n import language
-from layouts.pages import matrix
+from layouts.pages import content, matrix
 from server import images
 
 
@@ -41,6 +41,7 @@ def register(app):
         Input(ids.MATRIX_STATE, "data"),
     )
     def update_downloads(s):
+        s = state.trusted(s, content.choices())
         if not s:
             raise PreventUpdate  # the state arrives with the first update
         links = images.menu_links("matrix", state.to_search(s), request.host_url, language())

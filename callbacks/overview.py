@@ -56,7 +56,7 @@ def register(app):
         Input(ids.MAP_TABLE_TOGGLE, "n_clicks"),
     )
     def update_table(s, clicks):
-        if not (clicks or 0) % 2:
+        if not (clicks if isinstance(clicks, int) else 0) % 2:
             return [], t("overview.table_show", language()), "false"
         args = overview.payload_args(s)
         table = content.table_payload(content.version(), *args[:-1], language(), args[-1])
@@ -71,7 +71,7 @@ def register(app):
         Input(ids.OVERVIEW_STATE, "data"),
     )
     def update_downloads(s):
-        search = state.to_search(s or {})
+        search = state.to_search(state.trusted(s, content.choices()) or {})
         links = images.menu_links("map", search, request.host_url, language())
         return images.menu_values(ids.OVERVIEW_DOWNLOADS, links)
 
@@ -83,4 +83,5 @@ def register(app):
     )
     def go_to_country(click, s):
         iso3 = overview.clicked_iso3(click)
+        s = state.trusted(s, content.choices()) or {}
         return f"/country/{iso3}{state.to_search(s)}" if iso3 else no_update

@@ -130,6 +130,17 @@ def _default_group(choices: Choices) -> str:
     return choices.groups[0]
 
 
+def trusted(data: Any, choices: Choices) -> dict[str, str] | None:
+    """A filter state sent back by the browser (a dcc.Store), validated again on the server.
+
+    Anyone can POST a callback with any value: the state is never used (nor becomes a cache
+    key) as sent. None when it is not a state at all; invalid values fall back to defaults.
+    """
+    if not isinstance(data, Mapping):
+        return None
+    return validate({k: v for k, v in data.items() if isinstance(v, str)}, choices)[0]
+
+
 def parse_search(search: str | None, choices: Choices) -> tuple[dict[str, str], list[Problem]]:
     """``validate`` for a ``location.search`` string such as ``?group=women``."""
     text = (search or "").lstrip("?")

@@ -70,7 +70,8 @@ def secure(app: Any, max_request_kb: int) -> None:
         if not known:
             # Dash finishes its set-up at the first request (its own before_request ran just
             # now): the Pages router adds callbacks and an inline script only then.
-            known["outputs"] = set(app.callback_map)
+            # clientside callbacks run in the browser only: the server has no function for them
+            known["outputs"] = {k for k, v in app.callback_map.items() if "callback" in v}
             talisman.content_security_policy["script-src"] = ["'self'", *app.csp_hashes()]
             embed_policy["script-src"] = talisman.content_security_policy["script-src"]
         if request.path != _UPDATE or request.method != "POST":

@@ -23,9 +23,9 @@ from layouts.i18n import group_label, group_title, supported, t
 from layouts.pages import content
 
 
-def known(iso3: str) -> bool:
-    """Whether ``iso3`` is a country or area of the reference list."""
-    return iso3 in set(reference.countries()["iso3"])
+def known(iso3: Any) -> bool:
+    """Whether ``iso3`` (also as sent back by a browser) is a country of the reference list."""
+    return isinstance(iso3, str) and iso3 in set(reference.countries()["iso3"])
 
 
 def not_found(code: str, lang: str | None = None) -> html.Div:
@@ -507,4 +507,6 @@ def is_here(pathname: str | None, iso3: str | None) -> bool:
     """Whether the browser's path is this country's page (else the page is being left)."""
     if pathname is None:  # not known yet (the first call): the page is being shown
         return True
+    if not isinstance(pathname, str):
+        return False
     return pathname.rstrip("/").upper() == f"/COUNTRY/{iso3 or ''}".upper()

@@ -10,6 +10,7 @@ from typing import Any
 
 from dash import dcc, html, no_update
 
+from data import reference
 from layouts import components, figures, ids, state
 from layouts.i18n import group_label, supported, t
 from layouts.pages import content
@@ -142,6 +143,7 @@ def payload_args(s: dict[str, str]) -> list[str]:
     Only the progress map uses the base year: other modes get the default, so their cached
     payloads are shared by every base year.
     """
+    s = state.trusted(s, content.choices()) or state.DEFAULTS  # sent back by the browser
     base = s.get("base") if s.get("mode") == "progress" else None
     return [s[k] for k in CONTROL_IDS] + [base or state.DEFAULTS["base"]]
 
@@ -255,8 +257,11 @@ def sync(
 
 def clicked_iso3(click: dict | None) -> str:
     """ISO3 of the country a map click landed on ("" when none)."""
-    points = (click or {}).get("points") or []
-    return str(points[0].get("location") or "") if points else ""
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    location = first.get("location") if isinstance(first, dict) else None
+    known = isinstance(location, str) and location in set(reference.countries()["iso3"])
+    return location if known else ""
 
 
 def table_toggle(shown: bool, lang: str | None = None) -> html.Button:
