@@ -11,6 +11,7 @@ keep getting the warm results of that version while a background thread computes
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +22,9 @@ import pandas as pd
 
 from data import catalogue as cat_mod
 from data import gaps, reference
+from data import store as store_mod
 from data.settings import Settings
-from data.store import Store
+from data.store import Store, StoreError
 from data.vocab import group as get_group
 
 SOURCES = ("all", "official", "community")
@@ -44,9 +46,23 @@ class Snapshot:
     as_of: int = 0  # the year statuses are computed as of (gaps.as_of_year by default)
 
 
-def configure(settings: Settings) -> Store:
-    """Point the queries at the store named by ``settings``; returns the store."""
-    store = Store(settings)
+def configure(settings: Settings, *, last_good: bool = False) -> Store:
+    """Point the queries at the store named by ``settings``; returns the store.
+
+    ``last_good`` (the web app): when the database cannot be opened, serve the newest complete
+    snapshot the data directory holds instead, read-only, and log why; without one, or for
+    scripts and imports, the ``StoreError`` is raised.
+    """
+    try:
+        store = Store(settings)
+    except StoreError as exc:
+        frozen = store_mod.last_good(settings, exc) if last_good else None
+        if frozen is None:
+            raise
+        logging.getLogger(__name__).error(
+            "%s. Serving %s, read-only, until the database is repaired.", exc, frozen.where
+        )
+        store = frozen  # type: ignore[assignment]
     _state["settings"] = settings
     _state["store"] = store
     _state["serving"] = None

@@ -361,9 +361,96 @@ class Store:
     def _write_snapshot(self, frame: pd.DataFrame, path: Path) -> None:
         if not _atomic_parquet(frame, path):
             return
-        for old in path.parent.glob(f"obs-{self.identity}-v*.parquet"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        version = int(path.stem.rsplit("-v", 1)[1])
+        self._write_tables(path.parent, version)
+        for kind in SNAPSHOT_KINDS:
+            for old in path.parent.glob(f"{kind}-{self.identity}-v*.parquet"):
+                if not old.name.endswith(f"-v{version}.parquet"):
+                    old.unlink(missing_ok=True)
+
+    def _write_tables(self, directory: Path, version: int) -> None:
+        """Datasets and declared splits beside the observations snapshot of ``version``.
+
+        With them the app can still serve the last good version when the database cannot be
+        opened at start (``last_good``). Written only when no import committed meanwhile.
+        """
+        tables = {"datasets": self.datasets(), "declared": self.declared()}
+        if self.version() != version:
+            return
+        for kind, frame in tables.items():
+            _atomic_parquet(frame, directory / f"{kind}-{self.identity}-v{version}.parquet")
+
+
+SNAPSHOT_KINDS = ("obs", "datasets", "declared")  # the files of one snapshot
+
+
+class FrozenStore:
+    """The last good snapshot of a store whose database cannot be opened: read-only.
+
+    The app serves it (and says so in its log) rather than nothing; imports and removals are
+    refused with the reason the database failed.
+    """
+
+    read_only = True
+
+    def __init__(self, settings: Settings, identity: int, version: int, reason: StoreError):
+        self.settings = settings
+        self.identity = identity
+        self._version = version
+        self.reason = reason
+        self.where = f"the last good snapshot (version {version}) in {settings.data_dir}"
+
+    def _file(self, kind: str) -> Path:
+        name = f"{kind}-{self.identity}-v{self._version}.parquet"
+        return Path(self.settings.data_dir) / "snapshots" / name
+
+    def version(self) -> int:
+        """The snapshot's version (it never changes)."""
+        return self._version
+
+    def datasets(self) -> pd.DataFrame:
+        """The datasets as they were at the snapshot's version."""
+        return pd.read_parquet(self._file("datasets"))
+
+    def declared(self) -> pd.DataFrame:
+        """The declared splits as they were at the snapshot's version."""
+        return pd.read_parquet(self._file("declared"))
+
+    def observations(self) -> pd.DataFrame:
+        """The observations snapshot."""
+        return pd.read_parquet(self._file("obs"))
+
+    def is_empty(self) -> bool:
+        """True when the snapshot holds no dataset."""
+        return len(self.datasets()) == 0
+
+    def import_many(self, *_: Any, **__: Any) -> list[tuple[int, bool]]:
+        """Refused: the database cannot be written."""
+        raise self.reason
+
+    def import_frame(self, *_: Any, **__: Any) -> tuple[int, bool]:
+        """Refused: the database cannot be written."""
+        raise self.reason
+
+    def remove(self, *_: Any, **__: Any) -> bool:
+        """Refused: the database cannot be written."""
+        raise self.reason
+
+
+def last_good(settings: Settings, reason: StoreError) -> FrozenStore | None:
+    """The newest complete snapshot of the store the data directory remembers, if any."""
+    found = _marker(settings.data_dir, settings.store_url())
+    if found is None:
+        return None
+    identity = int(found["identity"])
+    directory = Path(settings.data_dir) / "snapshots"
+    versions = []
+    for path in directory.glob(f"obs-{identity}-v*.parquet"):
+        version = int(path.stem.rsplit("-v", 1)[1])
+        names = [f"{kind}-{identity}-v{version}.parquet" for kind in SNAPSHOT_KINDS]
+        if all((directory / name).exists() for name in names):
+            versions.append(version)
+    return FrozenStore(settings, identity, max(versions), reason) if versions else None
 
 
 class StoreError(Exception):

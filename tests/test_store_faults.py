@@ -110,10 +110,22 @@ def test_vanished_store_is_an_error_never_a_silent_demo(tmp_path, how):
             names = conn.execute("select name from sqlite_master where type='table'").fetchall()
             for (table,) in names:
                 conn.execute(f"drop table {table}")
-    # the CLI says so (exit 1), and the site does not start on a new demo store
+    # the CLI says so (exit 1) ...
     listed = _cli(data_dir, "datasets", GAPMAP_DEMO_ON_EMPTY="1")
     assert listed.returncode == 1 and "missing or empty" in listed.stderr
     assert "Traceback" not in listed.stderr and "store.json" in listed.stderr
+    # ... and the site serves the last good snapshot (logged), never a new demo store
+    served = _serve_check(data_dir)
+    assert served.returncode == 0, served.stderr
+    assert "SERVED 200 40 illustrative=False" in served.stdout
+    assert "missing or empty" in served.stderr and "last good snapshot" in served.stderr
+    assert (not db.exists()) or db.stat().st_size == 0 or how == "tables dropped"
+    if how == "tables dropped":
+        with sqlite3.connect(db) as conn:  # nothing was re-created in it either
+            assert conn.execute("select count(*) from sqlite_master").fetchone()[0] == 0
+        return
+    # without any snapshot the app does not start, with one clear line
+    shutil.rmtree(data_dir / "snapshots")
     started = subprocess.run(
         [sys.executable, "app.py"],
         cwd=ROOT,
@@ -124,11 +136,27 @@ def test_vanished_store_is_an_error_never_a_silent_demo(tmp_path, how):
     )
     assert started.returncode == 1
     assert started.stderr.startswith("gapmap cannot start:") and "Traceback" not in started.stderr
-    assert (not db.exists()) or db.stat().st_size == 0 or how == "tables dropped"
-    if how != "tables dropped":
-        return
-    with sqlite3.connect(db) as conn:  # nothing was re-created in it either
-        assert conn.execute("select count(*) from sqlite_master").fetchone()[0] == 0
+    assert "missing or empty" in started.stderr
+    assert (not db.exists()) or db.stat().st_size == 0
+
+
+def _serve_check(data_dir: Path) -> subprocess.CompletedProcess:
+    """Build the app as a server would (demo on empty) and request a page and the data."""
+    code = (
+        "from app import create_app; from data import queries; from data.settings import Settings;"
+        "app = create_app(Settings.from_env(), warm=False); c = app.server.test_client();"
+        "snap = queries.snapshot();"
+        "print('SERVED', c.get('/country/KEN').status_code, len(snap.obs),"
+        " f'illustrative={snap.illustrative}')"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_env(data_dir, GAPMAP_DEMO_ON_EMPTY="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_copied_store_finds_its_snapshot_and_files_are_readable_by_others(tmp_path):
@@ -165,6 +193,10 @@ def test_corrupted_database_is_a_clear_message_at_import_and_start(tmp_path, dam
     assert db.read_bytes() == bytes(raw)  # nothing written into it
     with pytest.raises(StoreError, match="corrupted"):
         Store(Settings(data_dir=data_dir, demo_on_empty=True)).datasets()
+    served = _serve_check(data_dir)  # the site keeps the last good snapshot, and says why
+    assert "SERVED 200 40 illustrative=False" in served.stdout, served.stderr
+    assert "corrupted" in served.stderr and "read-only" in served.stderr
+    assert db.read_bytes() == bytes(raw)
 
 
 # -- a read-only data directory -----------------------------------------------------------------
