@@ -198,8 +198,16 @@ def test_header_has_a_labelled_country_search_first_after_the_skip_link(client):
     assert '"Kenya"' in layout  # a suggestion of the datalist
 
 
-def test_a_failing_callback_shows_a_plain_message_and_no_traceback(app, client, caplog):
-    state = {"mode": "gaps", "group": "no-such-group"}  # a broken state: the payload raises
+def test_a_failing_callback_shows_a_plain_message_and_no_traceback(
+    app, client, caplog, monkeypatch
+):
+    from layouts.pages import content
+
+    def broken(*_args):
+        raise KeyError("a bug in the payload")
+
+    monkeypatch.setattr(content, "overview_payload", broken)
+    state = {"mode": "gaps", "group": "disability"}
     body = callback_request(app, "overview-map-graph", {"overview-state.data": state})
     with caplog.at_level("ERROR", logger="gapmap.callbacks"):
         response = post(client, body)
