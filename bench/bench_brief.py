@@ -8,7 +8,9 @@ Flask's test client, for each country:
 - the brief page (``/country/<ISO3>/brief``): findings, tables and the SVG charts (kaleido
   on the local Chromium: one browser kept for the process, its start counted in the first);
 - its PDF (``brief.pdf``: the page again plus Chromium's print-to-PDF);
-- the offline pack (``pack.zip``: the page again plus the CSV files).
+- the offline pack (``pack.zip``: the page again plus the CSV files);
+- Chromium's print-to-PDF alone (what the PDF costs once the page's context is cached, as
+  it is in the served app with SimpleCache/FileSystemCache after someone opened the brief).
 
 Baseline in the same run: the country page's own payloads for the same country and group
 (``static_payload`` + ``detail_payload`` + ``missing_payload``, uncached), i.e. what the
@@ -83,6 +85,18 @@ def main() -> None:
             country.detail_payload.uncached(ver, iso3, group, series, "all", None)
             country.missing_payload.uncached(ver, iso3, "all", None)
 
+    from datetime import date
+
+    from layouts import brief as build
+    from server import brief
+
+    def printed(iso3: str) -> float:
+        """Chromium's print-to-PDF alone (the PDF of a brief whose context is cached)."""
+        day = date.today().isoformat()
+        ctx = brief.context.uncached(content.version(), iso3, group, "all", None, "http://b/", day)
+        html = build.render(ctx, standalone=True)
+        return _timed(lambda: brief.pdf(html, brief.chromium()))
+
     first = _timed(lambda: get(f"/country/KEN/brief?group={group}"))
     print(f"first brief (gap engine for the group + chart browser start): {first:.2f} s")  # noqa: T201
     rows = []
@@ -93,16 +107,18 @@ def main() -> None:
             "brief": [_timed(lambda: get(f"/country/{iso3}/brief{q}")) for _ in range(args.runs)],
             "pdf": [_timed(lambda: get(f"/country/{iso3}/brief.pdf{q}")) for _ in range(args.runs)],
             "pack": [_timed(lambda: get(f"/country/{iso3}/pack.zip{q}")) for _ in range(args.runs)],
+            "print": [printed(iso3) for _ in range(args.runs)],
         }
         rows.append((iso3, {k: statistics.median(v) for k, v in found.items()}))
     print(f"\nmedian of {args.runs} runs, seconds (group {group}, NullCache: uncached)")  # noqa: T201
-    print("| country | country page (baseline) | brief | PDF | pack |")  # noqa: T201
-    print("|---|---|---|---|---|")  # noqa: T201
+    print("| country | country page (baseline) | brief | PDF | pack | print-to-PDF alone |")  # noqa: T201
+    print("|---|---|---|---|---|---|")  # noqa: T201
     for iso3, m in rows:
         cells = [f"{m['page (baseline)']:.2f}"]
         for key in ("brief", "pdf", "pack"):
             mark = "" if m[key] <= BUDGETS[key] else " (over budget)"
             cells.append(f"{m[key]:.2f}{mark}")
+        cells.append(f"{m['print']:.2f}")
         print(f"| {iso3} | " + " | ".join(cells) + " |")  # noqa: T201
     worst = {k: max(m[k] for _, m in rows) for k in BUDGETS}
     print(  # noqa: T201
