@@ -8,6 +8,7 @@ python -m data coverage [--group G] [--format csv|json]
 python -m data progress --group G [--country ISO3] [--since YEAR] [--format csv|json]
 python -m data export [--series S] [--country ISO3] [--format csv|json]
 python -m data fetch-sdg --series CODE [CODE...]
+python -m data users add|grant|revoke|list|remove|token|password ...
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from data import pipeline, queries, sdgapi
+from data import accounts_cli, pipeline, queries, sdgapi
 from data.schema import DIMENSIONS, ImportError_
 from data.settings import Settings
 from data.store import StoreError
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fetch-sdg", help="download series from the UN SDG API and import them")
     f.add_argument("--series", nargs="+", required=True)
     _demo_options(f)
+    accounts_cli.add_parser(sub)  # python -m data users ... (issue #9)
     return p
 
 
@@ -137,6 +139,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "coverage": _coverage,
         "export": _export,
         "fetch-sdg": _fetch,
+        "users": accounts_cli.run,
     }[args.command]
     try:
         return handler(args, settings)

@@ -72,6 +72,26 @@ HELP: dict[str, tuple[str, str]] = {
     "cache_redis_url": ("GAPMAP_CACHE_REDIS_URL", "Redis URL for RedisCache."),
     "cache_timeout": ("GAPMAP_CACHE_TIMEOUT", "Cache entry lifetime in seconds."),
     "sdg_api_url": ("GAPMAP_SDG_API_URL", "Base URL of the UN SDG API used by fetch-sdg."),
+    # community submissions (issue #9): /contribute, /review, the submissions API
+    "max_upload_mb": ("GAPMAP_MAX_UPLOAD_MB", "Largest file a contributor may upload, in MB."),
+    "max_upload_rows": ("GAPMAP_MAX_UPLOAD_ROWS", "Most data rows one uploaded file may have."),
+    "secret_key": (
+        "GAPMAP_SECRET_KEY",
+        "Key signing session cookies and CSRF tokens; empty = a random key made once and kept "
+        "in GAPMAP_DATA_DIR/secret_key (mode 0600).",
+    ),
+    "cookie_secure": (
+        "GAPMAP_COOKIE_SECURE",
+        "Send the session cookie over HTTPS only (1/0); set 1 behind a TLS front server.",
+    ),
+    "login_limit": (
+        "GAPMAP_LOGIN_LIMIT",
+        "Login attempts allowed per client address (Flask-Limiter syntax).",
+    ),
+    "ratelimit_storage": (
+        "GAPMAP_RATELIMIT_STORAGE",
+        "Where login attempts are counted (Flask-Limiter storage URI; memory:// = per process).",
+    ),
 }
 
 
@@ -106,6 +126,12 @@ class Settings:
     cache_redis_url: str = ""
     cache_timeout: int = 3600
     sdg_api_url: str = "https://unstats.un.org/sdgapi"
+    max_upload_mb: int = 20
+    max_upload_rows: int = 100_000
+    secret_key: str = ""
+    cookie_secure: bool = False
+    login_limit: str = "10 per minute"
+    ratelimit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -28,6 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 from pandas.api.types import union_categoricals
 
+from data import community_tables
 from data.schema import (
     FLOAT_COLUMNS,
     INT_COLUMNS,
@@ -143,6 +144,7 @@ class Store:
                 _refuse_vanished(self.engine, settings.data_dir, url, self.where)
                 if not self.read_only:
                     _META.create_all(self.engine)
+                    community_tables.META.create_all(self.engine)  # accounts, submissions
             self.identity = self._identity()
         _remember(settings.data_dir, url, self.identity)
 
@@ -178,6 +180,7 @@ class Store:
         items: list[tuple[pd.DataFrame, Provenance]],
         progress: Callable[[int], None] | None = None,
         remove: tuple[int, ...] = (),
+        within: Callable[[sa.Connection, list[tuple[int, bool]]], None] | None = None,
     ) -> list[tuple[int, bool]]:
         """Store several datasets in ONE transaction: all are committed, or none.
 
@@ -186,6 +189,8 @@ class Store:
             progress: called with the number of rows written after each chunk.
             remove: dataset ids deleted in the same transaction (e.g. the demo datasets that
                 real data replaces): readers never see the store with both, or with neither.
+            within: called with the connection and the results before the commit, to write
+                more rows in the same transaction (a submission's status and audit entry).
 
         Returns:
             (dataset id, created) per item; ``created`` is False when the same file with the
@@ -224,17 +229,26 @@ class Store:
                 _insert_declared(conn, dataset_id, declared, rows)
                 added.append(rows)
                 results.append((dataset_id, True))
+            if within is not None:
+                within(conn, results)
             after = _bump_version(conn) if added or removed else 0
         if added or removed:
             rows = pd.concat(added, ignore_index=True) if added else None
             self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
         return results
 
-    def remove(self, dataset_id: int) -> bool:
-        """Delete a dataset and its observations; False when there is no such dataset."""
+    def remove(
+        self, dataset_id: int, within: Callable[[sa.Connection, bool], None] | None = None
+    ) -> bool:
+        """Delete a dataset and its observations; False when there is no such dataset.
+
+        ``within`` is called with the connection and whether it was there, before the commit.
+        """
         self._writable()
         with _explained(self.where), self.writing(), self.engine.begin() as conn:
             gone = _delete_dataset(conn, dataset_id)
+            if within is not None:
+                within(conn, gone)
             after = _bump_version(conn) if gone else 0
         if gone:
             self._extend_snapshot(after - 1, after, None, dropped={dataset_id})
