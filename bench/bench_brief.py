@@ -93,7 +93,7 @@ def main() -> None:
     def printed(iso3: str) -> float:
         """Chromium's print-to-PDF alone (the PDF of a brief whose context is cached)."""
         day = date.today().isoformat()
-        ctx = brief.context.uncached(content.version(), iso3, group, "all", None, "http://b/", day)
+        ctx = brief.context.uncached(content.version(), iso3, group, "all", None, day)
         html = build.render(ctx, standalone=True)
         return _timed(lambda: brief.pdf(html, brief.chromium()))
 

@@ -189,12 +189,17 @@ def _svg(chart: dict[str, Any], title: str, credit: str, url: str, day: str) -> 
 
 @content.memoized
 def context(
-    ver: int, iso3: str, group: str, source: str, lang: str | None, host: str, day: str
+    ver: int, iso3: str, group: str, source: str, lang: str | None, day: str
 ) -> dict[str, Any]:
-    """Everything the brief template shows, for one store version and request."""
+    """Everything the brief template shows, for one store version, country, group and day.
+
+    Its key holds no request header: the brief's address in it (and in the chart images) is
+    the path; ``addressed`` adds the absolute address of each request, uncached, so a forged
+    Host header neither grows the cache nor reaches another visitor's brief.
+    """
     found = _findings(iso3, group, source, lang)
     gaps = [f.facts["series"] for f in found if f.kind == "disparity"][:CHARTED_GAPS]
-    url = page_url(host, iso3, group, source)
+    url = page_url("", iso3, group, source)
     obs = content.country_observations(iso3, source)
     used = sorted({int(d) for d in obs["dataset"]}) if len(obs) else []
     cite = shared.citation(used or None, url, date.fromisoformat(day))
@@ -236,6 +241,20 @@ def context(
         "pack_url": pack_url(iso3, group, source),
         "pack_text": t("brief.pack", lang),
         "citation": cite,
+        "dataset_ids": used,
+    }
+
+
+def addressed(ctx: dict[str, Any], url: str, lang: str | None) -> dict[str, Any]:
+    """The brief's context with its absolute address in the citation and the closing line."""
+    day = date.fromisoformat(ctx["citation"]["retrieved"])
+    cite = shared.citation(ctx["dataset_ids"] or None, url, day)
+    about = build.about(cite, url, lang)
+    return {
+        **ctx,
+        "citation": cite,
+        "about": about,
+        "online_text": t("brief.online", lang, url=url),
     }
 
 
@@ -304,7 +323,8 @@ def pack(ctx: dict[str, Any], iso3: str, group: str, source: str, lang: str | No
 def _context_for(code: str) -> tuple[dict[str, Any], str, str, str, str | None]:
     iso3, group, source, lang = parse(code, request.args)
     day = date.today().isoformat()
-    ctx = context(content.version(), iso3, group, source, lang, request.host_url, day)
+    ctx = context(content.version(), iso3, group, source, lang, day)
+    ctx = addressed(ctx, page_url(request.host_url, iso3, group, source), lang)
     return ctx, iso3, group, source, lang
 
 

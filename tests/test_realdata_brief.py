@@ -84,7 +84,6 @@ def test_kenya_brief_page_shows_the_findings(extract):
         "women",
         "all",
         None,
-        "http://localhost/",
         date.today().isoformat(),
     )
     kinds = [f["kind"] for f in ctx["findings"]]
