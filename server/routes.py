@@ -9,7 +9,13 @@ import importlib
 from typing import Any
 
 # the briefing outputs (issue #8): data API, downloads, chart images, brief and country pack
-MODULES: tuple[str, ...] = ("server.api", "server.downloads", "server.images", "server.brief")
+MODULES: tuple[str, ...] = (
+    "server.api",
+    "server.downloads",
+    "server.images",
+    "server.brief",
+    "server.community",  # accounts, upload wizard, review, submissions API (issue #9)
+)
 
 
 def register(app: Any) -> None:
