@@ -734,6 +734,20 @@ def download_menu(
         for fmt in ("png", "svg"):
             name = t("downloads.chart_name", lang, what=what, fmt=fmt.upper())
             row.append(_download_link(link_ids[fmt], fmt.upper(), name, hrefs.get(fmt)))
+    if "brief" in link_ids:  # a country: its printable brief and the offline pack
+        row.append(html.Span(t("downloads.brief", lang), className="ms-2 me-1"))
+        row.append(
+            html.A(
+                t("downloads.brief_page", lang),
+                id=link_ids["brief"],
+                href=hrefs.get("brief"),
+                className="btn btn-outline-secondary btn-sm",
+                **{"aria-label": t("downloads.brief_name", lang, what=what)},
+            )
+        )
+        name = t("downloads.pack_name", lang, what=what)
+        row.append(_download_link(link_ids["pack"], t("downloads.pack", lang), name, None))
+        row[-1].href = hrefs.get("pack")
     parts: list[Any] = [html.Div(row, className="d-flex flex-wrap align-items-center gap-1")]
     if "code" in link_ids:
         parts.append(

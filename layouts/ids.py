@@ -110,6 +110,8 @@ COUNTRY_CHART_SVG = "country-download-chart-svg"
 COUNTRY_EMBED_CODE = "country-embed-code"
 COUNTRY_EMBED_COPY = "country-embed-copy"
 COUNTRY_EMBED_STATUS = "country-embed-status"
+COUNTRY_BRIEF = "country-brief-link"  # the printable country brief (and its PDF)
+COUNTRY_PACK = "country-pack-link"  # the offline country pack (.zip)
 # the parts of each page's download menu (``components.download_menu``)
 OVERVIEW_DOWNLOADS: dict[str, str] = {
     "csv": OVERVIEW_DATA_CSV,
@@ -129,6 +131,8 @@ COUNTRY_DOWNLOADS: dict[str, str] = {
     "code": COUNTRY_EMBED_CODE,
     "copy": COUNTRY_EMBED_COPY,
     "status": COUNTRY_EMBED_STATUS,
+    "brief": COUNTRY_BRIEF,
+    "pack": COUNTRY_PACK,
 }
 # the embed page (/embed): the shell without its chrome, hence the shell- prefix
 EMBED_PAGE = "shell-embed"

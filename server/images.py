@@ -309,6 +309,8 @@ MENU_PROPS: dict[str, str] = {
     "png": "href",
     "svg": "href",
     "code": "value",
+    "brief": "href",
+    "pack": "href",
 }
 
 
@@ -328,6 +330,10 @@ def menu_links(view: str, search: str, origin: str, lang: str | None = None) -> 
     if view.startswith("country-"):
         iso3 = view.removeprefix("country-")
         src, what = embed.path("chart", search, iso3), reference.area_name(iso3, lang or "en")
+        s, _ = state.parse_search(search, content.choices())
+        brief = state.to_search({"group": s["group"], "source": s["source"]})
+        out["brief"] = f"/country/{iso3}/brief{brief}"  # server/brief.py
+        out["pack"] = f"/country/{iso3}/pack.zip{brief}"
     else:
         src, what = embed.path("map", search), t("downloads.what.map", lang)
     title = t("embed.iframe_title", lang, what=what)
