@@ -105,25 +105,31 @@ def decorate(
     bottom = margin.b if margin.b is not None else 30
     lines = _footer_lines(source, url, date, width)
     side = _LEGEND_WIDTH if (legend or _has_plotly_legend(out)) else (margin.r or 10)
-    heading = textwrap.wrap(title, max(30, int((width - 20) / _TITLE_CHAR_PX))) or [""]
+    heading = textwrap.wrap(title, max(30, int((width - 80) / _TITLE_CHAR_PX))) or [""]
     out.update_layout(
         width=width,
         height=height,
         autosize=False,
-        title={
-            "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in heading),
-            "x": 0.01,
-            "xanchor": "left",
-            "y": 0.98,
-            "yanchor": "top",
-            "font": {"size": 18},
-        },
+        title={"text": ""},  # drawn below as an annotation: plotly cuts a wrapped title's top
         margin={
             "t": 36 + 24 * len(heading),
             "l": max(margin.l or 0, 20),
             "r": side,
             "b": bottom + _FOOTER_LINE * len(lines) + 12,
         },
+    )
+    out.add_annotation(
+        text="<br>".join(f"<b>{_esc(line)}</b>" for line in heading),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=12,
+        align="left",
+        showarrow=False,
+        font={"size": 18},
     )
     if _has_plotly_legend(out):
         out.update_layout(
