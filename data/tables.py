@@ -476,7 +476,17 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     return frame, series
 
 
-def matrix_table(state: Mapping[str, str], lang: str = "en") -> pd.DataFrame:
+def matrix_reasons(source: str) -> pd.DataFrame:
+    """The main gap reason of every country x group (``views.main_reasons``) for a source."""
+    return pd.concat(
+        [views.main_reasons(queries.statuses(g, source), ["iso3", "group"]) for g in all_groups()],
+        ignore_index=True,
+    )
+
+
+def matrix_table(
+    state: Mapping[str, str], lang: str = "en", reasons: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The coverage matrix of a filter state: countries x groups, long, in display order.
 
     Returns:
@@ -486,10 +496,7 @@ def matrix_table(state: Mapping[str, str], lang: str = "en") -> pd.DataFrame:
     ids = list(all_groups())
     source = state["source"]
     cov = pd.concat([queries.coverage(g, source) for g in ids], ignore_index=True)
-    reasons = pd.concat(
-        [views.main_reasons(queries.statuses(g, source), ["iso3", "group"]) for g in ids],
-        ignore_index=True,
-    )
+    reasons = matrix_reasons(source) if reasons is None else reasons
     region = state.get("region") or WORLD
     return views.matrix_frame(cov, countries_in(region), ids, state["sort"], lang, reasons)
 

@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.io as pio
 from flask import has_app_context
 
-from data import gaps, queries, reference, views
+from data import queries, reference, views
+from data import tables as data_tables
 from data.cache import cache
 from data.vocab import groups as all_groups
 from layouts import components, state, tables, theme
@@ -134,19 +135,14 @@ def series_in_goal(group: str, goal: str) -> list[str]:
 
 def group_statuses(group: str, source: str, goal: str) -> pd.DataFrame:
     """Statuses of a group, restricted to the series of one goal unless goal is "all"."""
-    st = queries.statuses(group, source)
-    return st if goal == "all" else st[st["series"].isin(series_in_goal(group, goal))]
+    return data_tables.group_statuses(group, source, goal)
 
 
 def group_coverage(group: str, source: str, goal: str) -> pd.DataFrame:
     """Coverage of a group, restricted to the series of one goal unless goal is "all"."""
     if goal == "all":
         return queries.coverage(group, source)
-    st = queries.statuses(group, source)
-    part = st[st["series"].isin(series_in_goal(group, goal))]
-    if part.empty:
-        return pd.DataFrame(columns=["iso3", "group", "expected", *gaps.STATUSES, "share"])
-    return gaps.coverage(part)
+    return data_tables.coverage_table(group=group, goal=goal, source=source)
 
 
 def map_kind(mode: str, series: str) -> str:
@@ -158,11 +154,7 @@ def map_kind(mode: str, series: str) -> str:
 
 def chosen_series(mode: str, group: str, goal: str, series: str, source: str) -> str:
     """The series shown: the chosen one, or in values/disparity the best-covered one."""
-    if mode == "progress":
-        return ""  # progress counts every expected series
-    if series or mode == "gaps":
-        return series
-    return views.default_series(queries.disparities(group, source), series_in_goal(group, goal))
+    return data_tables.shown_series(mode, group, goal, series, source)
 
 
 @memoized
@@ -258,13 +250,7 @@ def matrix_reasons(ver: int, source: str) -> pd.DataFrame:
 
     Every sort order and region of the matrix shares it.
     """
-    return pd.concat(
-        [
-            views.main_reasons(queries.statuses(g, source), ["iso3", "group"])
-            for g in all_groups()
-        ],
-        ignore_index=True,
-    )
+    return data_tables.matrix_reasons(source)
 
 
 @memoized
@@ -273,10 +259,9 @@ def matrix_payload(
 ) -> dict[str, Any]:
     """The coverage matrix table and its summary."""
     ids_ = list(all_groups())
-    cov = pd.concat([queries.coverage(g, source) for g in ids_], ignore_index=True)
     countries = list(members(region))
-    reasons = matrix_reasons(ver, source)
-    frame = views.matrix_frame(cov, countries, ids_, sort, lang or "en", reasons)
+    s = {"region": region, "source": source, "sort": sort}
+    frame = data_tables.matrix_table(s, lang or "en", matrix_reasons(ver, source))
     base = state.parse_search(search, choices())[0]
 
     def search_for(group: str) -> str:

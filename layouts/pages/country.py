@@ -14,6 +14,7 @@ import pandas as pd
 from dash import dcc, html, no_update
 
 from data import display, queries, reference
+from data import tables as data_tables
 from data import views_country as views
 from data.catalogue import about_group
 from data.gaps import REASONS, STATUSES
@@ -53,8 +54,7 @@ def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) ->
     """Scorecard and status matrix of a country (independent of the series)."""
     frames = content.group_frames(iso3, source)
     groups, names = list(content.all_groups()), content.titles()
-    obs = content.country_observations(iso3, source)
-    card = views.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
+    card = data_tables.scorecard_table(iso3, source)  # the download's and the brief's too
     wide = views.status_cells(frames["statuses"], iso3, groups)
     return {
         "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),

@@ -10,17 +10,12 @@ from typing import Any
 import pandas as pd
 
 from data import queries, views
+from data import tables as data_tables
 from data.display import exact, unit_name
 from layouts import components, figures, state, tables
 from layouts.components import headline_cards, map_legend
 from layouts.i18n import group_label, t
 from layouts.pages import content
-
-
-def _polarity(series: str) -> str:
-    cat = queries.snapshot().catalogue
-    hit = cat.loc[cat["series"] == series, "polarity"]
-    return str(hit.iloc[0]) if len(hit) else "unknown"
 
 
 def _unit(series: str) -> str:
@@ -175,27 +170,9 @@ def map_frame(
     The progress map's frame is ``views.progress_frame`` (official splits of every expected
     series, at the base year and the as-of year).
     """
-    if mode == "progress":
-        now = content.as_of()
-        first = min(int(base), now) if now else int(base)
-        prog = queries.progress(group, first_year=first)
-        frame = views.progress_frame(prog, list(content.members(region)), first, now, lang or "en")
-        return frame, ""
-    series = content.chosen_series(mode, group, goal, series, source)
-    frame = views.map_frame(
-        mode,
-        list(content.members(region)),
-        statuses=content.group_statuses(group, source, goal),
-        coverage=content.group_coverage(group, source, goal),
-        disparities=queries.disparities(group, source),
-        series=series,
-        year=None if year == "latest" else int(year),
-        window=queries.settings().recent_years,
-        polarity=_polarity(series),
-        dataset_names=content.dataset_names(),
-        lang=lang or "en",
-    )
-    return frame, series
+    s = {"mode": mode, "group": group, "goal": goal, "series": series, "year": year, "base": base}
+    frame, shown = data_tables.map_table({**s, "region": region, "source": source}, lang or "en")
+    return frame, shown  # one function for the page, its download, the API and the brief
 
 
 def progress_summary(frame: pd.DataFrame, group: str, region: str, lang: str | None) -> str:
