@@ -500,7 +500,7 @@ def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
             r["breakdown"] or t("line.total", lang),
             (r["value_flag"] if r["value_flag"] in "<>" else "")
             + with_unit(r["value"], r.get("unit") or ""),
-            t(f"source.{r['source_type']}", lang),
+            source_badge(r["source_type"], lang),
             r["dataset"],
             r["source"] or _DASH,
             str(r["source_row"]),
@@ -513,6 +513,14 @@ def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
         t("country.provenance_table", lang),
         "table-responsive scroll-box country-table",
     )
+
+
+def source_badge(source_type: str, lang: str | None = None) -> Any:
+    """The source type in words; community data as a visible badge (issue #9)."""
+    text = t(f"source.{source_type}", lang)
+    if source_type != "community":
+        return text
+    return markup.tag("span", text, {"className": "badge text-bg-dark community-badge"})
 
 
 def side_by_side_table(
