@@ -41,20 +41,22 @@ _MIN_SIZE = 500
 
 # Dash's default wraps its scripts in a <footer>: a second "contentinfo" landmark next to the
 # page's own footer (axe: landmark-no-duplicate-contentinfo), hence a plain <div>.
+# <html lang dir> are the request's language (filled per request by _localised_index).
+HTML_TAG = '<html lang="{lang}" dir="{dir}">'
 INDEX_STRING = """<!DOCTYPE html>
-<html lang="{lang}" dir="{dir}">
+<html lang="" dir="">
     <head>
-        {{%metas%}}
-        <title>{{%title%}}</title>
-        {{%favicon%}}
-        {{%css%}}
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
     </head>
     <body>
-        {{%app_entry%}}
+        {%app_entry%}
         <div class="dash-scripts">
-            {{%config%}}
-            {{%scripts%}}
-            {{%renderer%}}
+            {%config%}
+            {%scripts%}
+            {%renderer%}
         </div>
     </body>
 </html>"""
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     store = queries.configure(settings, last_good=True)  # a broken database: last snapshot
     content.reset()
     pipeline.ensure_demo(store)
+    i18n.load()  # the gettext catalogues of layouts/locale (read once, here)
     i18n.set_language(settings.language)
     from callbacks.shell import on_error
 
@@ -85,11 +88,13 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
         update_title=None,
         compress=False,
         # licence files are served as files, never included as scripts or stylesheets
-        assets_ignore=r"(^|/)LICENSE[^/]*$",
+        # (the right-to-left Bootstrap is swapped in per request by _localised_index)
+        assets_ignore=r"(^|/)(LICENSE[^/]*|bootstrap\.rtl\.min\.css)$",
         # any failing callback: logged, and a plain message in the shell's alert region
         on_error=on_error,
     )
-    app.index_string = INDEX_STRING.format(lang=settings.language, dir=i18n.direction())
+    app.index_string = INDEX_STRING
+    _localised_index(app)
     cache.init_app(app.server, config=settings.cache_config())
     _register_pages()
     app.layout = shell.layout
@@ -110,6 +115,40 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
                 target=_keep_warm, args=(settings,), name="gapmap-keep-warm", daemon=True
             ).start()
     return app
+
+
+def _localised_index(app: Dash) -> None:
+    """Each page's ``<html lang dir>`` in the request's language; right-to-left Bootstrap for rtl.
+
+    The language's choice (``?lang=``) is remembered in a cookie, so links without it keep it.
+    """
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: object) -> str:
+        lang = i18n.language()
+        tag = HTML_TAG.format(lang=lang, dir=i18n.direction(lang))
+        if shell.high_contrast():
+            tag = tag.replace(">", ' class="high-contrast">')
+        page = plain(**kwargs).replace('<html lang="" dir="">', tag, 1)
+        if i18n.direction(lang) == "rtl":
+            page = page.replace("/vendor/bootstrap.min.css", "/vendor/bootstrap.rtl.min.css", 1)
+        return page
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+
+    @app.server.after_request
+    def remember_language(response: Response) -> Response:
+        chosen = request.args.get("lang")
+        if i18n.known(chosen) and request.cookies.get(i18n.COOKIE) != chosen:
+            response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 86400, samesite="Lax")
+        contrast = request.args.get("contrast")
+        if contrast in ("high", "standard"):
+            response.set_cookie(
+                shell.CONTRAST_COOKIE, contrast, max_age=365 * 86400, samesite="Lax"
+            )
+        if request.endpoint in _INDEX_ENDPOINTS:
+            response.vary.update(("Accept-Language", "Cookie"))
+        return response
 
 
 def _keep_warm(settings: Settings) -> None:
@@ -177,8 +216,16 @@ def create_server(settings: Settings | None = None) -> Flask:
     return create_app(settings).server
 
 
+def _title(**_: object) -> str:
+    return i18n.t("app.title")
+
+
+def _matrix_title(**_: object) -> str:
+    return f"{i18n.t('nav.matrix')} \u2014 {i18n.t('app.title')}"
+
+
 def _register_pages() -> None:
-    title = i18n.t("app.title")
+    title = _title  # page titles in the request's language
     dash.register_page(
         "overview", path="/", name=i18n.t("nav.map"), title=title, layout=overview.layout
     )
@@ -186,7 +233,7 @@ def _register_pages() -> None:
         "matrix",
         path="/matrix",
         name=i18n.t("nav.matrix"),
-        title=f"{i18n.t('nav.matrix')} \u2014 {title}",
+        title=_matrix_title,
         layout=matrix.layout,
     )
     dash.register_page(
@@ -201,7 +248,8 @@ def _register_pages() -> None:
 def _country_title(iso3: str | None = None, **_: object) -> str:
     from data import reference
 
-    return f"{reference.area_name(str(iso3 or '').upper())} \u2014 {i18n.t('app.title')}"
+    name = reference.area_name(str(iso3 or "").upper(), i18n.language())
+    return f"{name} \u2014 {i18n.t('app.title')}"
 
 
 _INDEX_ENDPOINTS = ("/", "/<path:path>")  # Dash's page routes (every other path is a file)

@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from data.gaps import STATUSES
 from layouts import ids, theme
-from layouts.i18n import t
+from layouts.i18n import LANGUAGES, language, language_name, t
 from layouts.state import Problem
 
 Option = dict[str, str]
@@ -439,6 +439,45 @@ def country_search(names: Sequence[str], lang: str | None = None) -> html.Form:
     )
 
 
+def language_selector(lang: str | None = None, high_contrast: bool = False) -> html.Nav:
+    """Links to this page in each language (``?lang=``), each named in its own language.
+
+    Plain links, not a menu: each is one Tab stop, works with no script, and reloads the
+    whole page (header and footer included) in the chosen language. Beside them, the
+    high-contrast switch (``?contrast=high``), remembered like the language.
+    """
+    current = lang or language()
+    items = [
+        html.Li(
+            html.A(
+                language_name(code),
+                href=f"?lang={code}",
+                lang=code,
+                hrefLang=code,
+                className="nav-link px-2" + (" active fw-bold" if code == current else ""),
+                **({"aria-current": "true"} if code == current else {}),
+            )
+        )
+        for code in LANGUAGES
+    ]
+    switch = "standard" if high_contrast else "high"
+    items.append(
+        html.Li(
+            html.A(
+                t(f"shell.contrast_{switch}", lang),
+                href=f"?contrast={switch}",
+                id=ids.CONTRAST_LINK,
+                className="nav-link px-2",
+            )
+        )
+    )
+    return html.Nav(
+        html.Ul(items, className="nav language-list"),
+        id=ids.LANGUAGE_NAV,
+        **{"aria-label": t("shell.language", lang)},
+    )
+
+
 def error_message(lang: str | None = None) -> html.Div:
     """What a failed update shows: plain words and a way out, never a traceback."""
     return html.Div(
@@ -451,7 +490,9 @@ def error_message(lang: str | None = None) -> html.Div:
     )
 
 
-def site_header(lang: str | None = None, country_names: Sequence[str] = ()) -> html.Header:
+def site_header(
+    lang: str | None = None, country_names: Sequence[str] = (), high_contrast: bool = False
+) -> html.Header:
     """Skip link, title, the country search and the main navigation."""
     return html.Header(
         [
@@ -495,6 +536,7 @@ def site_header(lang: str | None = None, country_names: Sequence[str] = ()) -> h
                         id=ids.NAV,
                         **{"aria-label": t("shell.nav_label", lang)},
                     ),
+                    language_selector(lang, high_contrast),
                 ],
                 className="d-flex flex-wrap justify-content-between align-items-center py-2 gap-2",
             ),

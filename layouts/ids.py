@@ -12,6 +12,8 @@ from __future__ import annotations
 SKIP_LINK = "shell-skip-link"
 HEADER = "shell-header"
 NAV = "shell-nav"
+LANGUAGE_NAV = "shell-language-nav"  # the header's language selector (issue #10)
+CONTRAST_LINK = "shell-contrast-link"
 NAV_MAP = "shell-nav-map"
 NAV_MATRIX = "shell-nav-matrix"
 DEMO_BANNER = "shell-demo-banner"

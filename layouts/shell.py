@@ -15,7 +15,7 @@ from dash import html
 
 from data import queries, reference
 from layouts import components, ids
-from layouts.i18n import t
+from layouts.i18n import language, t
 
 
 def layout(lang: str | None = None) -> html.Div:
@@ -27,7 +27,7 @@ def layout(lang: str | None = None) -> html.Div:
     return html.Div(
         [
             dash.dcc.Location(id=ids.SHELL_URL, refresh=False),
-            components.site_header(lang, country_names(lang)),
+            components.site_header(lang, country_names(lang), high_contrast()),
             dbc.Container(
                 # the banner inside <main>: every piece of content sits in a landmark, and the
                 # skip link lands on the warning that the data are invented
@@ -84,9 +84,30 @@ def bare(snap: queries.Snapshot, lang: str | None = None) -> html.Div:
 
 
 def country_names(lang: str | None = None) -> list[str]:
-    """Names of every country, sorted: the search box's suggestions."""
-    iso3s = reference.countries()["iso3"]
-    return sorted(reference.area_name(c, lang or "en") for c in iso3s)
+    """Names of every country in the page's language, sorted: the search box's suggestions."""
+    code = lang or language()
+    return sorted(
+        (reference.area_name(c, code) for c in reference.countries()["iso3"]), key=str.casefold
+    )
+
+
+CONTRAST_COOKIE = "gapmap_contrast"
+
+
+def high_contrast() -> bool:
+    """Whether the request asks for the high-contrast display (``?contrast=high`` or cookie)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return False
+    asked = request.args.get("contrast")
+    if asked not in ("high", "standard") and request.referrer:
+        from urllib.parse import parse_qs, urlparse
+
+        asked = parse_qs(urlparse(request.referrer).query).get("contrast", [None])[0]
+    if asked not in ("high", "standard"):
+        asked = request.cookies.get(CONTRAST_COOKIE)
+    return asked == "high"
 
 
 def page_status(path: str, is_country: Callable[[str], bool]) -> int:

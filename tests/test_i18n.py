@@ -11,7 +11,9 @@ import pytest
 from data.gaps import STATUSES
 from data.vocab import groups
 from layouts import i18n, state
-from layouts.i18n import EN, t
+from layouts.i18n import t
+
+EN = i18n.english()
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.glob("layouts/**/*.py"), *ROOT.glob("callbacks/*.py"), ROOT / "app.py"]
@@ -127,3 +129,127 @@ def test_headline_cards_use_the_singular_for_one_country():
     sentences = [text for _, text in cards]
     assert "1 country has any data on women and girls" in sentences
     assert "1 country publishes no split for women and girls at all" in sentences
+
+
+# --- gettext catalogues (issue #10) -------------------------------------------------------
+
+LOCALE = ROOT / "layouts" / "locale"
+OTHERS = [lang for lang in i18n.LANGUAGES if lang != "en"]
+
+
+def _po(lang):
+    from babel.messages.pofile import read_po
+
+    with (LOCALE / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f)
+
+
+def _names(text):
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+
+
+def test_every_language_of_the_selector_has_a_catalogue():
+    assert set(i18n.load()) == set(i18n.LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_ui_string_has_a_translation_with_the_same_placeholders(lang):
+    catalog = _po(lang)
+    assert str(catalog.locale) == lang
+    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(set(EN) - set(translated))
+    assert missing == [], f"{lang}: {len(missing)} strings without a translation: {missing[:10]}"
+    for key, text in translated.items():
+        base = key if key in EN else key.rsplit(".", 1)[0]
+        assert base in EN, f"{lang}: {key} is no UI string (nor a plural form of one)"
+        if key in EN and key.rsplit(".", 1)[-1] not in {"zero", "one", "two", "few", "many"}:
+            assert _names(text) == _names(EN[key]), f"{lang} {key}: placeholders differ"
+        else:  # a plural form may say "one" in words instead of {n}
+            assert _names(text) <= _names(EN[base]), f"{lang} {key}: unknown placeholder"
+        text.format(**dict.fromkeys(_names(text), "x"))
+
+
+def test_the_catalogue_template_is_what_pybabel_extracts_now(tmp_path):
+    """layouts/locale/messages.pot is up to date, and lists exactly the English keys."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "messages.pot"
+    cmd = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+    cmd += ["-k", "t", "--no-default-keywords", "--no-location", "--sort-output"]
+    cmd += ["--omit-header", "-w", "100", "-o", str(out), "layouts", "callbacks", "server"]
+    subprocess.run([*cmd, "app.py"], cwd=ROOT, check=True, capture_output=True)
+    from babel.messages.pofile import read_po
+
+    with out.open("rb") as f:
+        extracted = {m.id for m in read_po(f) if m.id}
+    assert sorted(extracted - set(EN)) == [], "keys used in code with no English text"
+    assert extracted == set(EN)
+    with (LOCALE / "messages.pot").open("rb") as f:
+        committed = {m.id for m in read_po(f) if m.id}
+    assert committed == extracted, "run the pybabel extract/update commands of the README"
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_groups_statuses_and_reasons_are_translated(lang):
+    for key in [*(f"status.{s}" for s in STATUSES), *(f"group.{g}" for g in groups())]:
+        assert t(key, lang) != t(key, "en"), (lang, key)
+    assert i18n.group_label("disability", lang) != "persons with disabilities"
+
+
+def test_plural_forms_in_french_count_zero_as_one():
+    assert t("headline.none", "fr", count=0, n=0, group="x").startswith("0 pays ne publie ")
+    assert t("headline.none", "fr", count=2, n=2, group="x").startswith("2 pays ne publient ")
+    assert t("headline.any", "es", count=1, n=1, group="x") == "1 país tiene algún dato sobre x"
+
+
+def test_numbers_and_dates_follow_the_language():
+    import datetime
+
+    assert i18n.number(1234567.5, "en") == "1,234,567.5"
+    assert i18n.number(1234567.5, "es") == "1.234.567,5"
+    assert i18n.number(1234567.5, "fr").replace("\u202f", " ") == "1 234 567,5"
+    # counts of 10,000 and more are grouped inside sentences; years (below 10,000) never
+    text = t("footer.demo_item", "fr", name="a", source_type="b", rows=123456)
+    assert text.replace("\u202f", " ") == "a (b ; 123 456 valeurs)"
+    assert t("col.base_share", "es", year=2023) == "Proporción en 2023"
+    day = datetime.date(2026, 12, 2)
+    assert i18n.date_text(day, "fr") == "2 décembre 2026"
+    assert i18n.date_text(day, "es") == "2 de diciembre de 2026"
+
+
+def test_language_names_are_autonyms():
+    names = [i18n.language_name(lang) for lang in i18n.LANGUAGES]
+    assert names == ["English", "Français", "Español", "العربية"]
+
+
+def test_country_names_come_from_cldr():
+    from data import reference
+
+    assert reference.area_name("CIV", "fr") == "Côte d’Ivoire"
+    assert reference.area_name("DEU", "es") == "Alemania"
+    assert reference.area_name("KEN", "ar") == "كينيا"
+
+
+@pytest.mark.parametrize(
+    "url,headers,cookie,expected",
+    [
+        ("/?lang=fr", {}, None, "fr"),
+        ("/?lang=zz", {"Accept-Language": "es-MX,es;q=0.9"}, None, "es"),
+        ("/", {"Accept-Language": "ar-EG,ar;q=0.9,en;q=0.5"}, None, "ar"),
+        ("/", {"Accept-Language": "de-DE,de;q=0.9"}, None, "en"),  # none supported: default
+        ("/", {"Accept-Language": "en"}, "fr", "fr"),  # the visitor chose French before
+        # a callback request: the language of the page that sends it
+        ("/_dash-update-component", {"Referer": "http://x/country/KEN?lang=ar"}, "fr", "ar"),
+    ],
+)
+def test_the_request_language(url, headers, cookie, expected):
+    from flask import Flask
+
+    server = Flask(__name__)
+    if cookie:
+        headers = {**headers, "Cookie": f"{i18n.COOKIE}={cookie}"}
+    with server.test_request_context(url, headers=headers):
+        assert i18n.language() == expected
+        assert i18n.direction() == ("rtl" if expected == "ar" else "ltr")
+        assert t("nav.map") == t("nav.map", expected)

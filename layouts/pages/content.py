@@ -22,7 +22,7 @@ from data import tables as data_tables
 from data.cache import cache
 from data.vocab import groups as all_groups
 from layouts import components, state, tables, theme
-from layouts.i18n import group_label, group_title, t
+from layouts.i18n import group_label, group_title, language, t
 
 WORLD = "001"
 
@@ -82,7 +82,7 @@ def members(region: str) -> tuple[str, ...]:
 
 def region_name(region: str, lang: str | None = None) -> str:
     """Display name of a region."""
-    return reference.area_name(region, lang or "en")
+    return reference.area_name(region, lang or language())
 
 
 def titles() -> dict[str, str]:
@@ -261,7 +261,7 @@ def matrix_payload(
     ids_ = list(all_groups())
     countries = list(members(region))
     s = {"region": region, "source": source, "sort": sort}
-    frame = data_tables.matrix_table(s, lang or "en", matrix_reasons(ver, source))
+    frame = data_tables.matrix_table(s, lang or language(), matrix_reasons(ver, source))
     base = state.parse_search(search, choices())[0]
 
     def search_for(group: str) -> str:

@@ -20,7 +20,7 @@ from data.catalogue import about_group
 from data.gaps import REASONS, STATUSES
 from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
-from layouts.i18n import group_label, group_title, supported, t
+from layouts.i18n import group_label, group_title, language, supported, t
 from layouts.pages import content
 
 
@@ -255,7 +255,7 @@ def detail_payload(
     ver: int, iso3: str, group: str, series: str, source: str, lang: str | None = None
 ) -> dict[str, Any]:
     """Summary, time series, provenance and official-vs-community of one group and series."""
-    country = reference.area_name(iso3, lang or "en")
+    country = reference.area_name(iso3, lang or language())
     frames = queries.country_frames(iso3, group, source)
     facts = views.group_summary(frames["coverage"], frames["statuses"], iso3, group)
     rows = views.progress_rows(queries.progress(group), iso3)
@@ -305,7 +305,7 @@ def detail_payload(
     why = why_text(facts_s, country, group, source, lang)
     if series in queries.not_expected_here(group, iso3):
         scope = views.scope_countries(queries.snapshot().catalogue, series)
-        names = [reference.area_name(c, lang or "en") for c in scope]
+        names = [reference.area_name(c, lang or language()) for c in scope]
         why = out_of_scope_text(names, country, lang)
     all_sources = queries.country_frames(iso3, group, "all")["disparities"]
     both = views.official_vs_community(all_sources, iso3)
@@ -404,7 +404,7 @@ def pick_series(iso3: str, s: dict[str, str]) -> str:
 
 def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> html.Div:
     """The country page, or the not-found page for an unknown code."""
-    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
+    lang = supported(lang)  # a cache key: a known language, never None
     code = str(iso3 or "").strip().upper()
     if not known(code):
         return not_found(str(iso3 or ""), lang)
@@ -412,7 +412,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
     series = pick_series(code, s)
     ver = content.version()
     static = static_payload(ver, code, s["source"], lang)
-    name = reference.area_name(code, lang or "en")
+    name = reference.area_name(code, lang or language())
     return html.Div(
         [
             dcc.Location(id=ids.COUNTRY_URL, refresh=False),

@@ -119,7 +119,7 @@ def _chart(iso3: str, query: dict[str, Any], lang: str | None) -> list[Any]:
 
 def layout(lang: str | None = None, view: str = "map", country: str = "", **query: Any) -> Any:
     """The embed page for the query string (an unknown view or country says so)."""
-    lang = supported(lang)
+    lang = supported(lang)  # a cache key: a known language, never None
     if view == "chart":
         body = _chart(str(country or "").strip().upper(), query, lang)
     elif view == "map":

@@ -95,7 +95,7 @@ MATRIX_NEVER = frozenset({"not_expected_here", "small_sample"})
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The matrix for the region, source and sort of the query string."""
-    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
+    lang = supported(lang)  # a cache key: a known language, never None
     s, problems = state.validate(query, content.choices())
     return html.Div(
         [

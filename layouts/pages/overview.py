@@ -155,7 +155,7 @@ def heading(group: str, lang: str | None = None) -> str:
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The overview for the filter state of the query string (invalid values -> notice)."""
-    lang = supported(lang)  # a URL's lang becomes a cache key: only known ones
+    lang = supported(lang)  # a cache key: a known language, never None
     s, problems = state.validate(query, content.choices())
     cfg = content.graph_config()
     kind = content.map_kind(s["mode"], s["series"])

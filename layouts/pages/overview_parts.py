@@ -14,7 +14,7 @@ from data import tables as data_tables
 from data.display import exact, unit_name
 from layouts import components, figures, state, tables
 from layouts.components import headline_cards, map_legend
-from layouts.i18n import group_label, t
+from layouts.i18n import group_label, language, t
 from layouts.pages import content
 
 
@@ -171,7 +171,9 @@ def map_frame(
     series, at the base year and the as-of year).
     """
     s = {"mode": mode, "group": group, "goal": goal, "series": series, "year": year, "base": base}
-    frame, shown = data_tables.map_table({**s, "region": region, "source": source}, lang or "en")
+    frame, shown = data_tables.map_table(
+        {**s, "region": region, "source": source}, lang or language()
+    )
     return frame, shown  # one function for the page, its download, the API and the brief
 
 
