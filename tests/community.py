@@ -39,8 +39,8 @@ def template_csv(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
 def disability_rows(iso3: str = "KEN", label: str = "PD", source: str = "") -> list[list[Any]]:
     """A disability split of unemployment (group and reference) for one country."""
     return [
-        ["SL_TLF_UEMDIS", iso3, "2023", "24.6", "412", "", label, source],
-        ["SL_TLF_UEMDIS", iso3, "2023", "13.9", "1863", "", "PWD", source],
+        ["SL_TLF_UEM", iso3, "2023", "24.6", "412", "", label, source],
+        ["SL_TLF_UEM", iso3, "2023", "13.9", "1863", "", "PWD", source],
     ]
 
 
