@@ -325,20 +325,31 @@ def status_markup(status: str, lang: str | None = None) -> markup.Markup:
     The glyph is hidden from screen readers; the reason follows the status unless it repeats
     it ("Outdated split \u2014 9 years old", "No data \u2014 Declared but missing").
     """
-    status, reason, age = views_country.split_cell(status)
-    if not status:  # not expected: a bare dash that the caption explains
+    code = views_country.split_cell(status)[0]
+    if not code:  # not expected: a bare dash that the caption explains
         return markup.esc(_NOT_EXPECTED)
     glyph = markup.tag(
         "span",
-        theme.STATUS_GLYPHS[status] + " ",
-        {"className": f"glyph-{status}", "aria-hidden": "true"},
+        theme.STATUS_GLYPHS[code] + " ",
+        {"className": f"glyph-{code}", "aria-hidden": "true"},
     )
+    return markup.join([glyph, status_words(status, lang)])
+
+
+def status_words(cell: str, lang: str | None = None) -> str:
+    """A status or ``views_country.cell_key`` in words, with its reason ("" if not expected).
+
+    The page's cells and the downloads' write the same text.
+    """
+    status, reason, age = views_country.split_cell(cell)
+    if not status:
+        return ""
     words = t(f"status.{status}", lang)
     if reason == "stale":  # the status says "outdated": the age is what the reason adds
         extra = _reason_detail(reason, lang, age, 0, "")
     else:
         extra = reason_text(reason, lang) if reason != status else ""
-    return markup.join([glyph, f"{words} \u2014 {extra}" if extra else words])
+    return f"{words} \u2014 {extra}" if extra else words
 
 
 def status_matrix_table(

@@ -246,7 +246,20 @@ def country_sheets(
 ) -> dict[str, pd.DataFrame]:
     """Every table of the country page (``data.tables.country_tables``), codes and words."""
     found = tables.country_tables(iso3, s, series, group_title(s["group"], lang))
+    if "status_matrix" in found:  # cells in words, as the page shows them (not cell keys)
+        found["status_matrix"] = _status_words(found["status_matrix"], lang)
     return {name: _labels(frame, lang) for name, frame in found.items()}
+
+
+def _status_words(wide: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """Series x groups cells (``status|reason|age`` keys) in the page's words."""
+    from layouts.tables import status_words
+
+    out = wide.copy()
+    for col in out.columns:
+        if col != "series":
+            out[col] = [status_words(str(c), lang) for c in out[col].astype(object)]
+    return out
 
 
 def _view_path(view: str, iso3: str) -> str:
