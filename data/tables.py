@@ -501,7 +501,8 @@ def matrix_table(
     return views.matrix_frame(cov, countries_in(region), ids, state["sort"], lang, reasons)
 
 
-def _country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
+def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
+    """Statuses, coverage and disparities (with ``group``) of every group for one country."""
     parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
     for g in all_groups():
         frames = queries.country_frames(iso3, g, source)
@@ -524,7 +525,7 @@ def scorecard_table(iso3: str, source: str = "all") -> pd.DataFrame:
         The scorecard's columns plus ``PROVENANCE`` and ``ref_source_row`` of the pair named
         in ``series``/``value``/``ref_value`` (NA when the group has none).
     """
-    frames = _country_frames(iso3, source)
+    frames = country_frames(iso3, source)
     obs = country_observations(iso3, source)
     groups = list(all_groups())
     card = vc.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
@@ -562,7 +563,7 @@ def country_tables(
     """
     group, source = state["group"], state["source"]
     groups = list(all_groups())
-    frames = _country_frames(iso3, source)
+    frames = country_frames(iso3, source)
     obs = country_observations(iso3, source)
     names = dataset_names()
     out = {

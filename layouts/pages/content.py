@@ -281,13 +281,7 @@ def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
     Disparities get a ``group`` column. Uses the per-country split of ``queries.country_frames``
     (dictionary look-ups instead of scans of every country's rows).
     """
-    parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
-    for g in all_groups():
-        frames = queries.country_frames(iso3, g, source)
-        parts["statuses"].append(frames["statuses"])
-        parts["coverage"].append(frames["coverage"])
-        parts["disparities"].append(frames["disparities"].assign(group=g))
-    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    return data_tables.country_frames(iso3, source)
 
 
 def country_observations(iso3: str, source: str) -> pd.DataFrame:
