@@ -10,6 +10,7 @@ only posts without a CSRF token.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -69,6 +70,11 @@ def secret_key(settings: Settings) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
+    except OSError:  # a read-only data directory: the site is served, nothing is submitted
+        logging.getLogger(__name__).warning(
+            "cannot keep a secret key in %s: log-ins last until this process ends", path
+        )
+        return secrets.token_hex(32)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32))
     return path.read_text().strip()
