@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +67,23 @@ def secret_key(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key
     path = Path(settings.data_dir) / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text().strip()
+    try:  # written whole, then linked: workers starting together all read the same key
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     except OSError:  # a read-only data directory: the site is served, nothing is submitted
         logging.getLogger(__name__).warning(
             "cannot keep a secret key in %s: log-ins last until this process ends", path
         )
         return secrets.token_hex(32)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
