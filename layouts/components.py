@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from data.gaps import STATUSES
 from layouts import ids, theme
-from layouts.i18n import LANGUAGES, language, language_name, t
+from layouts.i18n import LANGUAGES, language, language_name, number, t
 from layouts.state import Problem
 
 Option = dict[str, str]
@@ -179,7 +179,9 @@ def _reason_counts(info: dict[str, Any], lang: str | None) -> str:
         )
     parts = []
     for r, n in info["reasons"]:
-        part = t("legend.reason_count", lang, n=f"{n:,}", reason=lower(t(f"reason.{r}", lang)))
+        part = t(
+            "legend.reason_count", lang, n=number(n, lang), reason=lower(t(f"reason.{r}", lang))
+        )
         parts.append(f"{part} ({ages})" if r == "stale" and ages else part)
     return ", ".join(parts)
 
@@ -264,7 +266,15 @@ def share_key(lang: str | None = None, *, not_expected: bool = True) -> html.Ul:
 def reason_totals(totals: dict[str, int], lang: str | None = None, top: int = 4) -> html.Div:
     """The most common gap reasons over the countries shown, in words, with their counts."""
     items = [
-        html.Li(t("legend.reason_total", lang, count=n, n=f"{n:,}", reason=t(f"reason.{r}", lang)))
+        html.Li(
+            t(
+                "legend.reason_total",
+                lang,
+                count=n,
+                n=number(n, lang),
+                reason=t(f"reason.{r}", lang),
+            )
+        )
         for r, n in list(totals.items())[:top]
     ]
     if not items:
@@ -589,7 +599,7 @@ def _dataset_item(d: dict[str, Any], lang: str | None) -> html.Li:
             name=d["name"],
             source_type=t(f"source.{d['source_type']}", lang)
             + (f", {t('footer.illustrative', lang)}" if d.get("illustrative") else ""),
-            rows=f"{int(d['rows']):,}",
+            rows=number(int(d["rows"]), lang),
             attribution=d.get("attribution") or "",
             licence=d.get("licence") or "\u2014",
         )
@@ -602,7 +612,13 @@ def _demo_item(d: dict[str, Any], lang: str | None) -> html.Li:
     source = t(f"source.{source_type}", lang)
     kind = f"{source}, {t('footer.illustrative', lang)}"
     return html.Li(
-        t("footer.demo_item", lang, name=d["name"], source_type=kind, rows=f"{int(d['rows']):,}")
+        t(
+            "footer.demo_item",
+            lang,
+            name=d["name"],
+            source_type=kind,
+            rows=number(int(d["rows"]), lang),
+        )
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-NO_DATA = "#bdbdbd"  # countries without a value
+NO_DATA = "#a6a6a6"  # countries without a value (distinct from every legend class under CVD)
 LAND = "#e6e6e6"  # shapes of the map file that are outside the current selection
 BORDER = "#ffffff"
 OCEAN = "#ffffff"

@@ -14,7 +14,7 @@ from data import tables as data_tables
 from data.display import exact, unit_name
 from layouts import components, figures, state, tables
 from layouts.components import headline_cards, map_legend
-from layouts.i18n import group_label, language, t
+from layouts.i18n import group_label, language, number, t
 from layouts.pages import content
 
 
@@ -46,7 +46,7 @@ def cards(
                 "headline.pairs",
                 lang,
                 pct=figures.fmt_share(h["share"]),
-                expected=f"{h['expected']:,}",
+                expected=number(h["expected"], lang),
             ),
         ),
     ]
@@ -199,8 +199,8 @@ def top_reason(st: pd.DataFrame, iso3s: list[str], lang: str | None) -> str:
         lang,
         reason=components.lower(t(f"reason.{reason}", lang)),
         help=t(f"reason.help.{reason}", lang),
-        n=f"{n:,}",
-        total=f"{sum(totals.values()):,}",
+        n=number(n, lang),
+        total=number(sum(totals.values()), lang),
     )
 
 
