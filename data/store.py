@@ -16,8 +16,9 @@ import os
 import secrets
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,41 +201,44 @@ class Store:
         added: list[pd.DataFrame] = []
         removed = False
         self._writable()
-        with _explained(self.where), self.writing(), self.engine.begin() as conn:
-            for dataset_id in remove:
-                removed |= _delete_dataset(conn, dataset_id)
-            for frame, provenance in items:
-                if provenance.source_type not in SOURCE_TYPES:
-                    raise ValueError(f"source_type must be one of {SOURCE_TYPES}")
-                existing = conn.execute(
-                    sa.select(DATASETS.c.id).where(
-                        DATASETS.c.checksum == provenance.checksum,
-                        DATASETS.c.source_type == provenance.source_type,
-                        DATASETS.c.format == provenance.format,
-                        DATASETS.c.options == provenance.options,
-                    )
-                ).first()
-                if existing is not None:
-                    results.append((int(existing[0]), False))
-                    continue
-                rows = conform(frame)
-                values = dict(provenance.__dict__)
-                declared = values.pop("declared")
-                values["imported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-                values["rows"] = len(rows)
-                inserted = conn.execute(DATASETS.insert().values(**values))
-                dataset_id = int(inserted.inserted_primary_key[0])
-                rows["dataset"] = dataset_id
-                _insert_rows(conn, rows, progress)
-                _insert_declared(conn, dataset_id, declared, rows)
-                added.append(rows)
-                results.append((dataset_id, True))
-            if within is not None:
-                within(conn, results)
-            after = _bump_version(conn) if added or removed else 0
-        if added or removed:
-            rows = pd.concat(added, ignore_index=True) if added else None
-            self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
+        with _explained(self.where), self.writing(), ExitStack() as publish:
+            with self.engine.begin() as conn:
+                for dataset_id in remove:
+                    removed |= _delete_dataset(conn, dataset_id)
+                for frame, provenance in items:
+                    if provenance.source_type not in SOURCE_TYPES:
+                        raise ValueError(f"source_type must be one of {SOURCE_TYPES}")
+                    existing = conn.execute(
+                        sa.select(DATASETS.c.id).where(
+                            DATASETS.c.checksum == provenance.checksum,
+                            DATASETS.c.source_type == provenance.source_type,
+                            DATASETS.c.format == provenance.format,
+                            DATASETS.c.options == provenance.options,
+                        )
+                    ).first()
+                    if existing is not None:
+                        results.append((int(existing[0]), False))
+                        continue
+                    rows = conform(frame)
+                    values = dict(provenance.__dict__)
+                    declared = values.pop("declared")
+                    values["imported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+                    values["rows"] = len(rows)
+                    inserted = conn.execute(DATASETS.insert().values(**values))
+                    dataset_id = int(inserted.inserted_primary_key[0])
+                    rows["dataset"] = dataset_id
+                    _insert_rows(conn, rows, progress)
+                    _insert_declared(conn, dataset_id, declared, rows)
+                    added.append(rows)
+                    results.append((dataset_id, True))
+                if within is not None:
+                    within(conn, results)
+                # readers of the new version wait from the commit until its snapshot exists
+                publish.enter_context(self.publishing())
+                after = _bump_version(conn) if added or removed else 0
+            if added or removed:
+                rows = pd.concat(added, ignore_index=True) if added else None
+                self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
         return results
 
     def remove(
@@ -245,14 +249,56 @@ class Store:
         ``within`` is called with the connection and whether it was there, before the commit.
         """
         self._writable()
-        with _explained(self.where), self.writing(), self.engine.begin() as conn:
-            gone = _delete_dataset(conn, dataset_id)
-            if within is not None:
-                within(conn, gone)
-            after = _bump_version(conn) if gone else 0
-        if gone:
-            self._extend_snapshot(after - 1, after, None, dropped={dataset_id})
+        with _explained(self.where), self.writing(), ExitStack() as publish:
+            with self.engine.begin() as conn:
+                gone = _delete_dataset(conn, dataset_id)
+                if within is not None:
+                    within(conn, gone)
+                publish.enter_context(self.publishing())
+                after = _bump_version(conn) if gone else 0
+            if gone:
+                self._extend_snapshot(after - 1, after, None, dropped={dataset_id})
         return gone
+
+    @contextmanager
+    def publishing(self) -> Iterator[None]:
+        """Held by a writer from just before its commit until the new snapshot is written.
+
+        A worker that sees the new version then waits (``_await_snapshot``) and reads the
+        snapshot, instead of rebuilding all rows from the database in each process at once
+        (which held the interpreter lock for seconds while that worker served requests).
+        """
+        handle = _lock_file(Path(self.settings.data_dir) / "snapshot.lock")
+        if handle is None:
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    def _await_snapshot(self, path: Path, timeout: float = 120.0) -> None:
+        """Wait (at most ``timeout`` s) while a writer is publishing the snapshot ``path``."""
+        if path.exists():
+            return
+        handle = _lock_file(Path(self.settings.data_dir) / "snapshot.lock")
+        if handle is None:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        return
+                    time.sleep(0.05)
+        finally:
+            handle.close()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -318,6 +364,8 @@ class Store:
         """
         version = self.version()
         cache = self._snapshot_path(version)
+        if cache is not None:
+            self._await_snapshot(cache)  # a version committed this instant: its snapshot
         if cache is not None and cache.exists():
             return pd.read_parquet(cache)
         # One statement reads the rows and the version they belong to, so an import that
@@ -608,6 +656,15 @@ def _explained(where: str) -> Iterator[None]:
         else:
             what = f"failed: {exc.orig or exc}"
         raise StoreError(f"{where} {what}. ({str(exc.orig or exc).strip()})") from exc
+
+
+def _lock_file(path: Path) -> Any:
+    """An open handle on a lock file, or None where it cannot be created (read-only)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a+")  # noqa: SIM115 - closed by the caller
+    except OSError:
+        return None
 
 
 def _insert_declared(
