@@ -14,7 +14,7 @@ worker_class = "gthread"
 threads = 8
 timeout = 60  # a worker busy longer than this is restarted
 graceful_timeout = 30
-keepalive = 5
+keepalive = 20  # idle connections kept 20 s: fewer resets of one a client reuses as it closes
 # requests are small (callbacks are JSON of a few KB): refuse oversized header lines early
 limit_request_line = 8190
 limit_request_fields = 100
