@@ -128,9 +128,12 @@ def test_language_landmarks_and_one_h1(page, live_server, where):
     page.goto(live_server.at(where))
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    for role in ("banner", "navigation", "main", "contentinfo"):
+    for role in ("banner", "main", "contentinfo"):
         expect(page.get_by_role(role)).to_have_count(1)
-    expect(page.get_by_role("navigation")).to_have_accessible_name("Main")
+    # two navigation landmarks, told apart by their names: the site's and the languages'
+    expect(page.get_by_role("navigation")).to_have_count(2)
+    for name in ("Main", "Language and display"):
+        expect(page.get_by_role("navigation", name=name, exact=True)).to_have_count(1)
     expect(page.get_by_role("main").get_by_role("heading", level=1)).to_have_count(1)
     assert page.title().endswith("LNOB Data-Gap Map")
 
@@ -246,3 +249,91 @@ def test_the_country_status_matrix_scrolls_in_a_named_region_the_keyboard_reache
         "hs => hs.map(h => h.getBoundingClientRect().width)"
     )
     assert widths and min(widths) >= 200
+
+
+# --- issue #10: the pages of the other issues, display options, reflow ----------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def _log_in_as_admin(page, live_server):
+    from data import accounts, queries
+
+    if "a11y-admin" not in {u.username for u in accounts.list_users(queries.store())}:
+        accounts.add_user(queries.store(), "a11y-admin", PASSWORD, "admin", "")
+    page.goto(live_server.at("/login"))
+    page.get_by_label("User name", exact=True).fill("a11y-admin")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.mark.parametrize("where", ["/login", "/contribute", "/review", "/admin/users"])
+def test_axe_finds_nothing_on_the_community_pages(page, live_server, axe, where):
+    if where != "/login":
+        _log_in_as_admin(page, live_server)
+    page.goto(live_server.at(where))
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("main")).to_have_count(1)
+    results = axe.run(page)
+    assert results.response["violations"] == [], _describe(results.response["violations"])
+
+
+def test_the_high_contrast_display_is_chosen_remembered_and_clean(page, live_server, axe):
+    page.goto(live_server.at("/matrix"))
+    switch = page.get_by_role("link", name="High contrast", exact=True)
+    switch.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_class("high-contrast")
+    expect(page.get_by_role("link", name="Standard contrast", exact=True)).to_be_visible()
+    link = page.get_by_role("link", name="Map", exact=True)
+    assert link.evaluate("a => getComputedStyle(a).color") == "rgb(0, 0, 122)"
+    expect(page.locator(f"#{ids.MATRIX_TABLE} table")).to_be_visible()
+    results = axe.run(page)
+    assert results.response["violations"] == [], _describe(results.response["violations"])
+    page.goto(live_server.at("/country/KEN"))  # remembered without the parameter
+    expect(page.locator("html")).to_have_class("high-contrast")
+    page.goto(live_server.at("/?contrast=standard"))
+    expect(page.locator("html")).not_to_have_class("high-contrast")
+
+
+def test_reduced_motion_turns_transitions_off(browser, live_server):
+    for motion, still in (("reduce", True), ("no-preference", False)):
+        context = browser.new_context(reduced_motion=motion)
+        try:
+            pg = context.new_page()
+            pg.goto(live_server.at("/matrix"))
+            expect(pg.get_by_role("heading", level=1)).to_be_visible()
+            seconds = pg.locator(".btn").first.evaluate(
+                "b => parseFloat(getComputedStyle(b).transitionDuration)"
+            )
+            assert (seconds < 0.001) == still, (motion, seconds)
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize(
+    "width,where",
+    [
+        (320, "/"),
+        (320, "/matrix"),
+        (320, "/country/KEN"),
+        (320, "/country/KEN/brief"),
+        (320, "/?lang=ar"),
+        (640, "/"),  # 1280 px at 200 % zoom
+        (640, "/country/KEN?lang=fr"),
+    ],
+)
+def test_no_horizontal_scrolling_at_320_px_or_200_percent_zoom(browser, live_server, width, where):
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    try:
+        pg = context.new_page()
+        pg.goto(live_server.at(where))
+        expect(pg.get_by_role("heading", level=1)).to_have_count(1)
+        pg.wait_for_load_state("networkidle")
+        scroll = pg.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll[0] <= scroll[1], f"{where} at {width}px scrolls sideways: {scroll}"
+    finally:
+        context.close()
