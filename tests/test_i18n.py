@@ -253,3 +253,18 @@ def test_the_request_language(url, headers, cookie, expected):
         assert i18n.language() == expected
         assert i18n.direction() == ("rtl" if expected == "ar" else "ltr")
         assert t("nav.map") == t("nav.map", expected)
+
+
+def test_series_titles_are_english_and_marked_where_no_translation_exists(tmp_path):
+    from data import pipeline, queries
+    from data.settings import Settings
+    from layouts.pages import content
+
+    store = queries.configure(Settings(data_dir=tmp_path, demo_on_empty=True))
+    pipeline.ensure_demo(store)
+    content.reset()
+    english = content.titles("en")
+    assert english and all(not v.endswith("]") for v in english.values())
+    for lang, mark in (("fr", " [en anglais]"), ("es", " [en inglés]"), ("ar", " [بالإنكليزية]")):
+        marked = content.titles(lang)
+        assert marked == {code: title + mark for code, title in english.items()}

@@ -85,15 +85,27 @@ def region_name(region: str, lang: str | None = None) -> str:
     return reference.area_name(region, lang or language())
 
 
-def titles() -> dict[str, str]:
-    """Series code -> title."""
-    return _titles(version())
+def titles(lang: str | None = None) -> dict[str, str]:
+    """Series code -> title in the language (default: the request's).
+
+    A source's own translation (a ``title_<lang>`` catalogue column) when it gives one; else the
+    English title, marked as English ("[en anglais]": i18n key ``series.untranslated``).
+    """
+    return _titles(version(), lang or language())
 
 
-@lru_cache(maxsize=4)
-def _titles(ver: int) -> dict[str, str]:
+@lru_cache(maxsize=16)
+def _titles(ver: int, lang: str) -> dict[str, str]:
     cat = queries.snapshot().catalogue
-    return dict(zip(cat["series"], cat["title"], strict=True))
+    english = dict(zip(cat["series"], cat["title"], strict=True))
+    if lang == "en":
+        return english
+    column = f"title_{lang}"
+    own = dict(zip(cat["series"], cat[column], strict=True)) if column in cat else {}
+    return {
+        code: own.get(code) or t("series.untranslated", lang, title=title)
+        for code, title in english.items()
+    }
 
 
 def dataset_names() -> dict[int, str]:
