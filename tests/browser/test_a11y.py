@@ -48,6 +48,8 @@ def settle(page, where):
     if where.endswith("/"):
         wait_for_shapes(page)
         expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Map of")
+    elif "/?lang=" in where:  # the map in another language (issue #10)
+        wait_for_shapes(page)
     elif "mode=progress" in where:  # the progress map (issue #7): its summary says "Since"
         wait_for_shapes(page)
         expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Since")
@@ -90,7 +92,7 @@ def _labelled_controls(page):
     )
 
 
-@pytest.mark.parametrize("where", PAGES)
+@pytest.mark.parametrize("where", [*PAGES, "/?lang=ar", "/matrix?lang=es", "/country/KEN?lang=fr"])
 def test_every_controls_accessible_name_is_its_visible_label(page, live_server, where):
     settle(page, live_server.at(where))
     labelled = _labelled_controls(page)
