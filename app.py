@@ -107,6 +107,11 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     _not_found_status(app.server)
     _country_search_route(app.server)
     queries.snapshot()  # build the columnar snapshot once, before the first request
+    # Dash sets itself up in its first request's before_request hooks and marks that done
+    # before it is: with gunicorn's threads a second request arriving meanwhile found no
+    # registered bundles (HTTP 500 "dash is not a registered library", a blank page). The
+    # factory makes that first request itself, before any client can.
+    app.server.test_client().get("/")
     if warm:
         queries.serve(queries.current_version())  # readers stay on it until the next is warm
         threading.Thread(target=_warm_up, name="gapmap-warm-up", daemon=True).start()

@@ -556,3 +556,13 @@ def test_progress_map_update_and_the_phone_zoom_is_clientside(app, client):
         if cb.get("clientside_function") and "overview-map-graph.figure" in cb["output"]
     ]
     assert zoom["prevent_initial_call"]
+
+
+def test_dash_is_set_up_before_the_first_client(tmp_path):
+    """Dash's first-request set-up ran in the factory: concurrent first requests never meet
+    half-registered bundles (a gunicorn worker answered 500 for its component suites)."""
+    from app import create_app
+
+    app = create_app(build_small_store(tmp_path / "store"), warm=False)
+    assert app._got_first_request["setup_server"] and app._got_first_request["pages"]
+    assert "dash" in app.registered_paths  # the bundles a browser asks for next
