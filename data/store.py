@@ -268,16 +268,8 @@ class Store:
         snapshot, instead of rebuilding all rows from the database in each process at once
         (which held the interpreter lock for seconds while that worker served requests).
         """
-        handle = _lock_file(Path(self.settings.data_dir) / "snapshot.lock")
-        if handle is None:
+        with _exclusive(Path(self.settings.data_dir) / "snapshot.lock"):
             yield
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-            handle.close()
 
     def _await_snapshot(self, path: Path, timeout: float = 120.0) -> None:
         """Wait (at most ``timeout`` s) while a writer is publishing the snapshot ``path``."""
@@ -309,19 +301,8 @@ class Store:
         host (the README's deployment); the check for an earlier import of the same bytes
         then runs inside the lock.
         """
-        directory = Path(self.settings.data_dir)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            handle = open(directory / "import.lock", "a+")  # noqa: SIM115 - held for the block
-        except OSError:  # a read-only data directory: nothing can be written anyway
+        with _exclusive(Path(self.settings.data_dir) / "import.lock"):
             yield
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-            handle.close()
 
     def _writable(self) -> None:
         if self.read_only:
@@ -656,6 +637,24 @@ def _explained(where: str) -> Iterator[None]:
         else:
             what = f"failed: {exc.orig or exc}"
         raise StoreError(f"{where} {what}. ({str(exc.orig or exc).strip()})") from exc
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` for the block.
+
+    None in a read-only data directory: nothing can be written there anyway.
+    """
+    handle = _lock_file(path)
+    if handle is None:
+        yield
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
 
 
 def _lock_file(path: Path) -> Any:
