@@ -116,3 +116,32 @@ def test_recreated_store_never_reads_an_old_snapshot(settings):
     assert fresh.version() == 0 and len(fresh.observations()) == 0
     fresh.import_frame(_frame(2, series="T"), _prov("c5"))
     assert fresh.version() == 1 and fresh.observations()["series"].tolist() == ["T", "T"]
+
+
+def test_reader_of_a_just_committed_version_waits_for_its_snapshot(settings, monkeypatch):
+    # Between an import's commit and its snapshot, a worker that saw the new version used to
+    # rebuild every row from the database itself (seconds of interpreter lock in each worker)
+    import threading
+
+    writer = Store(settings)
+    writer.import_frame(_frame(), _prov())
+    reader = Store(settings)
+    assert len(reader.observations()) == 5
+    real = Store._extend_snapshot
+    committed = threading.Event()
+
+    def slow_snapshot(self, *args, **kwargs):
+        committed.set()  # the new version is committed; its snapshot comes a moment later
+        time.sleep(1.0)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "_extend_snapshot", slow_snapshot)
+    built = []
+    monkeypatch.setattr(reader, "_write_snapshot", lambda *a: built.append(a))
+    thread = threading.Thread(target=writer.import_frame, args=(_frame(7, "T"), _prov("c2")))
+    thread.start()
+    assert committed.wait(30)
+    assert reader.version() == 2
+    rows = reader.observations()  # waits for the writer's snapshot, then reads it
+    thread.join(30)
+    assert len(rows) == 12 and built == []  # the reader never rebuilt the rows itself
