@@ -169,6 +169,8 @@ def test_axe_finds_nothing_with_the_new_controls_open(page, live_server, axe, wh
         )
         page.locator(".embed-details > summary").first.click()
         expect(page.get_by_role("button", name="Copy embed code")).to_be_visible()
+        page.mouse.move(0, 0)  # off the button, and its colour transition over: axe measured
+        page.wait_for_function("() => document.getAnimations().length === 0")  # mid-fade
     violations = axe.run(page).response["violations"]
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
 
