@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from data.settings import Settings
@@ -105,6 +106,9 @@ def page(browser, external_requests):
     context.route("**/*", guard)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
+    # assertions wait as long as actions: a loaded 2-core CI machine answers some callbacks
+    # in more than expect()'s default 5 s
+    expect.set_options(timeout=20_000)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     # plotly.js only logs a console error when the map file cannot be fetched (a blank map);
@@ -125,7 +129,6 @@ def page(browser, external_requests):
     context.close()
     assert external_requests == [], f"requests left 127.0.0.1: {external_requests}"
     assert errors == [], f"JavaScript errors: {errors}"
-
 
 
 class ProcessServer:

@@ -35,6 +35,7 @@ def any_map_drawn(page) -> None:
 
 def tab_to(page, selector: str, limit: int = 400, key: str = "Tab"):
     """Press Tab until the focused element matches ``selector``; return its locator."""
+    page.locator(selector).first.wait_for(state="attached")  # drawn by a callback: wait
     for _ in range(limit):
         page.keyboard.press(key)
         if page.evaluate("s => document.activeElement.matches(s)", selector):
