@@ -1,10 +1,13 @@
 """The indicator store: datasets with provenance and their canonical observations.
 
-SQLAlchemy Core over SQLite by default (a file in ``GAPMAP_DATA_DIR``), any SQLAlchemy URL in
-``GAPMAP_DATABASE_URL`` (e.g. PostgreSQL) with the same code. Each import is one transaction:
-it commits whole or changes nothing. Readers get a columnar snapshot (pandas, categorical
-columns) that is rebuilt only when the store's version changes, and cached on local disk as
-Parquet so that several worker processes share one copy of the work.
+SQLAlchemy Core over SQLite by default (a file in ``GAPMAP_DATA_DIR``), or PostgreSQL when
+``GAPMAP_DATABASE_URL`` names one (psycopg 3), so that several hosts share one store. Each import
+is one transaction: it commits whole or changes nothing. Writers take one lock per store: a file
+lock in the data directory (the processes of one host) and, on PostgreSQL, a transaction-level
+advisory lock (every host); the schema is created under the same locks, once. Readers get a
+columnar snapshot (pandas, categorical columns) that is rebuilt only when the store's version
+changes, and cached on each host's local disk as Parquet named by the store's identity and
+version, so that the worker processes of a host share one copy of the work.
 """
 
 from __future__ import annotations
@@ -136,16 +139,19 @@ class Store:
                 mode = "ro&immutable=1" if self.read_only else "rw"
                 engine_url = f"sqlite:///file:{self.path}?mode={mode}&uri=true"
             else:
-                engine_url = url
-            self.engine = sa.create_engine(engine_url, future=True)
-            if self.engine.dialect.name == "sqlite":
+                engine_url = _driver_url(url)
+            self.engine = sa.create_engine(engine_url, future=True, pool_pre_ping=True)
+            self.backend = self.engine.dialect.name  # "sqlite" or "postgresql"
+            if self.backend == "sqlite":
                 pragmas = _sqlite_read_pragmas if self.read_only else _sqlite_pragmas
                 sa.event.listen(self.engine, "connect", pragmas)
             with self.writing():  # processes starting together never create the schema twice
                 _refuse_vanished(self.engine, settings.data_dir, url, self.where)
                 if not self.read_only:
-                    _META.create_all(self.engine)
-                    community_tables.META.create_all(self.engine)  # accounts, submissions
+                    with self.engine.begin() as conn:  # every host: the advisory lock
+                        _store_lock(conn)
+                        _META.create_all(conn)
+                        community_tables.META.create_all(conn)  # accounts, submissions
             self.identity = self._identity()
         _remember(settings.data_dir, url, self.identity)
 
@@ -161,6 +167,10 @@ class Store:
                 return int(found[0])
             if self.read_only:
                 raise StoreError(f"{self.where} has no store in it, and it is read-only")
+            _store_lock(conn)  # hosts starting together: one identity
+            found = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "identity")).first()
+            if found is not None:
+                return int(found[0])
             value = secrets.randbelow(2**31 - 1) + 1
             try:
                 with conn.begin_nested():
@@ -203,6 +213,7 @@ class Store:
         self._writable()
         with _explained(self.where), self.writing(), ExitStack() as publish:
             with self.engine.begin() as conn:
+                _store_lock(conn)  # the writers of every host, one at a time
                 for dataset_id in remove:
                     removed |= _delete_dataset(conn, dataset_id)
                 for frame, provenance in items:
@@ -251,6 +262,7 @@ class Store:
         self._writable()
         with _explained(self.where), self.writing(), ExitStack() as publish:
             with self.engine.begin() as conn:
+                _store_lock(conn)
                 gone = _delete_dataset(conn, dataset_id)
                 if within is not None:
                     within(conn, gone)
@@ -298,8 +310,9 @@ class Store:
 
         Two imports of the same file started together would otherwise both find it new and
         store it twice. A file lock in the data directory serialises the processes of one
-        host (the README's deployment); the check for an earlier import of the same bytes
-        then runs inside the lock.
+        host (the README's deployment); on PostgreSQL the transaction also takes an advisory
+        lock (``_store_lock``) that serialises the writers of every host sharing the database.
+        The check for an earlier import of the same bytes then runs inside the locks.
         """
         with _exclusive(Path(self.settings.data_dir) / "import.lock"):
             yield
@@ -552,10 +565,17 @@ def _remember(data_dir: Path, url: str, identity: int) -> None:
     record = {"location": _location(url, data_dir), "identity": identity}
     if _marker(data_dir, url) == record:
         return
-    try:
-        (Path(data_dir) / _MARKER).write_text(json.dumps(record) + "\n")
+    tmp = None
+    try:  # whole or not at all: a process starting meanwhile never reads half a marker
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".store-", suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(record) + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, Path(data_dir) / _MARKER)
     except OSError:
-        pass
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _vanished(where: str, data_dir: Path) -> StoreError:
@@ -634,6 +654,11 @@ def _explained(where: str) -> Iterator[None]:
             what = "is corrupted (not a readable database). Restore it from a backup"
         elif "unable to open" in text:
             what = "cannot be opened (moved, deleted or not accessible to this user)"
+        elif "connection" in text and ("refused" in text or "failed" in text):
+            what = (
+                "cannot be reached: nothing was changed. Check that the database server is "
+                "running and that GAPMAP_DATABASE_URL names it"
+            )
         else:
             what = f"failed: {exc.orig or exc}"
         raise StoreError(f"{where} {what}. ({str(exc.orig or exc).strip()})") from exc
@@ -704,18 +729,27 @@ def _insert_rows(
     conn: sa.Connection,
     rows: pd.DataFrame,
     progress: Callable[[int], None] | None = None,
-    chunk: int = 20_000,
+    chunk: int = 50_000,
 ) -> None:
+    """Write canonical ``rows`` (``OBS_COLUMNS``, as ``conform`` returns them) to observations.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg. SQLite: the DBAPI's ``executemany``
+    on plain tuples built column by column (``zip`` of ``tolist()``: no per-row pandas work).
+    Any other database: SQLAlchemy Core's executemany.
+    """
     columns = list(OBS_COLUMNS)
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:  # the DBAPI's executemany on plain tuples: ~4x faster than dicts through Core
-        names = ", ".join(f'"{c}"' for c in columns)
-        stmt = f"INSERT INTO observations ({names}) VALUES ({', '.join('?' * len(columns))})"
+    names = ", ".join(f'"{c}"' for c in columns)
+    dialect = conn.dialect.name
+    copy_from = f"COPY observations ({names}) FROM STDIN"
+    stmt = f"INSERT INTO observations ({names}) VALUES ({', '.join('?' * len(columns))})"
     for start in range(0, len(rows), chunk):
-        part = rows.iloc[start : start + chunk].astype(object)
-        part = part.where(part.notna(), None)
-        tuples = list(part.itertuples(index=False, name=None))
-        if sqlite:
+        tuples = list(zip(*_plain_columns(rows.iloc[start : start + chunk]), strict=True))
+        if dialect == "postgresql":
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor.copy(copy_from) as copy:
+                for row in tuples:
+                    copy.write_row(row)
+        elif dialect == "sqlite":
             conn.exec_driver_sql(stmt, tuples)
         else:
             conn.execute(
@@ -723,6 +757,45 @@ def _insert_rows(
             )
         if progress is not None:
             progress(len(tuples))
+
+
+def _plain_columns(part: pd.DataFrame) -> list[list[Any]]:
+    """The columns of a canonical frame as Python lists, missing numbers as None."""
+    out: list[list[Any]] = []
+    for col in OBS_COLUMNS:
+        values = part[col].to_numpy()
+        if col in FLOAT_COLUMNS:
+            boxed = values.astype(object)
+            boxed[np.isnan(values)] = None
+            out.append(boxed.tolist())
+        elif col in INT_COLUMNS:
+            out.append(values.astype("int64").tolist())
+        else:
+            out.append(values.astype(object).tolist())
+    return out
+
+
+# one advisory lock per database: the writers (and schema creators) of every host in turn
+_LOCK_KEY = int.from_bytes(hashlib.sha256(b"gapmap store writers").digest()[:8], "big", signed=True)
+
+
+def _store_lock(conn: sa.Connection) -> None:
+    """On PostgreSQL, wait for the store's writer lock; held until the transaction ends.
+
+    A transaction-level advisory lock is released by the commit or rollback, and by the server
+    when the client dies (a killed import never leaves it held). SQLite needs none: its
+    writers are the processes of one host, serialised by the data directory's file lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+def _driver_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` URLs through psycopg 3, the installed driver."""
+    parsed = sa.engine.make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
 
 
 def _bump_version(conn: sa.Connection) -> int:

@@ -76,3 +76,37 @@ def realshape(realshape_store):
 
     queries.configure(realshape_store)
     return realshape_store
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server (tests/pgserver.py) on a free loopback port, for the session.
+
+    Never skipped: without the binaries this fails with the command that installs them.
+    """
+    from tests.pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_settings(pg_server, tmp_path: Path):
+    """Settings of a store in a new, empty PostgreSQL database (dropped after the test)."""
+    name = pg_server.create_database()
+    yield Settings(
+        data_dir=tmp_path / "store",
+        database_url=pg_server.url(name),
+        cache_type="NullCache",
+        demo_on_empty=False,
+    )
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_settings(request, tmp_path: Path) -> Settings:
+    """Store settings on each backend in turn: the SQLite file, then PostgreSQL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_settings")
+    return Settings(data_dir=tmp_path / "store", cache_type="NullCache", demo_on_empty=False)

@@ -12,6 +12,13 @@ from data import pipeline
 from data.schema import ImportError_
 from data.store import Store
 
+
+@pytest.fixture
+def settings(backend_settings):
+    """Every test here runs on SQLite and on PostgreSQL (tests/pgserver.py)."""
+    return backend_settings
+
+
 FIX = Path(__file__).parent / "fixtures" / "readers"
 # format -> (fixture, value column, country column or None, a required column, import options)
 FORMATS = {

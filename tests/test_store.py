@@ -3,9 +3,16 @@ import time
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from data.store import Provenance, Store, StoreError
 from tests.conftest import obs_frame
+
+
+@pytest.fixture
+def settings(backend_settings):
+    """Every test here runs on SQLite and on PostgreSQL (tests/pgserver.py)."""
+    return backend_settings
 
 
 def _frame(n=5, series="S"):
@@ -105,12 +112,20 @@ def test_recreated_store_never_reads_an_old_snapshot(settings):
     store = Store(settings)
     store.import_frame(_frame(), _prov())
     assert len(store.observations()) == 5
-    (settings.data_dir / "gapmap.sqlite").unlink()  # snapshots are left behind on purpose
-    for extra in settings.data_dir.glob("gapmap.sqlite-*"):
-        extra.unlink()
+    store.engine.dispose()
+    if settings.database_url:  # PostgreSQL: every table dropped (snapshots are left behind)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        (settings.data_dir / "gapmap.sqlite").unlink()  # snapshots are left behind on purpose
+        for extra in settings.data_dir.glob("gapmap.sqlite-*"):
+            extra.unlink()
     with pytest.raises(StoreError, match="missing or empty"):  # never silently a new store
         Store(settings)
-    assert not (settings.data_dir / "gapmap.sqlite").exists()  # and nothing was created
+    if settings.database_url:  # and nothing was created
+        assert not sa.inspect(store.engine).get_table_names()
+    else:
+        assert not (settings.data_dir / "gapmap.sqlite").exists()
     (settings.data_dir / "store.json").unlink()  # the documented way to start afresh
     fresh = Store(settings)
     assert fresh.version() == 0 and len(fresh.observations()) == 0
