@@ -15,19 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.gaps import STATUSES
-from layouts import theme
+from layouts import i18n, theme
 from layouts.components import lower, reason_text
 from layouts.i18n import t
 
 
-def fmt_number(value: Any, digits: int = 3) -> str:
-    """A value for people: up to ``digits`` significant digits, "—" when missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return t("value.none")
-    number = float(value)
-    if number != 0 and abs(number) < 1000:
-        return f"{number:.{digits}g}"
-    return f"{number:,.0f}"
+def fmt_number(value: Any, digits: int = 3, lang: str | None = None) -> str:
+    """A value for a chart, the language's way: ``digits`` significant digits, "—" if missing."""
+    return i18n.rounded(value, lang, digits) or t("value.none", lang)
 
 
 def safe(text: Any) -> str:
@@ -49,18 +44,16 @@ def safe_array(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def fmt_share(share: Any) -> str:
-    """A share 0..1 as a whole percentage."""
-    if share is None or share != share:
-        return t("value.none")
-    return f"{float(share) * 100:.0f}%"
+def fmt_share(share: Any, lang: str | None = None) -> str:
+    """A share 0..1 as a whole percentage, the language's way ("32%", "32 %")."""
+    return i18n.percent(share, lang) or t("value.none", lang)
 
 
 def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.ndarray, str]:
     """Customdata columns and the hover template: country, value, period, source, Nature, status."""
     if mode == "coverage":
         values = [
-            t("value.share", lang, pct=fmt_share(s), n=d, expected=e)
+            t("value.share", lang, pct=fmt_share(s, lang), n=d, expected=e)
             for s, d, e in zip(frame["z"], frame["disaggregated"], frame["expected"], strict=True)
         ]
     elif mode == "disparity":
@@ -68,16 +61,16 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
             t(
                 "value.disparity",
                 lang,
-                value=fmt_number(v),
-                ref=fmt_number(r),
+                value=fmt_number(v, lang=lang),
+                ref=fmt_number(r, lang=lang),
                 direction=t(f"direction.{d or 'unknown'}", lang),
             )
             if v == v
-            else t("value.none")
+            else t("value.none", lang)
             for v, r, d in zip(frame["value"], frame["ref_value"], frame["direction"], strict=True)
         ]
     else:
-        values = [fmt_number(v) for v in frame["value"]]
+        values = [fmt_number(v, lang=lang) for v in frame["value"]]
     status = [t(f"status.{s}", lang) if s else t("value.none") for s in frame["status"]]
     data = np.column_stack(
         [
@@ -130,9 +123,9 @@ def _progress_hover(frame: pd.DataFrame, lang: str | None) -> tuple[np.ndarray, 
             t(
                 "value.progress",
                 lang,
-                change=f"{r['z'] * 100:+.0f}",
-                base_pct=fmt_share(r["base_share"]),
-                now_pct=fmt_share(r["now_share"]),
+                change=i18n.points(r["z"], lang),
+                base_pct=fmt_share(r["base_share"], lang),
+                now_pct=fmt_share(r["now_share"], lang),
                 base_n=r["base_n"],
                 now_n=r["now_n"],
                 expected=r["expected"],
@@ -277,6 +270,7 @@ def map_figure(
         autosize=True,  # no height: the graph's box (assets/app.css .map-graph) sizes it
         clickmode="event",
         showlegend=False,
+        separators=i18n.separators(lang),  # the colour bar's ticks
     )
     if mode in ("values", "disparity", "progress"):
         fig.update_layout(margin={"b": 60})  # room for the colour bar under the map
@@ -376,8 +370,17 @@ def timeseries_figure(
                 error_y=error,
                 line={"color": style["color"], "dash": style["dash"]},
                 marker={"symbol": style["symbol"], "size": 8},
-                customdata=safe_array(np.column_stack([part["period"].astype(str)])),
-                hovertemplate=f"{safe(name)}: %{{y}} {safe(unit)}<br>"
+                # the value as stored, written the language's way ("12,85"): plotly's own
+                # %{y} would round it and knows only the two separators
+                customdata=safe_array(
+                    np.column_stack(
+                        [
+                            part["period"].astype(str),
+                            [i18n.exact(v, lang) for v in part["value"]],
+                        ]
+                    )
+                ),
+                hovertemplate=f"{safe(name)}: %{{customdata[1]}} {safe(unit)}<br>"
                 f"{t('hover.period', lang)}: %{{customdata[0]}}<extra></extra>",
             )
         )
@@ -385,6 +388,7 @@ def timeseries_figure(
     fig.update_layout(
         **theme.base_layout(),
         height=280,
+        separators=i18n.separators(lang),  # the y axis' ticks: "0,5" in French
         meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
         yaxis={"title": {"text": safe(unit)}, "gridcolor": "#eeeeee"},
         xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
@@ -394,16 +398,19 @@ def timeseries_figure(
     return fig
 
 
-def progress_figure(frame: pd.DataFrame, *, axis: str = "", height: int = 200) -> go.Figure:
+def progress_figure(
+    frame: pd.DataFrame, *, axis: str = "", height: int = 200, lang: str | None = None
+) -> go.Figure:
     """Splits with a value by year, against the expected splits (a small line, no legend).
 
     Args:
         frame: ``views_country.progress_rows`` output (year, expected, with_value, share).
         axis: the y-axis title ("Splits with a value").
         height: in pixels (small: the page's text summary and table say the same).
+        lang: language of the numbers.
     """
     if frame.empty:
-        return empty_figure(t("empty.no_data"), height=height)
+        return empty_figure(t("empty.no_data", lang), height=height)
     style = theme.LINE_STYLES["group"]
     top = int(frame["expected"].max())
     fig = go.Figure(
@@ -421,6 +428,7 @@ def progress_figure(frame: pd.DataFrame, *, axis: str = "", height: int = 200) -
     fig.update_layout(
         **theme.base_layout(),
         height=height,
+        separators=i18n.separators(lang),
         yaxis={
             "title": {"text": axis},
             "range": [0, max(top, 1) * 1.05],

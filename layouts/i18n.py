@@ -154,6 +154,127 @@ def date_text(day: Any, lang: str | None = None) -> str:
     return format_date(day, format="long", locale=lang or language())
 
 
+# Digits: CLDR's default numbering system of each language (``numbering_system="default"``).
+# For plain "ar" that is "latn" in CLDR 46 (Babel 2.19): Western digits, "." and ","; a
+# regional locale such as "ar-EG" would get Arabic-Indic digits ("٣١٫٩"). Years are never
+# passed through these functions: a year is a label ("2023"), not a quantity ("2,023").
+_DIGITS = "default"
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, ``pd.NA`` or anything that is no number."""
+    import math
+
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):  # None, pd.NA, text
+        return True
+
+
+def _stored(value: Any) -> Any:
+    """The shortest decimal that reads back as the same float ("12.85", never 12.8499...)."""
+    from decimal import Decimal
+
+    import numpy as np
+
+    return Decimal(np.format_float_positional(float(value), trim="-"))
+
+
+def exact(value: Any, lang: str | None = None) -> str:
+    """A stored value exactly as stored, written the language's way ("" when missing).
+
+    "12.85" reads "12,85" in French and Spanish, "1,234.5" reads "1 234,5": every digit is
+    kept (tables and sentences never round; ``data.display.exact`` is the English form).
+    """
+    from babel.numbers import format_decimal
+
+    if _missing(value):
+        return ""
+    return format_decimal(
+        _stored(value),
+        locale=lang or language(),
+        decimal_quantization=False,
+        numbering_system=_DIGITS,
+    )
+
+
+def rounded(value: Any, lang: str | None = None, digits: int = 3) -> str:
+    """A value rounded for a chart: ``digits`` significant digits below 1,000, whole above."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    if _missing(value):
+        return ""
+    number = float(value)
+    if number != 0 and abs(number) < 1000:
+        shown: Any = Decimal(f"{number:.{digits}g}")
+    else:
+        shown = Decimal(round(number))
+    return format_decimal(
+        shown, locale=lang or language(), decimal_quantization=False, numbering_system=_DIGITS
+    )
+
+
+def percent(share: Any, lang: str | None = None, digits: int = 0) -> str:
+    """A share 0..1 as a percentage with ``digits`` decimals ("32%", "31,9 %"; "" if missing)."""
+    if _missing(share):
+        return ""
+    return _percent(float(share), lang or language(), digits)
+
+
+@lru_cache(maxsize=8192)  # the world matrix formats 2,500 shares, most of them alike
+def _percent(share: float, code: str, digits: int) -> str:
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    # the language's own pattern (French "#,##0 %": a space before "%"), with ``digits`` decimals
+    own = Locale.parse(code).percent_formats[None].pattern.split(";")[0]
+    pattern = own.replace("#,##0", "#,##0." + "0" * digits) if digits else own
+    return format_percent(share, format=pattern, locale=code, numbering_system=_DIGITS)
+
+
+def value_percent(value: Any, lang: str | None = None) -> str:
+    """A stored value in percent (12.85 -> "12.85%", "12,85 %"), every digit kept."""
+    from babel.numbers import format_percent
+
+    if _missing(value):
+        return ""
+    return format_percent(
+        _stored(value) / 100,
+        locale=lang or language(),
+        decimal_quantization=False,
+        numbering_system=_DIGITS,
+    )
+
+
+def points(change: Any, lang: str | None = None) -> str:
+    """A change in percentage points from a change of share ("+20", "-5", "0")."""
+    from babel.numbers import format_decimal
+
+    if _missing(change):
+        return ""
+    whole = round(float(change) * 100)
+    text = format_decimal(abs(whole), locale=lang or language(), numbering_system=_DIGITS)
+    return f"+{text}" if whole > 0 else (f"-{text}" if whole < 0 else text)
+
+
+def separators(lang: str | None = None) -> str:
+    """Plotly's ``layout.separators`` for a language: its decimal then its group symbol."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    code = lang or language()
+    return get_decimal_symbol(code, numbering_system=_DIGITS) + get_group_symbol(
+        code, numbering_system=_DIGITS
+    )
+
+
+def plotly_locale(lang: str | None = None) -> str:
+    """The plotly.js locale of a language (modebar tooltips; assets/vendor/plotly-locales)."""
+    code = lang or language()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def plural_form(lang: str, count: int) -> str:
     """CLDR plural category of ``count`` in ``lang`` ("one", "other", ...)."""
     return _plural_rule(lang)(abs(int(count)))

@@ -17,7 +17,7 @@ from data import display, views_country
 from data.vocab import groups as vocab_groups
 from layouts import markup, theme
 from layouts.figures import fmt_share, trace_name
-from layouts.i18n import group_title, t
+from layouts.i18n import exact, group_title, points, t, value_percent
 
 _NOT_EXPECTED = "\u2013"
 _DASH = "\u2014"
@@ -61,18 +61,22 @@ def country_href(iso3: str, search: str = "") -> str:
 def _map_value(r: dict[str, Any], mode: str, lang: str | None) -> str:
     if mode == "coverage":
         return t(
-            "value.share", lang, pct=fmt_share(r["z"]), n=r["disaggregated"], expected=r["expected"]
+            "value.share",
+            lang,
+            pct=fmt_share(r["z"], lang),
+            n=r["disaggregated"],
+            expected=r["expected"],
         )
     if mode == "disparity" and r["value"] == r["value"]:
         return t(
             "value.disparity",
             lang,
-            value=display.exact(r["value"]) or t("value.none", lang),
-            ref=display.exact(r["ref_value"]) or t("value.none", lang),
+            value=exact(r["value"], lang) or t("value.none", lang),
+            ref=exact(r["ref_value"], lang) or t("value.none", lang),
             direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
         )
     # the table is the map's accessible alternative: stored values, never rounded
-    value = display.exact(r["value"]) or t("value.none", lang)
+    value = exact(r["value"], lang) or t("value.none", lang)
     return value if mode != "status" else t("value.none", lang)
 
 
@@ -140,7 +144,7 @@ def progress_map_table(
             y: t(
                 "value.share",
                 lang,
-                pct=fmt_share(r[f"{y}_share"]),
+                pct=fmt_share(r[f"{y}_share"], lang),
                 n=r[f"{y}_n"],
                 expected=r["expected"],
             )
@@ -151,7 +155,7 @@ def progress_map_table(
                 markup.link(r["name"], country_href(r["iso3"], search)),
                 at["base"] if known else t("value.not_expected", lang),
                 at["now"] if known else _DASH,
-                f"{r['z'] * 100:+.0f}" if known else _DASH,
+                points(r["z"], lang) if known else _DASH,
                 t(f"progress.{r['direction']}", lang) if known else _DASH,
             ]
         )
@@ -191,7 +195,11 @@ def matrix_table(
         if cells is None:
             cells = rows[iso3] = [markup.link(r["name"], country_href(iso3, query[groups[0]]))]
         known = bool(r["expected"])
-        text = f"{fmt_share(r['share'])} ({r['disaggregated']}/{r['expected']})" if known else none
+        text = (
+            f"{fmt_share(r['share'], lang)} ({r['disaggregated']}/{r['expected']})"
+            if known
+            else none
+        )
         # the cell's most common gap reason as its key letter, after the link ("12% (3/25) N")
         letter = f" {letters[r['reason']]}" if known and r.get("reason") else ""
         cls = theme.share_class(r["share"] if known else None)
@@ -216,19 +224,20 @@ def reason_letters(lang: str | None = None) -> dict[str, str]:
     return {r: t(f"reasonletter.{r}", lang) for r in REASONS}
 
 
-def with_unit(value: Any, unit: str) -> str:
+def with_unit(value: Any, unit: str, lang: str | None = None) -> str:
     """A stored value, exactly as stored, and its unit ("12.85%", "3.4 per 1,000 live births").
 
-    Tables and sentences never round (``display.exact``); "—" when there is no value.
+    Tables and sentences never round (``i18n.exact``) and write numbers the language's way
+    ("12,85 %" in French); "—" when there is no value.
     """
-    text = display.exact(value) or _DASH
+    text = exact(value, lang) or _DASH
     if not unit or text == _DASH:
         return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return value_percent(value, lang) if unit == "%" else f"{text} {unit}"
 
 
-def _exact(value: Any) -> str:
-    return display.exact(value) or _DASH
+def _exact(value: Any, lang: str | None = None) -> str:
+    return exact(value, lang) or _DASH
 
 
 def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> str:
@@ -239,8 +248,8 @@ def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | No
     pair = t(
         "value.disparity",
         lang,
-        value=with_unit(r["value"], unit if unit == "%" else ""),
-        ref=with_unit(r["ref_value"], unit),
+        value=with_unit(r["value"], unit if unit == "%" else "", lang),
+        ref=with_unit(r["ref_value"], unit, lang),
         direction=t(f"direction.{r['direction'] or 'unknown'}", lang),
     )
     text = t(
@@ -273,7 +282,7 @@ def scorecard_table(
     rows = [
         [
             group_title(r["group"], lang),
-            fmt_share(r["share"]) if r["expected"] else t("value.not_expected", lang),
+            fmt_share(r["share"], lang) if r["expected"] else t("value.not_expected", lang),
             f"{r['disaggregated']} / {r['expected']}",
             largest_text(r, titles, lang),
         ]
@@ -478,8 +487,8 @@ def timeseries_table(
                 lang=lang,
             ),
             r["period"],
-            with_unit(r["value"], unit),
-            f"{_exact(r['lower'])} \u2013 {_exact(r['upper'])}"
+            with_unit(r["value"], unit, lang),
+            f"{_exact(r['lower'], lang)} \u2013 {_exact(r['upper'], lang)}"
             if r["lower"] == r["lower"]
             else _DASH,
             t(f"source.{r['source_type']}", lang),
@@ -510,7 +519,7 @@ def provenance_table(frame: pd.DataFrame, caption: str, lang: str | None = None)
             r["period"],
             r["breakdown"] or t("line.total", lang),
             (r["value_flag"] if r["value_flag"] in "<>" else "")
-            + with_unit(r["value"], r.get("unit") or ""),
+            + with_unit(r["value"], r.get("unit") or "", lang),
             source_badge(r["source_type"], lang),
             r["dataset"],
             r["source"] or _DASH,
@@ -546,8 +555,8 @@ def side_by_side_table(
         return t(
             "value.with_ref",
             lang,
-            value=_exact(r[f"{kind}_value"]),
-            ref=_exact(r[f"{kind}_ref"]),
+            value=_exact(r[f"{kind}_value"], lang),
+            ref=_exact(r[f"{kind}_ref"], lang),
             period=r[f"{kind}_period"],
         )
 
@@ -577,7 +586,7 @@ def progress_table(frame: pd.DataFrame, caption: str, lang: str | None = None) -
         t("col.share", lang),
     ]
     rows = [
-        [str(r["year"]), str(r["with_value"]), str(r["expected"]), fmt_share(r["share"])]
+        [str(r["year"]), str(r["with_value"]), str(r["expected"]), fmt_share(r["share"], lang)]
         for r in frame.to_dict("records")
     ]
     return scroll_region(
