@@ -42,6 +42,9 @@ ARGS = [
 ]  # fmt: skip
 UPDATE = "/_dash-update-component"
 BUDGET_MS, BUDGET_UPDATE, BUDGET_FIRST = 50.0, 20 * 1024, 1.5 * 1024 * 1024
+# seconds with no request in flight that end an interaction (side_by_side.py raises it: on a
+# loaded machine the browser may send a callback later than that)
+QUIET = 0.6
 
 
 @dataclass
@@ -92,8 +95,9 @@ class Recorder:
         if ok:
             self.finished.append((self.interaction, request))
 
-    def settle(self, page, quiet: float = 0.6, limit: float = 90.0) -> None:
-        """Wait until no request has been in flight for ``quiet`` seconds."""
+    def settle(self, page, quiet: float | None = None, limit: float = 90.0) -> None:
+        """Wait until no request has been in flight for ``quiet`` (default QUIET) seconds."""
+        quiet = QUIET if quiet is None else quiet
         start = time.monotonic()
         while time.monotonic() - start < limit:
             page.wait_for_timeout(100)

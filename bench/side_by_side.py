@@ -1,0 +1,694 @@
+"""The project side by side with the standard approach (bench/baseline_app.py), one table (#12).
+
+One command, public tools only (gunicorn, Debian's Chromium through Playwright, locust):
+
+    python bench/side_by_side.py [--scale real|10m|both] [--only import,server,browser,start,load]
+                                 [--quick] [--dir /tmp/gapmap-bench]
+
+For each scale (``real``: the UN extract in ../shared/data/sdg-global-extract; ``10m``: 10
+million observations written by bench/generate.py) it prints one table: every line the project,
+the baseline, their ratio (project / baseline: below 1 the project is cheaper) and the issue's
+target. Sections (``--only``, default all):
+
+- ``import``: ``python -m data import`` of the files into a fresh store, wall time and peak RSS
+  in a child process; baseline: ``pandas.read_csv(dtype=str)`` of the same files (the standard
+  app reads its CSV at start). The store built is kept for the other sections.
+- ``server``: both apps under gunicorn (``gunicorn.conf.py``, 1 worker each, started side by
+  side). Chromium walks the project through the main interactions once (bench_dashboard) to
+  record the callbacks each sends; then each interaction is replayed over loopback, the two
+  apps interleaved, ``--repeat`` times: cache miss (the project's page cache, a
+  ``FileSystemCache``, emptied before each replay) and cache hit. The baseline has no cache:
+  its one figure stands in both rows. Time of an interaction = the sum of its callbacks; bytes
+  per update = their bodies and headers as sent (``Accept-Encoding: gzip, deflate, br``).
+- ``browser``: time until the map is drawn (>= 100 country shapes) in Chromium over an emulated
+  1.6 Mbit/s down, 750 kbit/s up, 150 ms RTT link (CDP ``Network.emulateNetworkConditions``),
+  with a cold browser cache (new context) and warm (the same page opened again), median of
+  ``--visits``; bytes transferred (CDP ``encodedDataLength``) on first load and on the repeat
+  visit (all, and static files only).
+- ``start``: gunicorn with 4 workers started on the store: process start to the first map drawn
+  in Chromium (no emulation); until the workers' CPU is idle (warm-up over); worker RSS.
+- ``load``: on that server, locust headless (bench/locustfile.py): 50 users, varied filter
+  states, 3 s think time, ``--load-seconds`` on 127.0.0.1; p50/p95/p99, failures, worker
+  restarts.
+
+Everything generated (the 10M files, the stores, logs, results JSON) stays under ``--dir``
+(default ``$GAPMAP_BENCH_DIR`` or /tmp/gapmap-bench), reused by later runs: a store is rebuilt
+when the data layer's code (``git rev-parse HEAD:data``) changed. A figure that could not be
+measured reads ``-`` with the reason printed above the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import requests
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import bench_dashboard  # noqa: E402
+import bench_soak  # noqa: E402
+import generate  # noqa: E402
+
+EXTRACT = ROOT.parent / "shared" / "data" / "sdg-global-extract" / "sdg_disaggregated_long.csv.gz"
+CHROMIUM = bench_dashboard.CHROMIUM
+ARGS = bench_dashboard.ARGS
+UPDATE = "/_dash-update-component"
+ENCODINGS = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate, br"}
+SECTIONS = ("import", "server", "browser", "start", "load")
+# the issue's main interactions: table label -> bench_dashboard's interaction name
+INTERACTIONS = {
+    "first load callbacks": "first load /",
+    "map mode": "mode values",
+    "group": "group older",
+    "series": "pick a series",
+    "region": "region Africa",
+    "matrix": "open /matrix",
+    "country page": "open /country/KEN",
+}
+MAP_INTERACTIONS = ("map mode", "group", "series", "region")
+LINK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8}
+LINK["uploadThroughput"] = 0.75e6 / 8
+SHAPES = {"project": "#overview-map-graph path.choroplethlocation", "baseline": "#map path"}
+
+
+def log(text: str) -> None:
+    """A progress line with the time."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def pct(values: list[float], q: int) -> float:
+    """The q-th percentile (inclusive); nan for none."""
+    if not values:
+        return float("nan")
+    return bench_dashboard.pct(values, q)
+
+
+# -- data and stores ----------------------------------------------------------------------------
+
+
+def data_hash() -> str:
+    """The git tree of data/ (a store is rebuilt when the data layer changed)."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD:data"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "nogit"
+
+
+def input_files(scale: str, root: Path) -> list[Path]:
+    """The files of a scale: the real extract, or the generated 10M files (made when missing)."""
+    if scale == "real":
+        if not EXTRACT.exists():
+            raise FileNotFoundError(f"{EXTRACT} not found (see ../shared/data/README.md)")
+        return [EXTRACT]
+    out = root / "10m" / "files"
+    if not (out / generate.MANIFEST).exists():
+        log(f"generating 10M observations into {out} (bench/generate.py)")
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        generate.generate(out, 10_000_000, 1_000_000)
+        log(f"generated in {time.perf_counter() - t0:.0f} s")
+    return sorted(out.glob("gen-*.csv.gz"))
+
+
+_PEAK = (
+    "\nimport resource, sys\n"
+    "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+)
+
+
+def run_measured(code: str, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of Python ``code`` in a fresh child process."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code + _PEAK], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - t0
+    if done.returncode != 0 or "PEAK" not in done.stderr:
+        raise RuntimeError(f"child failed ({done.returncode}): {done.stderr[-1500:]}")
+    return wall, int(done.stderr.rsplit("PEAK", 1)[1].split()[0]) / 1024
+
+
+def store_for(scale: str, root: Path, files: list[Path], measure: bool, res: dict) -> Path:
+    """The store of a scale (built, and its import measured, when asked or missing)."""
+    store = root / scale / f"store-{data_hash()}"
+    if store.exists() and not measure:
+        log(f"reusing the store {store}")
+        return store
+    fresh = Path(tempfile.mkdtemp(prefix="store-", dir=root / scale))
+    env = {**os.environ, "GAPMAP_DATA_DIR": str(fresh), "GAPMAP_DEMO_ON_EMPTY": "0"}
+    names = [str(f) for f in files]
+    log(f"import of {len(files)} file(s) into a fresh store (python -m data import)")
+    code = f"from data.cli import main\nassert main(['import', *{names!r}]) == 0"
+    res["import"] = run_measured(code, env)
+    log(f"  {res['import'][0]:.1f} s, peak {res['import'][1]:.0f} MB")
+    log("baseline: pandas.read_csv(dtype=str) of the same file(s)")
+    code = (
+        "import pandas as pd\n"
+        f"df = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in {names!r}])"
+    )
+    res["import_base"] = run_measured(code, env)
+    log(f"  {res['import_base'][0]:.1f} s, peak {res['import_base'][1]:.0f} MB")
+    shutil.rmtree(store, ignore_errors=True)
+    fresh.rename(store)
+    return store
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+
+class Server(bench_soak.Gunicorn):
+    """gunicorn on 127.0.0.1: the project (the repo's gunicorn.conf.py) or the baseline."""
+
+    def __init__(self, app: str, store: Path, workers: int, logfile: Path) -> None:
+        self.app = app
+        self.cache_dir = Path(tempfile.mkdtemp(prefix=f"cache-{app}-", dir=logfile.parent))
+        env = bench_soak.gapmap_env(store, GAPMAP_CACHE_DIR=str(self.cache_dir))
+        env["BASELINE_DATA_DIR"] = str(store)
+        self.port = bench_soak.free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(logfile, "w")  # noqa: SIM115 (closed in stop)
+        self.logfile = logfile
+        conf = "gunicorn.conf.py" if app == "project" else "bench/gunicorn_baseline.conf.py"
+        cmd = [sys.executable, "-m", "gunicorn", "-c", conf]
+        cmd += ["-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--no-control-socket"]
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_up(self, limit: float = 1800.0) -> float:
+        """Seconds from process start until ``GET /`` answers 200."""
+        while True:
+            try:
+                if requests.get(self.base + "/", timeout=10).status_code == 200:
+                    return time.monotonic() - self.started
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None or time.monotonic() - self.started > limit:
+                raise RuntimeError(f"{self.app} did not start, see {self.logfile}")
+            time.sleep(0.2)
+
+    def clear_cache(self) -> None:
+        """Empty the project's page cache (FileSystemCache files)."""
+        for entry in self.cache_dir.iterdir():
+            entry.unlink(missing_ok=True)
+
+    def boots(self) -> int:
+        """Worker boots the log reports (more than the worker count = restarts)."""
+        self.log.flush()
+        return self.logfile.read_text(errors="replace").count("Booting worker")
+
+    def worker_rss(self) -> float:
+        """Largest worker RSS in MB."""
+        return max((bench_soak.rss_mb(p) for p in self.workers()), default=float("nan"))
+
+
+# -- server time and bytes ----------------------------------------------------------------------
+
+
+def baseline_calls(series: str) -> dict[str, list[dict]]:
+    """The baseline's callback bodies per interaction (the state after the ones before)."""
+    from baseline_app import dash_body
+
+    def page(path: str) -> dict:
+        return dash_body("page.children", {"url.pathname": path}, "url.pathname")
+
+    def opts(group: str) -> dict:
+        return dash_body("series.options", {"group.value": group}, "group.value")
+
+    def fig(mode: str, group: str, ser: str | None, region: str, changed: str) -> dict:
+        state = {"mode.value": mode, "group.value": group, "series.value": ser}
+        return dash_body("map.figure", {**state, "region.value": region}, changed)
+
+    matrix = dash_body("matrix.children", {"matrix-region.value": ""}, "matrix-region.value")
+    return {
+        "first load /": [
+            page("/"),
+            opts("disability"),
+            fig("coverage", "disability", None, "", "mode.value"),
+        ],
+        "group older": [opts("older"), fig("coverage", "older", None, "", "group.value")],
+        "mode values": [fig("values", "older", None, "", "mode.value")],
+        "pick a series": [fig("values", "older", series, "", "series.value")],
+        "region Africa": [fig("values", "older", series, "002", "region.value")],
+        "open /matrix": [page("/matrix"), matrix],
+        "open /country/KEN": [page("/country/KEN")],
+    }
+
+
+def post_sample(http: requests.Session, base: str, bodies: list[bytes]) -> tuple[float, int]:
+    """POST the bodies in turn; (total ms, bytes as sent: body + headers)."""
+    total, size = 0.0, 0
+    for body in bodies:
+        t0 = time.perf_counter()
+        resp = http.post(base + UPDATE, data=body, headers=ENCODINGS, stream=True, timeout=600)
+        raw = resp.raw.read(decode_content=False)
+        total += (time.perf_counter() - t0) * 1000
+        if resp.status_code not in (200, 204):
+            raise RuntimeError(f"{base}: callback answered {resp.status_code}: {raw[:300]!r}")
+        head = sum(len(k) + len(v) + 4 for k, v in resp.headers.items()) + 17
+        size += len(raw) + head
+    return total, size
+
+
+def one_worker(store: Path, workdir: Path, repeat: int, visits: int, res: dict, only) -> None:
+    """Both apps with 1 worker each: the ``server`` and ``browser`` sections."""
+    project = Server("project", store, 1, workdir / "project-w1.log")
+    baseline = Server("baseline", store, 1, workdir / "baseline-w1.log")
+    try:
+        log(f"project up in {project.wait_up():.1f} s; baseline up in {baseline.wait_up():.1f} s")
+        log(f"project warm-up over after {project.wait_idle():.0f} s more")
+        for section, run in (("server", server_section), ("browser", browser_section)):
+            if section in only:
+                try:
+                    run(project, baseline, repeat if section == "server" else visits, res)
+                except Exception as exc:  # the other sections still run; the table says "-"
+                    log(f"section {section} failed: {type(exc).__name__}: {exc}")
+    finally:
+        project.stop()
+        baseline.stop()
+
+
+def server_section(project: Server, baseline: Server, repeat: int, res: dict) -> None:
+    """Callback times of both apps interleaved, cache miss and hit; bytes per update."""
+    log("Chromium walks the project's interactions (bench_dashboard.drive)")
+    rec, urls = bench_dashboard.drive(project.base)
+    calls = bench_dashboard.captured_callbacks(rec)
+    series = (
+        urls.get("pick a series", "").split("series=")[1].split("&")[0]
+        if "series=" in urls.get("pick a series", "")
+        else None
+    )
+    log(f"captured {len(calls)} callbacks; the series picked: {series}")
+    ours = {
+        label: [c.body for c in calls if c.interaction == name]
+        for label, name in INTERACTIONS.items()
+    }
+    theirs = {
+        label: [json.dumps(b).encode() for b in baseline_calls(series)[name]]
+        for label, name in INTERACTIONS.items()
+    }
+    http = requests.Session()
+    out: dict[str, dict] = {}
+    for label in INTERACTIONS:
+        row = {"miss": [], "hit": [], "base": [], "bytes": 0, "base_bytes": 0}
+        if not ours[label]:
+            log(f"  no callback recorded for {label!r}: the app changed?")
+        for _ in range(repeat):
+            if ours[label]:
+                project.clear_cache()
+                ms, row["bytes"] = post_sample(http, project.base, ours[label])
+                row["miss"].append(ms)
+                row["hit"].append(post_sample(http, project.base, ours[label])[0])
+            ms, row["base_bytes"] = post_sample(http, baseline.base, theirs[label])
+            row["base"].append(ms)
+        out[label] = row
+        log(
+            f"  {label:22} miss p95 {pct(row['miss'], 95):7.1f}  hit p95 "
+            f"{pct(row['hit'], 95):6.1f}  baseline p95 {pct(row['base'], 95):7.1f} ms"
+        )
+    res["server"] = out
+    res["first_load_walk"] = bench_dashboard.first_load_report(rec)
+    res["external"] = len(rec.external)
+
+
+# -- the browser over a slow link ---------------------------------------------------------------
+
+
+def visit(context, base: str, app: str) -> tuple[float, int, int]:
+    """Open ``/`` over the emulated link: (seconds to the map drawn, bytes, static-file bytes)."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", LINK)
+    urls: dict[str, str] = {}
+    sizes = {"all": 0, "static": 0}
+
+    def received(event: dict) -> None:
+        urls[event["requestId"]] = event["response"]["url"]
+
+    def finished(event: dict) -> None:
+        size = int(event.get("encodedDataLength", 0))
+        sizes["all"] += size
+        if any(p in urls.get(event["requestId"], "") for p in ("/assets/", "/_dash-component")):
+            sizes["static"] += size
+
+    cdp.on("Network.responseReceived", received)
+    cdp.on("Network.loadingFinished", finished)
+    page.set_default_timeout(180_000)
+    t0 = time.perf_counter()
+    page.goto(base + "/")
+    page.wait_for_function("s => document.querySelectorAll(s).length >= 100", arg=SHAPES[app])
+    took = time.perf_counter() - t0
+    page.wait_for_timeout(1500)  # late requests (bytes only)
+    page.close()
+    return took, sizes["all"], sizes["static"]
+
+
+def browser_section(project: Server, baseline: Server, visits: int, res: dict) -> None:
+    """Map drawn over the slow link, cold and warm cache, both apps; bytes transferred."""
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, dict] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        for _ in range(visits):
+            for app, server in (("project", project), ("baseline", baseline)):
+                row = out.setdefault(app, {"cold": [], "warm": []})
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                cold, row["first"], _ = visit(context, server.base, app)
+                warm, row["repeat"], row["repeat_static"] = visit(context, server.base, app)
+                context.close()
+                row["cold"].append(cold)
+                row["warm"].append(warm)
+        browser.close()
+    for app, row in out.items():
+        log(f"  {app}: map drawn cold {row['cold']} s, warm {row['warm']} s")
+    res["browser"] = out
+
+
+# -- cold start, worker RSS and load ------------------------------------------------------------
+
+
+def start_and_load(
+    store: Path, workdir: Path, seconds: int, users: int, res: dict, load: bool
+) -> None:
+    """4 workers: process start to the map drawn; warm-up; worker RSS; locust."""
+    from playwright.sync_api import sync_playwright
+
+    templates = workdir / "templates.json"
+    out: dict[str, dict] = {}
+    for app in ("project", "baseline"):
+        row: dict = {}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page()
+            page.set_default_timeout(1_800_000)
+            server = Server(app, store, 4, workdir / f"{app}-w4.log")
+            try:
+                server.wait_up()
+                page.goto(server.base + "/")
+                page.wait_for_function(
+                    "s => document.querySelectorAll(s).length >= 100", arg=SHAPES[app]
+                )
+                row["cold_start"] = time.monotonic() - server.started
+                browser.close()
+            except Exception:
+                server.stop()
+                raise
+        try:
+            row["idle"] = server.wait_idle(limit=1800) + row["cold_start"]
+            row["rss_idle"] = server.worker_rss()
+            log(f"  {app}: map after {row['cold_start']:.1f} s, idle after {row['idle']:.0f} s")
+            if app == "project":
+                tpl = bench_soak.capture(server.base)
+                templates.write_text(json.dumps(asdict(tpl)))
+            else:
+                tpl = json.loads(templates.read_text()) if templates.exists() else {}
+                regions = ["", "002", "019", "142", "150", "009"]
+                countries = tpl.get("countries") or ["KEN"]
+                options = {"mode": ["coverage", "values", "disparity"], "region": regions}
+                options["group"] = list(tpl.get("options", {}).get("country-group", []))
+                options["group"] = options["group"] or ["disability", "women", "older"]
+                templates.with_name("templates-baseline.json").write_text(
+                    json.dumps({"options": options, "countries": countries})
+                )
+            if load:
+                row.update(locust(app, server, workdir, seconds, users))
+                row["rss_load"] = server.worker_rss()
+                row["restarts"] = server.boots() - 4
+            log(f"  {app}: load {row}")
+        finally:
+            server.stop()
+        out[app] = row
+    res["start_load"] = out
+
+
+def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) -> dict:
+    """locust headless against ``server``: the Aggregated line of its statistics."""
+    name = "templates.json" if app == "project" else "templates-baseline.json"
+    env = {**os.environ, "BENCH_APP": app, "BENCH_TEMPLATES": str(workdir / name)}
+    prefix = workdir / f"locust-{app}"
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(BENCH / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(max(1, users // 5)),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        server.base,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "30",
+    ]
+    log(f"  locust: {users} users for {seconds} s on the {app}")
+    with open(workdir / f"locust-{app}.log", "w") as fh:
+        subprocess.run(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    with open(f"{prefix}_stats.csv") as fh:
+        rows = {r["Name"]: r for r in csv.DictReader(fh)}
+    agg = rows["Aggregated"]
+    return {
+        "requests": int(agg["Request Count"]),
+        "failures": int(agg["Failure Count"]),
+        "p50": float(agg["50%"]),
+        "p95": float(agg["95%"]),
+        "p99": float(agg["99%"]),
+    }
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def table(scale: str, res: dict) -> list[str]:
+    """The side-by-side table as Markdown lines."""
+    lines = [
+        "| line | project | baseline | ratio | target | verdict |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+
+    def add(name, ours, theirs, unit, target="", ok=None, fmt="{:.1f}"):
+        def show(v):
+            return "-" if v is None or v != v else fmt.format(v) + unit
+
+        known = ours is not None and ours == ours
+        ratio = f"{ours / theirs:.2f}x" if known and theirs else "-"
+        verdict = "" if ok is None else ("met" if ok else "MISSED") if known else "-"
+        lines.append(f"| {name} | {show(ours)} | {show(theirs)} | {ratio} | {target} | {verdict} |")
+
+    if "import" in res:
+        (w, m), (bw, bm) = res["import"], res["import_base"]
+        real = scale == "real"
+        add(
+            "import: wall time",
+            w,
+            bw,
+            " s",
+            "<= 20 s (real)" if real else "",
+            w <= 20 if real else None,
+        )
+        add(
+            "import: peak RSS",
+            m,
+            bm,
+            " MB",
+            "<= 1 GB (real)" if real else "",
+            m <= 1024 if real else None,
+            "{:.0f}",
+        )
+    for label, row in res.get("server", {}).items():
+        is_map = label in MAP_INTERACTIONS
+        for kind, q in (("miss", 50), ("miss", 95), ("hit", 50), ("hit", 95)):
+            ours, theirs = pct(row[kind], q), pct(row["base"], q)
+            target, ok = "", None
+            if q == 95 and kind == "miss" and is_map:
+                target = "<= 30 ms (at 10M) and <= 0.10x"
+                ok = ours <= 30 and ours / theirs <= 0.1
+            elif q == 95 and kind == "hit":
+                target, ok = "<= 10 ms", ours <= 10
+            add(f"{label}: cache {kind} p{q}", ours, theirs, " ms", target, ok)
+        ours_kb = row["bytes"] / 1024 if row["miss"] else None
+        theirs_kb = row["base_bytes"] / 1024
+        ok = ours_kb <= 20 if label != "first load callbacks" and ours_kb is not None else None
+        add(f"{label}: bytes per update", ours_kb, theirs_kb, " KB", "<= 20 KB", ok)
+    b = res.get("browser", {})
+    if "project" in b and "baseline" in b:
+        p_, q_ = b["project"], b["baseline"]
+        first = p_["first"] / 1024
+        add(
+            "first load transferred",
+            first,
+            q_["first"] / 1024,
+            " KB",
+            "<= 800 KB",
+            first <= 800,
+            "{:.0f}",
+        )
+        cold, warm = statistics.median(p_["cold"]), statistics.median(p_["warm"])
+        add(
+            "map drawn, 1.6 Mbit/s 150 ms, cold cache",
+            cold,
+            statistics.median(q_["cold"]),
+            " s",
+            "<= 6 s",
+            cold <= 6,
+            "{:.2f}",
+        )
+        add(
+            "map drawn, 1.6 Mbit/s 150 ms, warm cache",
+            warm,
+            statistics.median(q_["warm"]),
+            " s",
+            "<= 1.5 s",
+            warm <= 1.5,
+            "{:.2f}",
+        )
+        add(
+            "repeat visit transferred (all)",
+            p_["repeat"] / 1024,
+            q_["repeat"] / 1024,
+            " KB",
+            fmt="{:.1f}",
+        )
+        rs = p_["repeat_static"] / 1024
+        add(
+            "repeat visit transferred (static files)",
+            rs,
+            q_["repeat_static"] / 1024,
+            " KB",
+            "<= 10 KB",
+            rs <= 10,
+        )
+    s = res.get("start_load", {})
+    if "project" in s and "baseline" in s:
+        p_, q_ = s["project"], s["baseline"]
+        add(
+            "cold start to the first map (4 workers)",
+            p_["cold_start"],
+            q_["cold_start"],
+            " s",
+            "<= 5 s",
+            p_["cold_start"] <= 5,
+        )
+        add("start to workers idle (warm-up over)", p_["idle"], q_["idle"], " s", fmt="{:.0f}")
+        ten = scale == "10m"
+        add(
+            "worker RSS after warm-up (max of 4)",
+            p_["rss_idle"],
+            q_["rss_idle"],
+            " MB",
+            "<= 1.5 GB at 10M" if ten else "",
+            p_["rss_idle"] <= 1536 if ten else None,
+            "{:.0f}",
+        )
+        add(
+            "worker RSS after the load (max of 4)",
+            p_["rss_load"],
+            q_["rss_load"],
+            " MB",
+            fmt="{:.0f}",
+        )
+        for q in ("p50", "p95", "p99"):
+            ok = p_[q] <= 300 if q == "p95" else None
+            add(
+                f"load 50 users, 4 workers: {q}",
+                p_[q],
+                q_[q],
+                " ms",
+                "<= 300 ms" if q == "p95" else "",
+                ok,
+                "{:.0f}",
+            )
+        add("load: requests", p_["requests"], q_["requests"], "", fmt="{:.0f}")
+        add("load: errors", p_["failures"], q_["failures"], "", "0", p_["failures"] == 0, "{:.0f}")
+        add(
+            "load: worker restarts",
+            p_["restarts"],
+            q_["restarts"],
+            "",
+            "0",
+            p_["restarts"] == 0,
+            "{:.0f}",
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("real", "10m", "both"), default="both")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter load")
+    parser.add_argument(
+        "--dir", type=Path, default=Path(os.environ.get("GAPMAP_BENCH_DIR", "/tmp/gapmap-bench"))
+    )
+    parser.add_argument("--repeat", type=int, help="replays per interaction (30; quick 5)")
+    parser.add_argument("--visits", type=int, help="browser visits per app (3; quick 1)")
+    parser.add_argument("--load-seconds", type=int, help="locust run time (120; quick 30)")
+    parser.add_argument("--users", type=int, default=50)
+    args = parser.parse_args(argv)
+    # stopped with SIGTERM: unwind, so that every server started is stopped (finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    only = set(args.only.split(","))
+    if only - set(SECTIONS):
+        parser.error(f"--only takes {', '.join(SECTIONS)}")
+    bench_dashboard.QUIET = 2.0  # a loaded machine sends some callbacks late
+    repeat = args.repeat or (5 if args.quick else 30)
+    visits = args.visits or (1 if args.quick else 3)
+    seconds = args.load_seconds or (30 if args.quick else 120)
+    scales = ["real", "10m"] if args.scale == "both" else [args.scale]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for scale in scales:
+        root = args.dir
+        (root / scale).mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="run-", dir=root / scale))
+        res: dict = {}
+        log(f"scale {scale}: work files in {workdir}")
+        files = input_files(scale, root)
+        store = store_for(scale, root, files, "import" in only, res)
+        if only & {"server", "browser"}:
+            one_worker(store, workdir, repeat, visits, res, only)
+        if only & {"start", "load"}:
+            try:
+                start_and_load(store, workdir, seconds, args.users, res, "load" in only)
+            except Exception as exc:  # the table says "-"
+                log(f"section start/load failed: {type(exc).__name__}: {exc}")
+        (workdir / "results.json").write_text(json.dumps(res, default=str))
+        print()
+        print(
+            f"### {scale} — {stamp}, commit {commit}, {os.cpu_count()} CPUs shared with other work"
+        )
+        print(
+            f"ratio = project / baseline (bench/baseline_app.py); {repeat} replays, "
+            f"{visits} visit(s), load {seconds} s"
+        )
+        print()
+        print("\n".join(table(scale, res)))
+        print()
+
+
+if __name__ == "__main__":
+    main()
