@@ -21,7 +21,7 @@ from flask import Flask, Response, redirect, request
 from werkzeug.serving import WSGIRequestHandler
 
 from data import pipeline, queries, reference, views
-from data.cache import cache
+from data.cache import cache, warming
 from data.settings import Settings
 from data.store import StoreError
 from layouts import i18n, shell
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     )
     app.index_string = INDEX_STRING
     _localised_index(app)
-    cache.init_app(app.server, config=settings.cache_config())
+    cache.init_app(app.server, config=settings.cache_config(store.identity))  # keys per store
     _register_pages()
     app.layout = shell.layout
     from callbacks import register_callbacks
@@ -206,11 +206,14 @@ def _warm_up() -> None:
         content.country_observations("", source)
         if source != "all":
             continue
-        with dash.get_app().server.app_context():
-            s, ver, lang = state.DEFAULTS, content.version(), i18n.language()
-            content.overview_payload(ver, *[s[k] for k in overview.CONTROL_IDS], lang)
-            search = state.to_search(s)
-            content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
+        ver = content.version()
+        # on Redis once across workers: the others find these entries there (data/cache.py)
+        with dash.get_app().server.app_context(), warming(f"default pages v{ver}") as todo:
+            s, lang = state.DEFAULTS, i18n.language()
+            if todo:
+                content.overview_payload(ver, *[s[k] for k in overview.CONTROL_IDS], lang)
+                search = state.to_search(s)
+                content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
     # What was built so far lives as long as the process: keep it out of the cyclic collector,
     # whose full passes over it otherwise add ~100 ms to about one request in twenty.
     gc.freeze()

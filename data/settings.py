@@ -5,6 +5,7 @@ This is the only module that reads ``os.environ``. Everything else receives a ``
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -66,10 +67,16 @@ HELP: dict[str, tuple[str, str]] = {
     "language": ("GAPMAP_LANGUAGE", "Interface language (en)."),
     "cache_type": (
         "GAPMAP_CACHE_TYPE",
-        "flask-caching backend: SimpleCache, FileSystemCache, RedisCache, NullCache.",
+        "flask-caching backend: SimpleCache, FileSystemCache, RedisCache, NullCache "
+        "(a GAPMAP_CACHE_REDIS_URL selects RedisCache by itself).",
     ),
     "cache_dir": ("GAPMAP_CACHE_DIR", "Directory for FileSystemCache."),
-    "cache_redis_url": ("GAPMAP_CACHE_REDIS_URL", "Redis URL for RedisCache."),
+    "cache_redis_url": (
+        "GAPMAP_CACHE_REDIS_URL",
+        "Redis URL of the cache shared by all workers and hosts (e.g. redis://host:6379/0); "
+        "set, it is used unless GAPMAP_CACHE_TYPE is FileSystemCache or NullCache. While "
+        "Redis is unreachable each worker uses a local cache and retries Redis every 5 s.",
+    ),
     "cache_timeout": ("GAPMAP_CACHE_TIMEOUT", "Cache entry lifetime in seconds."),
     "sdg_api_url": ("GAPMAP_SDG_API_URL", "Base URL of the UN SDG API used by fetch-sdg."),
     # community submissions (issue #9): /contribute, /review, the submissions API
@@ -149,16 +156,31 @@ class Settings:
         """SQLAlchemy URL of the store."""
         return self.database_url or f"sqlite:///{Path(self.data_dir) / 'gapmap.sqlite'}"
 
-    def cache_config(self) -> dict[str, Any]:
-        """flask-caching configuration for this settings object."""
+    def uses_redis(self) -> bool:
+        """Whether the cache is Redis: RedisCache, or a Redis URL with the default SimpleCache."""
+        if self.cache_type == "RedisCache":
+            return True
+        return bool(self.cache_redis_url) and self.cache_type == "SimpleCache"
+
+    def cache_config(self, namespace: str | int = "") -> dict[str, Any]:
+        """flask-caching configuration for this settings object.
+
+        ``namespace`` (the store's identity) prefixes the keys of a shared Redis, with the
+        settings that change results, so stores and configurations sharing it never mix.
+        """
         config: dict[str, Any] = {
             "CACHE_TYPE": self.cache_type,
             "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
+            "CACHE_ENABLE_SIGNALS": True,  # hits and misses can be counted (bench, tests)
         }
         if self.cache_type == "FileSystemCache":
             config["CACHE_DIR"] = self.cache_dir
-        if self.cache_type == "RedisCache":
-            config["CACHE_REDIS_URL"] = self.cache_redis_url
+        if self.uses_redis():
+            results = f"{self.recent_years}.{self.small_n}.{self.expectations}"
+            digest = hashlib.sha256(results.encode()).hexdigest()[:8]
+            config["CACHE_TYPE"] = "data.cache.RedisFallbackCache"
+            config["CACHE_REDIS_URL"] = self.cache_redis_url or "redis://localhost:6379/0"
+            config["CACHE_KEY_PREFIX"] = f"gapmap:{namespace}:{digest}:"
         return config
 
 
