@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from data import display
 from data.vocab import groups as vocab_groups
 from layouts import figures, tables, theme
-from layouts.i18n import direction, group_label, group_title, t
+from layouts.i18n import direction, exact, group_label, group_title, t
 
 TEMPLATES = Path(__file__).parent / "templates"
 _DASH = "\u2014"
@@ -69,7 +69,7 @@ def scorecard_rows(
     return [
         [
             group_title(r["group"], lang),
-            figures.fmt_share(r["share"]) if r["expected"] else t("value.not_expected", lang),
+            figures.fmt_share(r["share"], lang) if r["expected"] else t("value.not_expected", lang),
             f"{r['disaggregated']} / {r['expected']}",
             tables.largest_text(r, titles, lang),
         ]
@@ -147,7 +147,7 @@ def map_chart(
 ) -> dict[str, Any]:
     """The region's coverage map with its summary and table (``views.map_frame`` rows)."""
     mine = frame[frame["iso3"] == iso3]
-    share = figures.fmt_share(mine["z"].iloc[0]) if len(mine) else t("value.none", lang)
+    share = figures.fmt_share(mine["z"].iloc[0], lang) if len(mine) else t("value.none", lang)
     country = mine["name"].iloc[0] if len(mine) else iso3
     words = {"group": group_label(group, lang), "region": region}
     rows = [
@@ -156,7 +156,7 @@ def map_chart(
             t(
                 "value.share",
                 lang,
-                pct=figures.fmt_share(r["z"]),
+                pct=figures.fmt_share(r["z"], lang),
                 n=r["disaggregated"],
                 expected=r["expected"],
             )
@@ -203,7 +203,9 @@ def progress_chart(
     return {
         "key": "progress",
         "heading": t("country.progress", lang),
-        "figure": figures.progress_figure(rows, axis=t("country.progress_axis", lang), height=260),
+        "figure": figures.progress_figure(
+            rows, axis=t("country.progress_axis", lang), height=260, lang=lang
+        ),
         "summary": summary,
         "caption": caption,
         "headers": [
@@ -214,7 +216,7 @@ def progress_chart(
                 str(r["year"]),
                 str(r["with_value"]),
                 str(r["expected"]),
-                figures.fmt_share(r["share"]),
+                figures.fmt_share(r["share"], lang),
             ]
             for r in rows.to_dict("records")
         ],
@@ -248,7 +250,7 @@ def timeseries_chart(
             "country.ts_line",
             lang,
             line=_line_name(r, lang),
-            value=tables.with_unit(r["value"], unit),
+            value=tables.with_unit(r["value"], unit, lang),
             period=r["period"],
         )
         for r in latest.to_dict("records")
@@ -261,8 +263,8 @@ def timeseries_chart(
         [
             _line_name(r, lang),
             str(r["period"]),
-            tables.with_unit(r["value"], unit),
-            f"{display.exact(r['lower']) or _DASH} \u2013 {display.exact(r['upper']) or _DASH}"
+            tables.with_unit(r["value"], unit, lang),
+            f"{exact(r['lower'], lang) or _DASH} \u2013 {exact(r['upper'], lang) or _DASH}"
             if r["lower"] == r["lower"]
             else _DASH,
             str(r.get("dataset_name") or dataset_names.get(int(r["dataset"]), "")),

@@ -449,21 +449,39 @@ def country_search(names: Sequence[str], lang: str | None = None) -> html.Form:
     )
 
 
-def language_selector(lang: str | None = None, high_contrast: bool = False) -> html.Nav:
+def with_param(here: str, key: str, value: str) -> str:
+    """``here`` (a path and query) with ``key=value`` set and every other parameter kept.
+
+    The language and contrast links lead to the same page with the same filters
+    (``/country/KEN?group=women&lang=fr``), not to a bare ``?lang=fr``. The browser's
+    ``URLSearchParams`` does the same in ``callbacks/shell.py`` when the filters change.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    parts = urlsplit(here or "")
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    return f"{parts.path}?{urlencode([*pairs, (key, value)])}"
+
+
+def language_selector(
+    lang: str | None = None, high_contrast: bool = False, here: str = ""
+) -> html.Nav:
     """Links to this page in each language (``?lang=``), each named in its own language.
 
     Plain links, not a menu: each is one Tab stop, works with no script, and reloads the
     whole page (header and footer included) in the chosen language. Beside them, the
-    high-contrast switch (``?contrast=high``), remembered like the language.
+    high-contrast switch (``?contrast=high``), remembered like the language. ``here`` is the
+    page's path and query: the links keep them (a clientside callback follows later changes).
     """
     current = lang or language()
     items = [
         html.Li(
             html.A(
                 language_name(code),
-                href=f"?lang={code}",
+                href=with_param(here, "lang", code),
                 lang=code,
                 hrefLang=code,
+                id=ids.language_link(code),
                 className="nav-link px-2" + (" active fw-bold" if code == current else ""),
                 **({"aria-current": "true"} if code == current else {}),
             )
@@ -475,7 +493,7 @@ def language_selector(lang: str | None = None, high_contrast: bool = False) -> h
         html.Li(
             html.A(
                 t(f"shell.contrast_{switch}", lang),
-                href=f"?contrast={switch}",
+                href=with_param(here, "contrast", switch),
                 id=ids.CONTRAST_LINK,
                 className="nav-link px-2",
             )
@@ -501,9 +519,12 @@ def error_message(lang: str | None = None) -> html.Div:
 
 
 def site_header(
-    lang: str | None = None, country_names: Sequence[str] = (), high_contrast: bool = False
+    lang: str | None = None,
+    country_names: Sequence[str] = (),
+    high_contrast: bool = False,
+    here: str = "",
 ) -> html.Header:
-    """Skip link, title, the country search and the main navigation."""
+    """Skip link, title, the country search and the main navigation (``here``: the page's URL)."""
     return html.Header(
         [
             html.A(
@@ -546,7 +567,7 @@ def site_header(
                         id=ids.NAV,
                         **{"aria-label": t("shell.nav_label", lang)},
                     ),
-                    language_selector(lang, high_contrast),
+                    language_selector(lang, high_contrast, here),
                 ],
                 className="d-flex flex-wrap justify-content-between align-items-center py-2 gap-2",
             ),
@@ -685,6 +706,9 @@ def site_footer(
                 html.H2(t("footer.heading", lang), className="h6"),
                 *body,
                 html.P(about, className="small mb-0"),
+                html.P(
+                    html.A(t("footer.api_docs", lang), href="/api/docs"), className="small mb-0"
+                ),
             ]
         ),
         id=ids.FOOTER,

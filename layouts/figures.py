@@ -299,6 +299,31 @@ def trace_name(key: dict[str, Any], dataset: str = "", lang: str | None = None) 
     return f"{name} \u2014 {dataset}" if dataset else name
 
 
+def values_not_drawn(obs: pd.DataFrame, frame: pd.DataFrame) -> int:
+    """Values of ``obs`` in another unit than the chart's, or without a unit: never drawn.
+
+    The time series draws one unit (``views_country.timeseries_frame``: the most common);
+    the provenance table lists every value with its unit. Observations of the drawn unit left
+    out for another reason (another slice) are not counted.
+
+    Args:
+        obs: observations of one country and series (``value``, ``unit``).
+        frame: the chart's ``timeseries_frame`` (``unit``).
+    """
+    if obs.empty or "unit" not in obs:
+        return 0
+    has = obs[obs["value"].notna()]
+    units = has["unit"].astype(object)
+    drawn = set(frame["unit"].astype(object).dropna()) if len(frame) else set()
+    blank = units.isna() | (units.astype(str).str.strip() == "")
+    return int((blank | ~units.isin(drawn)).sum())
+
+
+def not_drawn_text(n: int, lang: str | None = None) -> str:
+    """The chart's words for values it does not draw ("" when it draws them all)."""
+    return t("country.ts_not_drawn", lang, count=n, n=n) if n else ""
+
+
 def timeseries_figure(
     frame: pd.DataFrame,
     *,
@@ -306,6 +331,7 @@ def timeseries_figure(
     unit: str = "",
     lang: str | None = None,
     dataset_names: dict[int, str] | None = None,
+    not_drawn: int = 0,
 ) -> go.Figure:
     """Group, reference and total lines over time, with error bars where bounds are known.
 
@@ -321,6 +347,8 @@ def timeseries_figure(
         unit: the y-axis title (the unit in words).
         lang: language of labels.
         dataset_names: dataset id -> name (to tell apart two datasets of one source type).
+        not_drawn: values in another unit or with none (``values_not_drawn``), said in words
+            above the plot.
     """
     if frame.empty:
         return empty_figure(t("empty.no_data", lang))
@@ -390,11 +418,28 @@ def timeseries_figure(
         height=280,
         separators=i18n.separators(lang),  # the y axis' ticks: "0,5" in French
         meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
-        yaxis={"title": {"text": safe(unit)}, "gridcolor": "#eeeeee"},
+        yaxis={"title": {"text": wrapped(unit, 24)}, "gridcolor": "#eeeeee", "automargin": True},
         xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
     )
     fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
+    if not_drawn:
+        fig.update_layout(
+            margin={"t": 30},
+            annotations=[
+                {
+                    "text": safe(not_drawn_text(not_drawn, lang)),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0,
+                    "y": 1,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 12},
+                }
+            ],
+        )
     return fig
 
 
@@ -430,7 +475,9 @@ def progress_figure(
         height=height,
         separators=i18n.separators(lang),
         yaxis={
-            "title": {"text": axis},
+            # wrapped: "Ventilations avec une valeur" in one line is taller than the plot
+            "title": {"text": wrapped(axis)},
+            "automargin": True,
             "range": [0, max(top, 1) * 1.05],
             "gridcolor": "#eeeeee",
             "rangemode": "tozero",
@@ -439,6 +486,14 @@ def progress_figure(
     )
     fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
     return fig
+
+
+def wrapped(text: str, width: int = 18) -> str:
+    """A vertical axis title in lines of at most ``width`` characters (plotly's ``<br>``)."""
+    import textwrap
+
+    lines = textwrap.wrap(safe(text), width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines)
 
 
 def _year_ticks(period_sort: pd.Series) -> dict[str, Any]:

@@ -269,10 +269,35 @@ def separators(lang: str | None = None) -> str:
     )
 
 
-def plotly_locale(lang: str | None = None) -> str:
-    """The plotly.js locale of a language (modebar tooltips; assets/vendor/plotly-locales)."""
+# plotly.js's own English words (its locale dictionary keys) -> our catalogue keys
+PLOTLY_WORDS = {
+    "Download plot as a PNG": "modebar.download",
+    "Zoom": "modebar.zoom",
+    "Pan": "modebar.pan",
+    "Zoom in": "modebar.zoom_in",
+    "Zoom out": "modebar.zoom_out",
+    "Autoscale": "modebar.autoscale",
+    "Reset axes": "modebar.reset_axes",
+    "Reset": "modebar.reset",
+    "Reset view": "modebar.reset_view",
+    "Show closest data on hover": "modebar.closest",
+    "Compare data on hover": "modebar.compare",
+    "Toggle Spike Lines": "modebar.spikes",
+}
+
+
+def graph_locale(lang: str | None = None) -> dict[str, Any]:
+    """``dcc.Graph.config`` entries that put plotly.js's modebar in the page's language.
+
+    ``locale`` picks the plotly.js locale file (assets/vendor/plotly-locales); ``locales``
+    carries our catalogue's words for the buttons the app shows, merged over it (plotly.js has
+    no Arabic modebar words).
+    """
     code = lang or language()
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+    if code not in LANGUAGES or code == DEFAULT_LANGUAGE:
+        return {"locale": DEFAULT_LANGUAGE}
+    words = {plotly: t(key, code) for plotly, key in PLOTLY_WORDS.items()}
+    return {"locale": code, "locales": {code: {"dictionary": words}}}
 
 
 def plural_form(lang: str, count: int) -> str:

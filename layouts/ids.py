@@ -14,6 +14,18 @@ HEADER = "shell-header"
 NAV = "shell-nav"
 LANGUAGE_NAV = "shell-language-nav"  # the header's language selector (issue #10)
 CONTRAST_LINK = "shell-contrast-link"
+# one link per language; a clientside callback keeps each on the current path and filters
+LANGUAGE_LINK_EN = "shell-language-en"
+LANGUAGE_LINK_FR = "shell-language-fr"
+LANGUAGE_LINK_ES = "shell-language-es"
+LANGUAGE_LINK_AR = "shell-language-ar"
+
+
+def language_link(lang: str) -> str:
+    """Id of the header's link to the current page in ``lang`` (``LANGUAGE_LINK_*``)."""
+    return f"shell-language-{lang}"
+
+
 NAV_MAP = "shell-nav-map"
 NAV_MATRIX = "shell-nav-matrix"
 DEMO_BANNER = "shell-demo-banner"

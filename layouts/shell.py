@@ -27,7 +27,7 @@ def layout(lang: str | None = None) -> html.Div:
     return html.Div(
         [
             dash.dcc.Location(id=ids.SHELL_URL, refresh=False),
-            components.site_header(lang, country_names(lang), high_contrast()),
+            components.site_header(lang, country_names(lang), high_contrast(), here()),
             dbc.Container(
                 # the banner inside <main>: every piece of content sits in a landmark, and the
                 # skip link lands on the warning that the data are invented
@@ -92,6 +92,23 @@ def country_names(lang: str | None = None) -> list[str]:
 
 
 CONTRAST_COOKIE = "gapmap_contrast"
+
+
+def here() -> str:
+    """The page's path and query: the request's, or for Dash's layout request its ``Referer``.
+
+    The language and contrast links keep them (``components.with_param``).
+    """
+    from urllib.parse import urlsplit
+
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return ""
+    if request.path.startswith("/_dash") and request.referrer:
+        page = urlsplit(request.referrer)
+        return f"{page.path}?{page.query}" if page.query else page.path
+    return request.full_path.rstrip("?")
 
 
 def high_contrast() -> bool:

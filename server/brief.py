@@ -40,7 +40,7 @@ from data import tables as shared
 from data import views_country as views
 from layouts import brief as build
 from layouts import state
-from layouts.i18n import group_label, group_title, supported, t
+from layouts.i18n import date_text, group_label, group_title, supported, t
 from layouts.pages import content
 from layouts.pages.country import progress_summary_text
 
@@ -217,7 +217,9 @@ def context(
         "lang": lang or "en",
         "brand": t("app.title", lang),
         "title": t("brief.title", lang, **words),
-        "lead": t("brief.lead", lang, as_of=cite["as_of"], date=day),
+        "lead": t(
+            "brief.lead", lang, as_of=cite["as_of"], date=date_text(date.fromisoformat(day), lang)
+        ),
         "findings": [{"kind": f.kind, "text": f.text} for f in found],
         "facts": [{"kind": f.kind, **f.facts, "sources": f.sources} for f in found],
         "findings_heading": t("brief.findings", lang),

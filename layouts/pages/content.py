@@ -22,7 +22,7 @@ from data import tables as data_tables
 from data.cache import cache
 from data.vocab import groups as all_groups
 from layouts import components, state, tables, theme
-from layouts.i18n import group_label, group_title, language, t
+from layouts.i18n import graph_locale, group_label, group_title, language, t
 
 WORLD = "001"
 
@@ -48,7 +48,8 @@ def graph_config() -> dict[str, Any]:
     """``dcc.Graph`` config with the topojson served from this app's assets."""
     from dash import get_asset_url
 
-    return theme.graph_config(get_asset_url("topojson/"))
+    # the modebar in the page's language (issue #10)
+    return {**theme.graph_config(get_asset_url("topojson/")), **graph_locale()}
 
 
 def version() -> int:

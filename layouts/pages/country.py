@@ -315,11 +315,18 @@ def detail_payload(
     if why:
         detail.append(html.P(why, className="country-why alert alert-info py-2"))
     if len(frame):
+        not_drawn = figures.values_not_drawn(obs, frame)  # other units: said, not dropped
         fig = figures.timeseries_figure(
-            frame, title=title, unit=unit, lang=lang, dataset_names=content.dataset_names()
+            frame,
+            title=title,
+            unit=unit,
+            lang=lang,
+            dataset_names=content.dataset_names(),
+            not_drawn=not_drawn,
         )
         caveat = views.measured_differently(frame, pairs, obs)
         ts_text = _ts_summary(frame, title, unit, lang, caveat)
+        ts_text = f"{ts_text} {figures.not_drawn_text(not_drawn, lang)}".strip()
         chart = {"figure": fig, "title": f"{caption} \u2014 {country}", "summary": ts_text}
         detail += [
             _section(
