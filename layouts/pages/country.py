@@ -241,7 +241,7 @@ def _ts_summary(
             "country.ts_line",
             lang,
             line=figures.trace_name(r, lang=lang),
-            value=tables.with_unit(r["value"], unit),
+            value=tables.with_unit(r["value"], unit, lang),
             period=r["period"],
         )
         for r in latest.to_dict("records")

@@ -11,8 +11,8 @@ import pandas as pd
 
 from data import queries, views
 from data import tables as data_tables
-from data.display import exact, unit_name
-from layouts import components, figures, state, tables
+from data.display import unit_name
+from layouts import components, figures, i18n, state, tables
 from layouts.components import headline_cards, map_legend
 from layouts.i18n import group_label, language, number, t
 from layouts.pages import content
@@ -41,11 +41,11 @@ def cards(
         (f"{h['recent']}", t("headline.recent", lang, count=recent, n=h["recent"], recent=recent)),
         (f"{h['none']}", t("headline.none", lang, count=h["none"], n=h["none"], group=name)),
         (
-            figures.fmt_share(h["share"]),
+            figures.fmt_share(h["share"], lang),
             t(
                 "headline.pairs",
                 lang,
-                pct=figures.fmt_share(h["share"]),
+                pct=figures.fmt_share(h["share"], lang),
                 expected=number(h["expected"], lang),
             ),
         ),
@@ -97,7 +97,8 @@ def summary(
             return community_summary(frame, h, names, lang)
         best = views.top_shares(coloured)
         best_text = ", ".join(
-            f"{n} ({figures.fmt_share(z)})" for n, z in zip(best["name"], best["z"], strict=True)
+            f"{n} ({figures.fmt_share(z, lang)})"
+            for n, z in zip(best["name"], best["z"], strict=True)
         )
         return t(
             "summary.coverage",
@@ -122,8 +123,8 @@ def summary(
             lang,
             count=len(coloured),
             n=len(coloured),
-            low=f"{low['name']} {exact(low['value'])}",
-            high=f"{high['name']} {exact(high['value'])}",
+            low=f"{low['name']} {i18n.exact(low['value'], lang)}",
+            high=f"{high['name']} {i18n.exact(high['value'], lang)}",
             **names,
         )
     d = coloured["direction"].value_counts()
