@@ -130,11 +130,28 @@ def setup(app: Any, settings: Settings) -> Limiter:
 
 
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """A community page: the template with the CSRF token and the flashed messages."""
+    """A community page in the request's language: the CSRF token, the flashed messages.
+
+    The language is the dashboard's (``layouts.i18n.language``: ``?lang=``, the page a form
+    was posted from, the cookie, ``Accept-Language``); the header links to this page in
+    each language.
+    """
     from flask import get_flashed_messages
     from flask_wtf.csrf import generate_csrf
 
     from layouts.community import render
+    from layouts.community_text import language_links
+    from layouts.i18n import language
 
+    lang = language()
     messages = get_flashed_messages(with_categories=True)
-    return render(template, csrf_token=generate_csrf(), messages=messages, **context), status
+    links = language_links(lang, request.path, request.args.to_dict(flat=False))
+    html = render(
+        template,
+        lang,
+        csrf_token=generate_csrf(),
+        messages=messages,
+        languages=links,
+        **context,
+    )
+    return html, status

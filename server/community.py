@@ -26,6 +26,8 @@ from data import submission_preview as preview
 from data import submissions as subs
 from data.accounts import authenticate
 from data.submissions import SubmissionError
+from layouts.community_text import reason as _reason_in
+from layouts.i18n import language, t
 from server import auth, community_admin, submissions_api
 from server.auth import page
 
@@ -43,7 +45,7 @@ def reviewer_only(view: Any) -> Any:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not me().can_review:
-            return page("community_denied.html", 403, title="Not allowed", user=me())
+            return page("community_denied.html", 403, title=t("community.title.denied"), user=me())
         return view(*args, **kwargs)
 
     return login_required(wrapped)
@@ -74,9 +76,11 @@ def register(app: Any) -> None:
                 login_user(auth.WebUser(user))
                 subs_audit(user.username, "login")
                 return redirect(_safe_next(request.args.get("next")))
-            error = "The user name or password is wrong."
+            error = t("community.login.wrong")
         status = 401 if error else 200
-        return page("community_login.html", status, title="Log in", error=error, user=None)
+        return page(
+            "community_login.html", status, title=t("community.login"), error=error, user=None
+        )
 
     @server.route("/logout", methods=["POST"])
     def logout() -> Any:
@@ -93,7 +97,7 @@ def register(app: Any) -> None:
         if request.method == "POST":
             upload = request.files.get("file")
             if upload is None or not upload.filename:
-                flash("Choose a file to upload.", "danger")
+                flash(t("community.flash.choose_file"), "danger")
                 return redirect("/contribute")
             try:
                 sub_id = subs.stage(
@@ -105,13 +109,13 @@ def register(app: Any) -> None:
                     request.form.get("country", ""),
                 )
             except SubmissionError as exc:
-                flash(f"Upload refused: expected {exc}.", "danger")
+                flash(t("community.flash.refused", reason=reason(exc)), "danger")
                 return redirect("/contribute")
             return redirect(f"/contribute/{sub_id}")
         mine = subs.listing(queries.store(), me())
         return page(
             "community_contribute.html",
-            title="Contribute data",
+            title=t("community.nav.contribute"),
             user=me(),
             submissions=mine,
             max_mb=settings.max_upload_mb,
@@ -134,8 +138,8 @@ def register(app: Any) -> None:
         try:
             subs.set_label_map(queries.store(), sub_id, me(), chosen)
         except SubmissionError as exc:
-            return _draft_page(sub_id, error=str(exc), status=exc.status)
-        flash("Group labels mapped; the report below uses them.", "success")
+            return _draft_page(sub_id, error=reason(exc), status=exc.status)
+        flash(t("community.flash.mapped"), "success")
         return redirect(f"/contribute/{sub_id}")
 
     @server.route("/contribute/<int:sub_id>/submit", methods=["POST"])
@@ -144,8 +148,8 @@ def register(app: Any) -> None:
         try:
             subs.submit(queries.store(), settings, sub_id, me(), request.form.to_dict())
         except SubmissionError as exc:
-            return _draft_page(sub_id, error=str(exc), status=exc.status, form=request.form)
-        flash("Submitted. A reviewer will publish it or send it back with a note.", "success")
+            return _draft_page(sub_id, error=reason(exc), status=exc.status, form=request.form)
+        flash(t("community.flash.submitted"), "success")
         return redirect(f"/contribute/{sub_id}")
 
     @server.route("/review")
@@ -166,7 +170,7 @@ def register(app: Any) -> None:
             )
         return page(
             "community_review.html",
-            title="Review submissions",
+            title=t("community.title.review"),
             user=me(),
             pending=pending,
             published=subs.listing(store, me(), "published"),
@@ -182,17 +186,17 @@ def register(app: Any) -> None:
         try:
             if action == "publish":
                 dataset = subs.publish(store, settings, sub_id, me(), note)
-                flash(f"Submission {sub_id} published as dataset {dataset}.", "success")
+                flash(t("community.flash.published", id=sub_id, dataset=dataset), "success")
             elif action == "reject":
                 subs.reject(store, sub_id, me(), note)
-                flash(f"Submission {sub_id} rejected; the contributor sees your note.", "success")
+                flash(t("community.flash.rejected", id=sub_id), "success")
             elif action == "revert":
                 subs.revert(store, sub_id, me(), note)
-                flash(f"Submission {sub_id} reverted: its dataset is withdrawn.", "success")
+                flash(t("community.flash.reverted", id=sub_id), "success")
             else:
                 abort(404)
         except SubmissionError as exc:
-            flash(f"Not done: {exc}", "danger")
+            flash(t("community.flash.not_done", reason=reason(exc)), "danger")
         return redirect("/review")
 
     community_admin.register(server, reviewer_only)
@@ -203,10 +207,15 @@ def register(app: Any) -> None:
         return page(
             "community_login.html",
             429,
-            title="Log in",
-            error="Too many attempts from your address: wait a minute, then try again.",
+            title=t("community.login"),
+            error=t("community.login.too_many"),
             user=None,
         )
+
+
+def reason(exc: Exception) -> str:
+    """The reason of a refusal from ``data/`` in the request's language (when it is known)."""
+    return _reason_in(str(exc), language())
 
 
 def subs_audit(actor: str, action: str) -> None:
@@ -222,14 +231,14 @@ def _draft_page(
     store = queries.store()
     sub = subs.get(store, sub_id, me())
     if sub is None:  # another organisation's, or none: the same answer
-        return page("community_denied.html", 404, title="Not found", user=me())
+        return page("community_denied.html", 404, title=t("community.title.not_found"), user=me())
     report = subs.check(store, settings, sub, me())
     fills = preview.fills(report["frame"]) if not report["errors"] else []
     prov = dict(form) if form is not None else json.loads(sub["provenance"] or "{}")
     return page(
         "community_draft.html",
         status if not error or status >= 400 else 422,
-        title=f"Submission {sub_id}",
+        title=t("community.title.submission", id=sub_id),
         user=me(),
         sub=sub,
         report=report,

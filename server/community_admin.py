@@ -14,6 +14,8 @@ from flask_login import current_user, login_required
 
 from data import accounts, queries
 from data.community_tables import ROLES
+from layouts.community_text import reason
+from layouts.i18n import language, t
 from server.auth import page
 
 ADMIN_PATH = "/admin/users"
@@ -29,13 +31,16 @@ def register(server: Flask, _reviewer_only: Callable[[Any], Any]) -> None:
     @login_required
     def admin_users() -> Any:
         if not admin().is_admin:
-            return page("community_denied.html", 403, title="Not allowed", user=admin())
+            return page(
+                "community_denied.html", 403, title=t("community.title.denied"), user=admin()
+            )
         return page(
             "community_admin.html",
-            title="Accounts",
+            title=t("community.nav.accounts"),
             user=admin(),
             users=accounts.list_users(queries.store()),
             roles=ROLES,
+            min_password=accounts.MIN_PASSWORD,
             token=None,
         )
 
@@ -44,7 +49,7 @@ def register(server: Flask, _reviewer_only: Callable[[Any], Any]) -> None:
     def admin_action(action: str) -> Any:
         me = admin()
         if not me.is_admin:
-            return page("community_denied.html", 403, title="Not allowed", user=me)
+            return page("community_denied.html", 403, title=t("community.title.denied"), user=me)
         store = queries.store()
         form = request.form
         name = form.get("username", "")
@@ -57,30 +62,36 @@ def register(server: Flask, _reviewer_only: Callable[[Any], Any]) -> None:
                 )  # fmt: skip
                 if countries:
                     accounts.grant(store, name, countries, actor=me.username)
-                flash(f"Account {name} added.", "success")
+                flash(t("community.flash.added", name=name), "success")
             elif action == "grant":
                 accounts.grant(store, name, countries, actor=me.username)
-                flash(f"{name} may now submit for {', '.join(countries)}.", "success")
+                flash(
+                    t("community.flash.granted", name=name, countries=", ".join(countries)),
+                    "success",
+                )
             elif action == "revoke":
                 accounts.revoke(store, name, countries, actor=me.username)
-                flash(f"Countries withdrawn from {name}.", "success")
+                flash(t("community.flash.revoked", name=name), "success")
             elif action == "remove":
                 if name == me.username:
                     raise accounts.AccountError("you cannot remove your own account")
                 accounts.remove_user(store, name, actor=me.username)
-                flash(f"Account {name} removed (its submissions stay).", "success")
+                flash(t("community.flash.removed", name=name), "success")
             elif action == "token":
                 token = accounts.create_token(store, name, form.get("label", ""), me.username)
                 return page(
                     "community_admin.html",
-                    title="Accounts",
+                    title=t("community.nav.accounts"),
                     user=me,
                     users=accounts.list_users(store),
                     roles=ROLES,
+                    min_password=accounts.MIN_PASSWORD,
                     token={"username": name, "value": token},
                 )
             else:
-                return page("community_denied.html", 404, title="Not found", user=me)
+                return page(
+                    "community_denied.html", 404, title=t("community.title.not_found"), user=me
+                )
         except accounts.AccountError as exc:
-            flash(f"Not done: {exc}.", "danger")
+            flash(t("community.flash.not_done", reason=reason(str(exc), language())), "danger")
         return redirect(ADMIN_PATH)

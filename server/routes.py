@@ -15,6 +15,7 @@ MODULES: tuple[str, ...] = (
     "server.images",
     "server.brief",
     "server.community",  # accounts, upload wizard, review, submissions API (issue #9)
+    "server.api_docs",  # /api and /api/docs: the data API for people, four languages (#10)
 )
 
 
