@@ -11,6 +11,8 @@ disparity group / reference), by group, series and region; a matrix (countries x
 coverage %); a country page (latest group and reference value of every series, and a line
 chart of one series). The groups are the project's (``data/raw/groups.csv``); the country
 shapes are the project's own topojson (``assets/topojson/world_110m.json``) read as GeoJSON.
+plotly.js also fetches its base-map topojson for a GeoJSON trace (from a CDN by default, so
+offline the map stays empty): the baseline serves that file itself, uncompressed, at /topojson/.
 
     python bench/baseline_app.py DATA_DIR [--port 8060]
     BASELINE_DATA_DIR=DIR gunicorn 'bench.baseline_app:create_server()'
@@ -23,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+import flask
 import pandas as pd
 import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
@@ -206,11 +209,17 @@ def create_app(data_dir: Path) -> Dash:
             dcc.RadioItems(id="group", options=list(all_groups), value="disability", inline=True),
             dcc.RadioItems(id="region", options=["", *regions], value="", inline=True),
             dcc.Dropdown(id="series", options=[], value=None),
-            dcc.Graph(id="map"),
+            # plotly.js fetches its base-map topojson even for a GeoJSON trace, from a CDN by
+            # default: offline it draws nothing. The same file, served here (uncompressed).
+            dcc.Graph(id="map", config={"topojsonURL": "/topojson/"}),
             dcc.Link("matrix", href="/matrix", id="to-matrix"),
         ]
     )
     app.layout = html.Div([dcc.Location(id="url"), html.Div(id="page")])
+
+    @app.server.route("/topojson/<path:name>")
+    def topojson(name):
+        return flask.send_from_directory(TOPOJSON.parent, name)
 
     @app.callback(Output("page", "children"), Input("url", "pathname"))
     def page(pathname):
