@@ -13,8 +13,10 @@ target. Sections (``--only``, default all):
 - ``import``: ``python -m data import`` of the files into a fresh store, wall time and peak RSS
   in a child process; baseline: ``pandas.read_csv(dtype=str)`` of the same files (the standard
   app reads its CSV at start). The store built is kept for the other sections.
-- ``server``: both apps under gunicorn (``gunicorn.conf.py``, 1 worker each, started side by
-  side). Chromium walks the project through the main interactions once (bench_dashboard) to
+- ``server``: both apps under gunicorn, 1 worker each, started side by side (the project with
+  the repo's ``gunicorn.conf.py``, the baseline with ``bench/gunicorn_baseline.conf.py``: the
+  same worker class, threads and keep-alive, without the project's preload and hooks).
+  Chromium walks the project through the main interactions once (bench_dashboard) to
   record the callbacks each sends; then each interaction is replayed over loopback, the two
   apps interleaved, ``--repeat`` times: cache miss (the project's page cache, a
   ``FileSystemCache``, emptied before each replay) and cache hit. The baseline has no cache:
@@ -23,8 +25,8 @@ target. Sections (``--only``, default all):
 - ``browser``: time until the map is drawn (>= 100 country shapes) in Chromium over an emulated
   1.6 Mbit/s down, 750 kbit/s up, 150 ms RTT link (CDP ``Network.emulateNetworkConditions``),
   with a cold browser cache (new context) and warm (the same page opened again), median of
-  ``--visits``; bytes transferred (CDP ``encodedDataLength``) on first load and on the repeat
-  visit (all, and static files only).
+  ``--visits`` (on the servers of ``server``); bytes transferred (CDP ``encodedDataLength``)
+  on first load and on the repeat visit (all, and static files only).
 - ``start``: gunicorn with 4 workers started on the store: process start to the first map drawn
   in Chromium (no emulation); until the workers' CPU is idle (warm-up over); worker RSS.
 - ``load``: on that server, locust headless (bench/locustfile.py): 50 users, varied filter
@@ -214,6 +216,17 @@ class Server(bench_soak.Gunicorn):
     def worker_rss(self) -> float:
         """Largest worker RSS in MB."""
         return max((bench_soak.rss_mb(p) for p in self.workers()), default=float("nan"))
+
+    def worker_pss(self) -> float:
+        """Largest worker PSS in MB (pages shared copy-on-write with the master counted in part)."""
+        found = []
+        for pid in self.workers():
+            try:
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            found += [int(x.split()[1]) / 1024 for x in text.splitlines() if x.startswith("Pss:")]
+        return max(found, default=float("nan"))
 
 
 # -- server time and bytes ----------------------------------------------------------------------
@@ -411,7 +424,7 @@ def start_and_load(
                 raise
         try:
             row["idle"] = server.wait_idle(limit=1800) + row["cold_start"]
-            row["rss_idle"] = server.worker_rss()
+            row["rss_idle"], row["pss_idle"] = server.worker_rss(), server.worker_pss()
             log(f"  {app}: map after {row['cold_start']:.1f} s, idle after {row['idle']:.0f} s")
             if app == "project":
                 tpl = bench_soak.capture(server.base)
@@ -428,7 +441,7 @@ def start_and_load(
                 )
             if load:
                 row.update(locust(app, server, workdir, seconds, users))
-                row["rss_load"] = server.worker_rss()
+                row["rss_load"], row["pss_load"] = server.worker_rss(), server.worker_pss()
                 row["restarts"] = server.boots() - 4
             log(f"  {app}: load {row}")
         finally:
@@ -603,34 +616,36 @@ def table(scale: str, res: dict) -> list[str]:
             "{:.0f}",
         )
         add(
+            "worker PSS after warm-up (max of 4)",
+            p_["pss_idle"],
+            q_["pss_idle"],
+            " MB",
+            fmt="{:.0f}",
+        )
+        if "requests" not in p_ or "requests" not in q_:
+            return lines
+        add(
             "worker RSS after the load (max of 4)",
             p_["rss_load"],
             q_["rss_load"],
             " MB",
             fmt="{:.0f}",
         )
+        add(
+            "worker PSS after the load (max of 4)",
+            p_["pss_load"],
+            q_["pss_load"],
+            " MB",
+            fmt="{:.0f}",
+        )
         for q in ("p50", "p95", "p99"):
             ok = p_[q] <= 300 if q == "p95" else None
-            add(
-                f"load 50 users, 4 workers: {q}",
-                p_[q],
-                q_[q],
-                " ms",
-                "<= 300 ms" if q == "p95" else "",
-                ok,
-                "{:.0f}",
-            )
+            target = "<= 300 ms" if q == "p95" else ""
+            add(f"load 50 users, 4 workers: {q}", p_[q], q_[q], " ms", target, ok, "{:.0f}")
         add("load: requests", p_["requests"], q_["requests"], "", fmt="{:.0f}")
         add("load: errors", p_["failures"], q_["failures"], "", "0", p_["failures"] == 0, "{:.0f}")
-        add(
-            "load: worker restarts",
-            p_["restarts"],
-            q_["restarts"],
-            "",
-            "0",
-            p_["restarts"] == 0,
-            "{:.0f}",
-        )
+        ok = p_["restarts"] == 0
+        add("load: worker restarts", p_["restarts"], q_["restarts"], "", "0", ok, "{:.0f}")
     return lines
 
 
