@@ -33,8 +33,29 @@ FILES = {
     "opensdg": (FIX / "readers" / "opensdg" / "data" / "indicator_8-5-2.csv", "Value"),
 }
 FILE_LEVEL = {"bad_encoding", "empty_file", "too_large", "bad_format", "bad_sheet"}
-JUNK = ["1e999", "-1e999", "nan", "inf", "-0", "007", ".5", "5.", "<2.5", ">95", "N", "..", "",
-        "1,5", "2.5.1", "12,345", " 3 ", "0x10", "1e-320", "\x1b[31m4", "4\x0c"]
+JUNK = [
+    "1e999",
+    "-1e999",
+    "nan",
+    "inf",
+    "-0",
+    "007",
+    ".5",
+    "5.",
+    "<2.5",
+    ">95",
+    "N",
+    "..",
+    "",
+    "1,5",
+    "2.5.1",
+    "12,345",
+    " 3 ",
+    "0x10",
+    "1e-320",
+    "\x1b[31m4",
+    "4\x0c",
+]
 
 
 def _records(text: str) -> dict[int, list[str]]:
@@ -119,8 +140,10 @@ def _mutate(data: st.DataObject, text: str) -> str:
         else:
             i = data.draw(st.sampled_from(body))
             pos = data.draw(st.integers(0, len(lines[i])))
-            lines[i] = lines[i][:pos] + data.draw(st.sampled_from(["\x1b", "\x7f", "\x0c"])) + (
-                lines[i][pos:]
+            lines[i] = (
+                lines[i][:pos]
+                + data.draw(st.sampled_from(["\x1b", "\x7f", "\x0c"]))
+                + (lines[i][pos:])
             )
     return "\n".join(lines)
 
