@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from data.settings import Settings
 from data.store import Provenance, Store
@@ -226,3 +227,32 @@ def test_first_start_by_several_processes_at_once_never_fails(request, backend_s
     for settings in stores:  # each store created once: one identity seen by every process
         assert len({r[2] for r in results if r[0] == str(settings.data_dir)}) == 1
         assert Store(settings).version() == 0
+
+
+# -- community contributions on PostgreSQL -------------------------------------------------------
+@pytest.fixture
+def pg_site(pg_settings, tmp_path):
+    from tests.community import make_site
+
+    return make_site(tmp_path / "site", database_url=pg_settings.database_url)
+
+
+def test_publish_and_revert_a_contribution_on_pg(pg_site):
+    from tests import test_submissions
+
+    test_submissions.test_publish_adds_a_community_dataset_and_revert_withdraws_it(pg_site)
+
+
+def test_reject_and_api_submissions_on_pg(pg_site):
+    from tests import test_submissions
+
+    test_submissions.test_reject_keeps_the_note_for_the_contributor(pg_site)
+    test_submissions.test_api_submissions(pg_site)
+
+
+def test_accounts_on_pg(pg_site):
+    from tests import test_accounts
+
+    test_accounts.test_contributor_cannot_publish_reject_or_revert(pg_site)
+    test_accounts.test_admin_page_manages_accounts(pg_site)
+    test_accounts.test_passwords_and_tokens_are_hashed_at_rest(pg_site)
