@@ -198,6 +198,9 @@ def _warm_up() -> None:
     from data.vocab import groups
     from layouts import state
 
+    # The engine's tables of this store version: computed by the first process, read from
+    # disk by every other worker and every later start (data/precomputed.py).
+    queries.prepare_tables()
     for source in queries.SOURCES:
         for group in groups():
             queries.coverage(group, source)

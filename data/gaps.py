@@ -59,29 +59,73 @@ def pairs(obs: pd.DataFrame, group: Group) -> pd.DataFrame:
         observed for that slice. Rows
         without a value (missing-value codes such as ``N``) are never paired.
     """
-    obs = obs[obs["value"].notna()]
     dim = group.dimension
     others = [d for d in DIMENSIONS if d != dim]
     keys = [*_MATCH, *others]
-    codes = obs[dim].astype(object)
-    is_group = codes.map(group.is_group_code).astype(bool)
     cols = [*keys, dim, "iso3", "year", "period_sort", "source_type", *_VALUE_COLS]
-    grp = _plain(obs[is_group], cols)
+    ref_cols = {c: f"ref_{c}" for c in _VALUE_COLS}
+    # Only rows with a value whose code is the group's or a reference's can pair. They are
+    # matched on one integer per slice (the key columns' codes, NaN equal to NaN as in a
+    # merge) instead of a merge on 16 object columns: the same pairs in the same order, many
+    # times faster; only the paired rows' columns are ever copied.
+    valid = obs["value"].notna().to_numpy()
+    is_group = _is_group(obs, group).to_numpy() & valid
+    refs = obs[dim].isin(group.reference).to_numpy(dtype=bool) & valid
+    rows = np.flatnonzero(is_group | refs)
+    codes = obs[dim].to_numpy(dtype=object)[rows]
+    slices = _slice_ids(obs, keys, rows)
+    left = np.flatnonzero(is_group[rows])
+    at_cols = [obs.columns.get_loc(c) for c in cols]
+    val_cols = [obs.columns.get_loc(c) for c in _VALUE_COLS]
     found = []
     for ref_code in group.reference:
-        if grp.empty:
+        if not len(left):
             break
-        ref = _plain(obs[codes == ref_code], [*keys, *_VALUE_COLS])
-        ref = ref.rename(columns={c: f"ref_{c}" for c in _VALUE_COLS})
-        merged = grp.merge(ref, on=keys, how="inner")
+        right = np.flatnonzero(codes == ref_code)
+        right = right[pd.Series(slices[right]).isin(slices[left]).to_numpy()]
+        at = pd.DataFrame({"_k": slices[left], "_l": rows[left]}).merge(
+            pd.DataFrame({"_k": slices[right], "_r": rows[right]}), on="_k", how="inner"
+        )
+        merged = pd.concat(
+            [
+                _plain(obs.iloc[at["_l"].to_numpy(), at_cols], cols).reset_index(drop=True),
+                _plain(obs.iloc[at["_r"].to_numpy(), val_cols], _VALUE_COLS)
+                .rename(columns=ref_cols)
+                .reset_index(drop=True),
+            ],
+            axis=1,
+        )
         merged["ref_code"] = ref_code
         merged["group_dim"] = dim
         found.append(merged)
-        grp = grp[~grp.set_index(keys).index.isin(merged.set_index(keys).index)]
+        left = left[~pd.Series(slices[left]).isin(slices[right]).to_numpy()]
     if not found:
-        names = [*cols, "ref_code", "group_dim", *(f"ref_{c}" for c in _VALUE_COLS)]
+        names = [*cols, "ref_code", "group_dim", *ref_cols.values()]
         return pd.DataFrame(columns=names)
     return pd.concat(found, ignore_index=True)
+
+
+def _slice_ids(obs: pd.DataFrame, keys: list[str], rows: np.ndarray) -> np.ndarray:
+    """One integer per distinct combination of ``keys`` over ``obs``' rows at ``rows``.
+
+    Equal values (NaN included) get equal integers, as a merge on those columns would match.
+    """
+    ids = np.zeros(len(rows), dtype=np.int64)
+    size = 1
+    for col in keys:
+        column = obs[col]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()[rows].astype(np.int64) + 1  # NaN: -1 -> 0
+            card = len(column.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(column.to_numpy()[rows], use_na_sentinel=False)
+            card = max(len(uniques), 1)
+        if size * card >= 2**62:  # renumber densely before the product could overflow
+            ids, seen = pd.factorize(ids)
+            size = max(len(seen), 1)
+        ids = ids * card + codes
+        size *= card
+    return ids
 
 
 # Nature codes of values that are not observations of the period (UN SDG / SDMX NATURE):
@@ -315,8 +359,17 @@ def as_of_year(obs: pd.DataFrame) -> int:
 
 
 def _is_group(obs: pd.DataFrame, group: Group) -> pd.Series:
-    codes = obs[group.dimension].astype(object)
-    return codes.map(group.is_group_code).astype(bool)
+    """Rows whose code of the group's dimension belongs to the group.
+
+    Asked once per distinct code (categories), not once per row.
+    """
+    codes = obs[group.dimension]
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        codes = codes.astype(object).astype("category")
+    cats = codes.cat.categories
+    member = np.fromiter((bool(group.is_group_code(c)) for c in cats), bool, len(cats))
+    member = np.append(member, bool(group.is_group_code(np.nan)) if codes.hasnans else False)
+    return pd.Series(member[codes.cat.codes.to_numpy()], index=obs.index)
 
 
 def group_specific_series(obs: pd.DataFrame, group: Group) -> set[str]:

@@ -17,15 +17,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data import catalogue as cat_mod
-from data import gaps, reference
+from data import gaps, precomputed, reference
 from data import store as store_mod
 from data.settings import Settings
 from data.store import Store, StoreError
 from data.vocab import group as get_group
+from data.vocab import groups as all_groups
 
 SOURCES = ("all", "official", "community")
 _state: dict[str, object] = {}
@@ -75,6 +78,8 @@ def configure(settings: Settings, *, last_good: bool = False) -> Store:
         _by_country,
         _specific,
         _progress,
+        _reach,
+        _tables_dir,
     ):
         cached.cache_clear()  # results are keyed by version, which another store shares
     return store
@@ -119,11 +124,12 @@ def serve(version: int | None) -> None:
 @contextmanager
 def building(version: int) -> Iterator[None]:
     """Within this block, this thread computes for ``version`` (others keep theirs)."""
+    before = getattr(_local, "version", None)  # blocks may nest (a warm-up inside one)
     _local.version = version
     try:
         yield
     finally:
-        _local.version = None
+        _local.version = before
 
 
 @lru_cache(maxsize=3)  # the served version, the one being built, and one more import
@@ -172,6 +178,11 @@ def statuses(group: str, source: str = "all") -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
+    stored = _stored(version, "statuses", group, source)
+    return stored if stored is not None else _compute_statuses(version, group, source, recent)
+
+
+def _compute_statuses(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
     iso3s = reference.counted_countries()
     snap = snapshot()
     cat = snap.catalogue
@@ -272,6 +283,9 @@ def disparities(group: str, source: str = "all") -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _disparities(version: int, group: str, source: str, small_n: int) -> pd.DataFrame:
+    stored = _stored(version, "disparities", group, source)
+    if stored is not None:
+        return stored
     snap = snapshot()
     polarity = dict(zip(snap.catalogue["series"], snap.catalogue["polarity"], strict=True))
     found = gaps.pairs(observations(source), get_group(group))
@@ -285,13 +299,13 @@ def country_frames(iso3: str, group: str, source: str = "all") -> dict[str, pd.D
     dictionary look-ups instead of scans of every country's rows.
     """
     split = _by_country(snapshot().version, group, source, settings().recent_years)
-    return {name: parts.get(iso3, empty) for name, (parts, empty) in split.items()}
+    return {name: plain.iloc[rows.get(iso3, [])] for name, (plain, rows) in split.items()}
 
 
 @lru_cache(maxsize=64)
 def _by_country(
     version: int, group: str, source: str, recent: int
-) -> dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]]:
+) -> dict[str, tuple[pd.DataFrame, dict[str, np.ndarray]]]:
     frames = {
         "statuses": statuses(group, source),
         "coverage": coverage(group, source),
@@ -300,6 +314,51 @@ def _by_country(
     out = {}
     for name, frame in frames.items():
         plain = frame.assign(iso3=frame["iso3"].astype(object))
-        parts = {str(k): v for k, v in plain.groupby("iso3", sort=False)}
-        out[name] = (parts, plain.iloc[0:0])
+        # each country's row positions (a country's rows are taken when asked: building
+        # every country's frame up front cost seconds per group and source)
+        rows = plain.groupby("iso3", sort=False).indices
+        out[name] = (plain, {str(k): v for k, v in rows.items()})
     return out
+
+
+def series_reach(group: str, source: str = "all") -> pd.Series:
+    """Countries with a group value per series (``views.series_reach`` of ``disparities``)."""
+    return _reach(snapshot().version, group, source)
+
+
+@lru_cache(maxsize=64)
+def _reach(version: int, group: str, source: str) -> pd.Series:
+    from data import views
+
+    return views.series_reach(disparities(group, source))
+
+
+# ---- the engine's tables on disk, once per store version (see ``data.precomputed``) ----
+
+
+@lru_cache(maxsize=4)
+def _tables_dir(version: int) -> Path:
+    return precomputed.directory(settings(), store().identity, version)
+
+
+def _stored(version: int, kind: str, group: str, source: str) -> pd.DataFrame | None:
+    where = _tables_dir(version)
+    return precomputed.read(where, kind, group, source) if where.is_dir() else None
+
+
+def prepare_tables() -> bool:
+    """Statuses and disparities of every group and source of the current version, on disk.
+
+    The first process computes and writes them; others starting meanwhile wait for it and
+    read them (``precomputed.ensure``). Returns True when they are on disk.
+    """
+    version = current_version()
+
+    def compute() -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+        with building(version):
+            for source in SOURCES:
+                for group in all_groups():
+                    yield "statuses", group, source, statuses(group, source)
+                    yield "disparities", group, source, disparities(group, source)
+
+    return precomputed.ensure(_tables_dir(version), compute)

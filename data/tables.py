@@ -413,7 +413,7 @@ def shown_series(mode: str, group: str, goal: str, series: str, source: str) -> 
         return ""
     if series or mode == "gaps":
         return series
-    return views.default_series(queries.disparities(group, source), series_in(group, goal))
+    return views.best_series(queries.series_reach(group, source), series_in(group, goal))
 
 
 def _catalogue_value(series: str, column: str, default: str) -> str:

@@ -285,10 +285,24 @@ def status_counts(statuses: pd.DataFrame, series: str, iso3s: Iterable[str]) -> 
 
 def default_series(disparities: pd.DataFrame, expected: list[str]) -> str:
     """The expected series with the most countries having a group value ("" if none)."""
-    d = disparities[disparities["series"].isin(expected) & (disparities["iso3"] != "")]
-    if d.empty:
+    return best_series(series_reach(disparities), expected)
+
+
+def series_reach(disparities: pd.DataFrame) -> pd.Series:
+    """Countries with a group value per series (series in sorted order).
+
+    Computed once per group and source (``queries.series_reach``), so choosing a map's
+    series is a look-up instead of a regrouping of every pair on each request.
+    """
+    d = disparities[disparities["iso3"] != ""]
+    return d.groupby("series", observed=True)["iso3"].nunique()
+
+
+def best_series(reach: pd.Series, expected: list[str]) -> str:
+    """The expected series reaching the most countries (``series_reach``); ties by code."""
+    counts = reach[reach.index.isin(expected)]
+    if counts.empty:
         return expected[0] if expected else ""
-    counts = d.groupby("series", observed=True)["iso3"].nunique()
     return str(counts.sort_values(ascending=False, kind="stable").index[0])
 
 

@@ -1,0 +1,133 @@
+"""The gap engine's tables, computed once per store version and kept beside its snapshots.
+
+Statuses and disparities of every group and source type take tens of CPU-seconds to compute
+on a real store. Computed in every worker and after every restart, they made each worker's
+start slow; here the first process to need a version computes them, writes them as Parquet
+files into ``<data dir>/snapshots/gaps-<store identity>-v<version>-<fingerprint>/`` (all
+files at once: a directory renamed into place), and every worker and every later start reads
+them instead.
+
+A directory is never stale: its name holds the store's identity and version (a new import is
+a new version, a re-created store another identity) and a fingerprint of everything else the
+numbers depend on: the engine's code and packaged files, the settings that change statuses
+(recent years, small sample, expectations and label files) and the pandas and numpy versions.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data.settings import Settings
+
+KINDS = ("statuses", "disparities")
+Table = tuple[str, str, str, pd.DataFrame]  # kind, group, source type, the frame
+_DTYPES = "dtypes.json"  # each column's dtype: Parquet reads object strings back as ``str``
+
+
+def fingerprint(settings: Settings) -> str:
+    """A digest of what the tables depend on besides the store's rows (see the module doc)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = sorted([*here.glob("*.py"), *(p for p in (here / "raw").rglob("*") if p.is_file())])
+    extra = [Path(settings.expectations)] if settings.expectations else []
+    for path in [*files, *extra, *map(Path, settings.label_maps)]:
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    params = [settings.recent_years, settings.small_n, pd.__version__, np.__version__]
+    digest.update(json.dumps(params).encode())
+    return digest.hexdigest()[:16]
+
+
+def directory(settings: Settings, identity: int, version: int) -> Path:
+    """Where the tables of one store version live (whether or not they exist yet)."""
+    name = f"gaps-{identity}-v{version}-{fingerprint(settings)}"
+    return Path(settings.data_dir) / "snapshots" / name
+
+
+def _file(kind: str, group: str, source: str) -> str:
+    return f"{kind}-{group}-{source}.parquet"
+
+
+def read(where: Path, kind: str, group: str, source: str) -> pd.DataFrame | None:
+    """One table from ``where``, exactly as computed; None when it is not there."""
+    path = where / _file(kind, group, source)
+    try:
+        dtypes = json.loads((where / _DTYPES).read_text())[path.name]
+        frame = pd.read_parquet(path)
+    except (OSError, KeyError, ValueError):
+        return None
+    plain = [c for c, d in dtypes.items() if d == "object" and str(frame[c].dtype) != "object"]
+    return frame.astype(dict.fromkeys(plain, object)) if plain else frame
+
+
+def write(where: Path, tables: Iterable[Table]) -> bool:
+    """Write every (kind, group, source, frame) into ``where`` at once; False if it could not.
+
+    The files are written into a temporary directory renamed into place, so a reader finds
+    all of them or none. Older tables of the same store (other versions or fingerprints) are
+    removed after.
+    """
+    parent = where.parent
+    tmp = None
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=".gaps-"))
+        dtypes = {}
+        for kind, group, source, frame in tables:
+            name = _file(kind, group, source)
+            frame.to_parquet(tmp / name, index=False)
+            dtypes[name] = {str(c): str(d) for c, d in frame.dtypes.items()}
+        (tmp / _DTYPES).write_text(json.dumps(dtypes))
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, where)
+    except OSError:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return where.is_dir()
+    identity = where.name.split("-")[1]
+    for old in parent.glob(f"gaps-{identity}-v*"):
+        if old != where:
+            shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on ``path`` (False, unlocked, when it cannot be created)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - closed below
+    except OSError:
+        yield False
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield True
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def ensure(where: Path, compute: Callable[[], Iterable[Table]]) -> bool:
+    """Make sure the tables in ``where`` exist: computed by one process, read by the others.
+
+    Processes starting together wait for the one computing (a lock file in the snapshots
+    directory) and then find the tables written. Returns True when the tables are on disk.
+    """
+    if where.is_dir():
+        return True
+    with _exclusive(where.parent / "gaps.lock"):
+        if where.is_dir():
+            return True
+        return write(where, compute())

@@ -1,0 +1,105 @@
+"""The engine's tables on disk (data/precomputed.py): equal to a fresh computation, never stale."""
+
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import replace
+
+import pandas as pd
+from pandas.testing import assert_frame_equal
+
+from data import pipeline, precomputed, queries
+from data.vocab import groups
+from tests import realshape as shape
+
+
+def _fresh() -> dict[tuple[str, str, str], pd.DataFrame]:
+    """Every table computed now, in memory (nothing read from disk)."""
+    version = queries.current_version()
+    assert not queries._tables_dir(version).exists()
+    out = {}
+    for source in queries.SOURCES:
+        for g in groups():
+            out["statuses", g, source] = queries.statuses(g, source).copy()
+            out["disparities", g, source] = queries.disparities(g, source).copy()
+    return out
+
+
+def test_tables_on_disk_equal_a_fresh_computation(tmp_path):
+    settings = shape.build(tmp_path / "store")
+    queries.configure(settings)
+    fresh = _fresh()
+    assert any(len(f) for (kind, *_), f in fresh.items() if kind == "disparities")
+    queries.configure(settings)  # forget what was computed
+    assert queries.prepare_tables()
+    where = queries._tables_dir(queries.current_version())
+    assert where.is_dir() and where.parent == settings.data_dir / "snapshots"
+    queries.configure(settings)  # a new process: reads, computes nothing
+    for (kind, g, source), frame in fresh.items():
+        assert queries._stored(queries.current_version(), kind, g, source) is not None
+        got = queries.statuses(g, source) if kind == "statuses" else queries.disparities(g, source)
+        assert_frame_equal(got, frame, check_exact=True)
+
+
+def test_a_new_store_version_gets_new_tables(tmp_path):
+    settings = shape.build(tmp_path / "store")
+    queries.configure(settings)
+    assert queries.prepare_tables()
+    old_version = queries.current_version()
+    old = queries._tables_dir(old_version)
+    assert old.is_dir()
+    extra = shape.write_files(tmp_path / "more")["community"].read_text()
+    more = tmp_path / "more" / "npl_more.csv"
+    more.write_text(extra.replace(",2022,", ",2023,"))
+    pipeline.import_files(
+        queries.store(), [more], settings, demo="keep", source_type="community", format="template"
+    )
+    queries.configure(settings)
+    new_version = queries.current_version()
+    assert new_version == old_version + 1
+    new = queries._tables_dir(new_version)
+    assert new != old and not new.exists()
+    st = queries.statuses("disability", "community")  # computed: nothing on disk for it
+    assert 2023 in set(st.loc[st["iso3"] == "NPL", "latest_community_year"].dropna())
+    assert queries.prepare_tables()
+    assert new.is_dir() and not old.exists()  # the old version's tables are removed
+    queries.configure(settings)
+    assert_frame_equal(queries.statuses("disability", "community"), st)
+
+
+def test_settings_that_change_statuses_change_the_fingerprint(tmp_path):
+    settings = shape.build(tmp_path / "store")
+    base = precomputed.fingerprint(settings)
+    assert precomputed.fingerprint(replace(settings, recent_years=3)) != base
+    assert precomputed.fingerprint(replace(settings, small_n=10)) != base
+    assert precomputed.fingerprint(replace(settings, cache_type="NullCache")) == base
+
+
+def _prepare(settings, results) -> None:
+    from data import queries as q
+
+    q.configure(settings)
+    computed = []
+    plain = q._compute_statuses
+
+    def counting(*args):
+        computed.append(args)
+        return plain(*args)
+
+    q._compute_statuses = counting
+    results.put((q.prepare_tables(), len(computed)))
+
+
+def test_workers_starting_together_compute_the_tables_once(tmp_path):
+    settings = shape.build(tmp_path / "store")
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    workers = [ctx.Process(target=_prepare, args=(settings, results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(300)
+    done = sorted(results.get(timeout=5) for _ in workers)
+    assert [ok for ok, _ in done] == [True, True]
+    per_table = len(queries.SOURCES) * len(groups())
+    assert [n for _, n in done] == [0, per_table]  # one computed them all, the other read
