@@ -2,16 +2,19 @@
 
 Run the development server with ``python app.py`` (host and port from ``GAPMAP_HOST`` /
 ``GAPMAP_PORT``). For WSGI servers use the factory, e.g.
-``gunicorn 'app:create_server()'`` (gunicorn calls it once per worker).
+``gunicorn 'app:create_server()'``; the project's ``gunicorn.conf.py`` preloads it
+(``create_server(preload=True)``): the master builds and warms the app once, then forks its
+workers, which share that memory and each start their keep-warm thread (``after_fork``).
 
 Offline by construction: no external stylesheet or script (Bootstrap is vendored in
 assets/vendor/, the map topojson in assets/topojson/), Dash serves its own bundles locally, and
-responses are gzip-compressed by a small ``after_request`` hook.
+responses are compressed (brotli or gzip) with long-lived cache headers on fingerprinted files
+(server/serving.py).
 """
 
 from __future__ import annotations
 
-import gzip
+import logging
 import threading
 from urllib.parse import quote
 
@@ -26,18 +29,7 @@ from data.settings import Settings
 from data.store import StoreError
 from layouts import i18n, shell
 from layouts.pages import content, country, matrix, overview
-from server import routes, security
-
-_COMPRESSIBLE = (
-    "application/json",
-    "text/html",
-    "text/css",
-    "application/javascript",
-    "text/javascript",
-    "image/svg+xml",
-    "text/plain",
-)
-_MIN_SIZE = 500
+from server import routes, security, serving
 
 # Dash's default wraps its scripts in a <footer>: a second "contentinfo" landmark next to the
 # page's own footer (axe: landmark-no-duplicate-contentinfo), hence a plain <div>.
@@ -62,11 +54,15 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
+def create_app(
+    settings: Settings | None = None, *, warm: bool = True, preload: bool = False
+) -> Dash:
     """Build the app on the store named by ``settings`` (default: from the environment).
 
     ``warm`` computes the gap engine's results for every group in a background thread, so
-    the first visitor does not wait for them (tests pass False).
+    the first visitor does not wait for them (tests pass False), and compresses the page's
+    static files once. ``preload`` (gunicorn's master, before it forks): warm now, in this
+    thread, and start no thread; each forked worker calls ``after_fork``.
     """
     settings = settings or Settings.from_env()
     store = queries.configure(settings, last_good=True)  # a broken database: last snapshot
@@ -103,7 +99,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     register_callbacks(app)
     routes.register(app)  # API, downloads, images, brief (server/routes.py)
     security.secure(app, settings.max_request_kb)  # after the callbacks: it hashes their scripts
-    _gzip_responses(app.server)
+    serving.serve(app.server)  # brotli/gzip and cache headers
     _not_found_status(app.server)
     _country_search_route(app.server)
     queries.snapshot()  # build the columnar snapshot once, before the first request
@@ -111,15 +107,51 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> Dash:
     # before it is: with gunicorn's threads a second request arriving meanwhile found no
     # registered bundles (HTTP 500 "dash is not a registered library", a blank page). The
     # factory makes that first request itself, before any client can.
-    app.server.test_client().get("/")
+    page = app.server.test_client().get("/").get_data(as_text=True)
     if warm:
+        serving.precompress(app.server, serving.static_paths(page, app))
         queries.serve(queries.current_version())  # readers stay on it until the next is warm
-        threading.Thread(target=_warm_up, name="gapmap-warm-up", daemon=True).start()
-        if settings.warm_poll > 0:
-            threading.Thread(
-                target=_keep_warm, args=(settings,), name="gapmap-keep-warm", daemon=True
-            ).start()
+        if preload:
+            _warm_up_now()
+        else:
+            threading.Thread(target=_warm_up, name="gapmap-warm-up", daemon=True).start()
+            _start_keep_warm(settings)
     return app
+
+
+_preloaded: dict[str, int] = {}  # the store version warmed before forking (gunicorn's master)
+
+
+def _warm_up_now() -> None:
+    """Warm up in this thread (a failure is logged: its pages then compute on demand)."""
+    try:
+        _warm_up()
+    except Exception:
+        logging.getLogger(__name__).exception("warm-up failed; pages compute on demand")
+    else:
+        _preloaded["version"] = queries.current_version()
+
+
+def _start_keep_warm(settings: Settings) -> None:
+    if settings.warm_poll > 0:
+        threading.Thread(
+            target=_keep_warm, args=(settings,), name="gapmap-keep-warm", daemon=True
+        ).start()
+
+
+def after_fork() -> int | None:
+    """In a worker forked from a preloaded app (gunicorn's ``post_fork``).
+
+    Threads do not survive a fork: the worker starts its own keep-warm thread. Pooled
+    database connections opened by the master stay the master's (SQLAlchemy's advice for
+    ``os.fork``: ``dispose(close=False)``); the worker opens its own. Returns the store
+    version the master warmed before forking (None: the worker starts cold).
+    """
+    engine = getattr(queries.store(), "engine", None)
+    if engine is not None:
+        engine.dispose(close=False)
+    _start_keep_warm(queries.settings())
+    return _preloaded.get("version")
 
 
 def _localised_index(app: Dash) -> None:
@@ -222,9 +254,12 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def create_server(settings: Settings | None = None) -> Flask:
-    """The Flask server of a new app (the WSGI entry point: ``app:create_server()``)."""
-    return create_app(settings).server
+def create_server(settings: Settings | None = None, *, preload: bool = False) -> Flask:
+    """The Flask server of a new app (the WSGI entry point: ``app:create_server()``).
+
+    ``preload=True`` for a server that forks workers after loading it (gunicorn.conf.py).
+    """
+    return create_app(settings, preload=preload).server
 
 
 def _title(**_: object) -> str:
@@ -302,33 +337,6 @@ def _country_search_route(server: Flask) -> None:
         iso3 = views.find_country(text, names)
         target = f"/country/{iso3}" if iso3 else f"/country/{quote(text.strip(), safe='')}"
         return redirect(target if text.strip() else "/", code=303)
-
-
-def _gzip_responses(server: Flask) -> None:
-    """Compress text responses for clients that accept gzip (flask-compress is not needed)."""
-
-    @server.after_request
-    def gzip_response(response: Response) -> Response:
-        if (
-            response.status_code != 200
-            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
-            or response.mimetype not in _COMPRESSIBLE
-            or "Content-Encoding" in response.headers
-        ):
-            return response
-        response.direct_passthrough = False
-        data = response.get_data()
-        if len(data) < _MIN_SIZE:
-            return response
-        # JSON (callback updates, layouts) is small and sent often: level 9 saves ~10 % of its
-        # bytes for ~1 ms; static files are cached by the browser, level 6 is enough for them
-        level = 9 if response.mimetype == "application/json" else 6
-        response.set_data(gzip.compress(data, compresslevel=level))
-        response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
-        if response.get_etag()[0]:
-            response.set_etag(response.get_etag()[0] + "-gz", weak=True)
-        return response
 
 
 class _QuietHandler(WSGIRequestHandler):

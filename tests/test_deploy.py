@@ -39,7 +39,7 @@ def gunicorn(tmp_path_factory):
         stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # preload_app: the port opens once the master is warm
     while True:
         try:
             urllib.request.urlopen(url + "/_dash-layout", timeout=5).read()
