@@ -9,8 +9,8 @@ them instead.
 
 A directory is never stale: its name holds the store's identity and version (a new import is
 a new version, a re-created store another identity) and a fingerprint of everything else the
-numbers depend on: the engine's code and packaged files, the settings that change statuses
-(recent years, small sample, expectations and label files) and the pandas and numpy versions.
+numbers depend on: the engine's code (``_ENGINE``) and packaged files, the settings that change
+statuses (recent years, small sample, expectations and label files), pandas' and numpy's versions.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from data.settings import Settings
 
 KINDS = ("statuses", "disparities")
 Table = tuple[str, str, str, pd.DataFrame]  # kind, group, source type, the frame
+# the modules whose code decides the tables' numbers (and the packaged files in data/raw)
+_ENGINE = ("gaps", "catalogue", "queries", "reference", "vocab", "schema", "precomputed")
 _DTYPES = "dtypes.json"  # each column's dtype: Parquet reads object strings back as ``str``
 
 
@@ -39,7 +41,8 @@ def fingerprint(settings: Settings) -> str:
     """A digest of what the tables depend on besides the store's rows (see the module doc)."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = sorted([*here.glob("*.py"), *(p for p in (here / "raw").rglob("*") if p.is_file())])
+    files = [here / f"{name}.py" for name in _ENGINE]
+    files += sorted(p for p in (here / "raw").rglob("*") if p.is_file())
     extra = [Path(settings.expectations)] if settings.expectations else []
     for path in [*files, *extra, *map(Path, settings.label_maps)]:
         digest.update(str(path.name).encode())
