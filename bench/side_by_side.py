@@ -128,13 +128,13 @@ def input_files(scale: str, root: Path) -> list[Path]:
 
 
 _PEAK = (
-    "\nimport resource, sys\n"
-    "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    "\nimport resource, sys\nu = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('CPU', u.ru_utime + u.ru_stime, 'PEAK', u.ru_maxrss, file=sys.stderr)"
 )
 
 
-def run_measured(code: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of Python ``code`` in a fresh child process."""
+def run_measured(code: str, env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of Python ``code`` in a fresh process."""
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code + _PEAK], cwd=ROOT, env=env, capture_output=True, text=True
@@ -142,7 +142,8 @@ def run_measured(code: str, env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - t0
     if done.returncode != 0 or "PEAK" not in done.stderr:
         raise RuntimeError(f"child failed ({done.returncode}): {done.stderr[-1500:]}")
-    return wall, int(done.stderr.rsplit("PEAK", 1)[1].split()[0]) / 1024
+    cpu = float(done.stderr.rsplit("CPU", 1)[1].split()[0])
+    return wall, int(done.stderr.rsplit("PEAK", 1)[1].split()[0]) / 1024, cpu
 
 
 def store_for(scale: str, root: Path, files: list[Path], measure: bool, res: dict) -> Path:
@@ -157,14 +158,17 @@ def store_for(scale: str, root: Path, files: list[Path], measure: bool, res: dic
     log(f"import of {len(files)} file(s) into a fresh store (python -m data import)")
     code = f"from data.cli import main\nassert main(['import', *{names!r}]) == 0"
     res["import"] = run_measured(code, env)
-    log(f"  {res['import'][0]:.1f} s, peak {res['import'][1]:.0f} MB")
+    log(f"  {res['import'][0]:.1f} s, peak {res['import'][1]:.0f} MB, {res['import'][2]:.0f} CPU-s")
     log("baseline: pandas.read_csv(dtype=str) of the same file(s)")
     code = (
         "import pandas as pd\n"
         f"df = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in {names!r}])"
     )
     res["import_base"] = run_measured(code, env)
-    log(f"  {res['import_base'][0]:.1f} s, peak {res['import_base'][1]:.0f} MB")
+    log(
+        f"  {res['import_base'][0]:.1f} s, peak {res['import_base'][1]:.0f} MB, "
+        f"{res['import_base'][2]:.0f} CPU-s"
+    )
     shutil.rmtree(store, ignore_errors=True)
     fresh.rename(store)
     return store
@@ -511,7 +515,7 @@ def table(scale: str, res: dict) -> list[str]:
         lines.append(f"| {name} | {show(ours)} | {show(theirs)} | {ratio} | {target} | {verdict} |")
 
     if "import" in res:
-        (w, m), (bw, bm) = res["import"], res["import_base"]
+        (w, m, cpu), (bw, bm, bcpu) = res["import"], res["import_base"]
         real = scale == "real"
         add(
             "import: wall time",
@@ -530,6 +534,7 @@ def table(scale: str, res: dict) -> list[str]:
             m <= 1024 if real else None,
             "{:.0f}",
         )
+        add("import: CPU seconds (user + system)", cpu, bcpu, " s", fmt="{:.0f}")
     for label, row in res.get("server", {}).items():
         is_map = label in MAP_INTERACTIONS
         for kind, q in (("miss", 50), ("miss", 95), ("hit", 50), ("hit", 95)):
