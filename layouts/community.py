@@ -33,6 +33,7 @@ def render(template: str, lang: str = "en", **context: Any) -> str:
             labels=text.field_labels(lang),
             word=lambda kind, value: text.word(kind, value, lang),
             fill_line=lambda fill, short=False: text.fill_line(fill, lang, short),
+            problem_kind=lambda code: text.problem_kind(code, lang),
             **context,
         )
     )

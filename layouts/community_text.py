@@ -7,7 +7,8 @@ from ``data/`` as English sentences (``SubmissionError``, ``AccountError``). Tho
 no machine-readable code, so ``reason()`` recognises the known sentences (with their
 parameters) and words them in the language; any other sentence is returned as it is, in
 English. The "Expected" cells of a file check (``Problem.expected``) stay English too: the
-readers build them as sentences, and the templates mark them ``lang="en"``.
+readers build them as sentences (their parameters are not kept apart), so the page shows the
+problem's kind (``Problem.code``) in the language, then that sentence marked ``lang="en"``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def word(kind: str, value: str, lang: str) -> str:
     """A role, submission status or problem severity in ``lang`` (unknown values as they are)."""
     known = {"role": ROLES, "status": STATUSES, "severity": SEVERITIES}[kind]
     return t(f"community.{kind}.{value}", lang) if value in known else value
+
+
+def problem_kind(code: str, lang: str) -> str:
+    """What kind of problem a ``Problem.code`` is, in ``lang`` ("" when no key words it)."""
+    from layouts.i18n import english
+
+    key = f"community.problem.{code}"
+    return t(key, lang) if key in english() else ""
 
 
 def language_links(lang: str, path: str, args: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
