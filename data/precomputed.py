@@ -1,6 +1,6 @@
 """The gap engine's tables, computed once per store version and kept beside its snapshots.
 
-Statuses and disparities of every group and source type take tens of CPU-seconds to compute
+Statuses, disparities and coverage of every group and source type take tens of CPU-seconds
 on a real store. Computed in every worker and after every restart, they made each worker's
 start slow; here the first process to need a version computes them, writes them as Parquet
 files into ``<data dir>/snapshots/gaps-<store identity>-v<version>-<fingerprint>/`` (all
@@ -30,7 +30,7 @@ import pandas as pd
 
 from data.settings import Settings
 
-KINDS = ("statuses", "disparities")
+KINDS = ("statuses", "disparities", "coverage")
 Table = tuple[str, str, str, pd.DataFrame]  # kind, group, source type, the frame
 # the modules whose code decides the tables' numbers (and the packaged files in data/raw)
 _ENGINE = ("gaps", "catalogue", "queries", "reference", "vocab", "schema", "precomputed")
@@ -94,7 +94,9 @@ def write(where: Path, tables: Iterable[Table]) -> bool:
         (tmp / _DTYPES).write_text(json.dumps(dtypes))
         os.chmod(tmp, 0o755)
         os.replace(tmp, where)
-    except OSError:
+    except (OSError, ValueError, TypeError, NotImplementedError):
+        # a cache only: a read-only or full disk, or a column Parquet cannot hold, leaves the
+        # tables in memory (computed once per process, as before)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         return where.is_dir()

@@ -267,6 +267,9 @@ def coverage(group: str, source: str = "all") -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _coverage(version: int, group: str, source: str, recent: int) -> pd.DataFrame:
+    stored = _stored(version, "coverage", group, source)
+    if stored is not None:
+        return stored
     st = statuses(group, source)
     if st.empty:  # no series is expected for the group: every country, nothing expected
         iso3s = reference.counted_countries()
@@ -347,7 +350,7 @@ def _stored(version: int, kind: str, group: str, source: str) -> pd.DataFrame | 
 
 
 def prepare_tables() -> bool:
-    """Statuses and disparities of every group and source of the current version, on disk.
+    """Statuses, disparities and coverage of every group and source of this version, on disk.
 
     The first process computes and writes them; others starting meanwhile wait for it and
     read them (``precomputed.ensure``). Returns True when they are on disk.
@@ -360,5 +363,6 @@ def prepare_tables() -> bool:
                 for group in all_groups():
                     yield "statuses", group, source, statuses(group, source)
                     yield "disparities", group, source, disparities(group, source)
+                    yield "coverage", group, source, coverage(group, source)
 
     return precomputed.ensure(_tables_dir(version), compute)

@@ -22,6 +22,7 @@ def _fresh() -> dict[tuple[str, str, str], pd.DataFrame]:
         for g in groups():
             out["statuses", g, source] = queries.statuses(g, source).copy()
             out["disparities", g, source] = queries.disparities(g, source).copy()
+            out["coverage", g, source] = queries.coverage(g, source).copy()
     return out
 
 
@@ -37,7 +38,7 @@ def test_tables_on_disk_equal_a_fresh_computation(tmp_path):
     queries.configure(settings)  # a new process: reads, computes nothing
     for (kind, g, source), frame in fresh.items():
         assert queries._stored(queries.current_version(), kind, g, source) is not None
-        got = queries.statuses(g, source) if kind == "statuses" else queries.disparities(g, source)
+        got = getattr(queries, kind)(g, source)
         assert_frame_equal(got, frame, check_exact=True)
 
 
@@ -103,3 +104,26 @@ def test_workers_starting_together_compute_the_tables_once(tmp_path):
     assert [ok for ok, _ in done] == [True, True]
     per_table = len(queries.SOURCES) * len(groups())
     assert [n for _, n in done] == [0, per_table]  # one computed them all, the other read
+
+
+def test_tables_round_trip_with_their_dtypes(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "iso3": pd.Series(["KEN", "NPL"], dtype=object),
+            "status": ["disaggregated", "no_data"],
+            "latest_year": pd.array([2021, None], dtype="Int64"),
+            "value": [1.5, float("nan")],
+        }
+    )
+    where = tmp_path / "snapshots" / "gaps-7-v3-abc"
+    assert precomputed.write(where, [("statuses", "women", "all", frame)])
+    assert_frame_equal(precomputed.read(where, "statuses", "women", "all"), frame)
+    assert precomputed.read(where, "statuses", "women", "official") is None
+
+
+def test_an_unwritable_directory_leaves_the_tables_in_memory(tmp_path):
+    (tmp_path / "snapshots").write_text("a file where the directory should be")
+    where = tmp_path / "snapshots" / "gaps-7-v3-abc"
+    frame = pd.DataFrame({"iso3": ["KEN"]})
+    assert precomputed.write(where, [("statuses", "women", "all", frame)]) is False
+    assert precomputed.read(where, "statuses", "women", "all") is None
