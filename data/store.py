@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,16 +140,24 @@ class Store:
                 engine_url = f"sqlite:///file:{self.path}?mode={mode}&uri=true"
             else:
                 engine_url = _driver_url(url)
-            self.engine = sa.create_engine(engine_url, future=True, pool_pre_ping=True)
+            # a server database may restart or drop idle connections: test each on checkout
+            remote = not engine_url.startswith("sqlite")
+            self.engine = sa.create_engine(engine_url, future=True, pool_pre_ping=remote)
             self.backend = self.engine.dialect.name  # "sqlite" or "postgresql"
             if self.backend == "sqlite":
                 pragmas = _sqlite_read_pragmas if self.read_only else _sqlite_pragmas
                 sa.event.listen(self.engine, "connect", pragmas)
-            with self.writing():  # processes starting together never create the schema twice
+            # Processes starting together on an empty store create the schema once, one after
+            # the other (checkfirst). SQLite: all under the file lock (a file's first
+            # connections switch it to WAL, which must not race). PostgreSQL: only a database
+            # missing tables takes the writers' locks, so a worker (re)starting while an import
+            # runs on any host never waits for that import.
+            sqlite = self.backend == "sqlite"
+            with self.writing() if sqlite else nullcontext():
                 _refuse_vanished(self.engine, settings.data_dir, url, self.where)
-                if not self.read_only:
-                    with self.engine.begin() as conn:  # every host: the advisory lock
-                        _store_lock(conn)
+                if not self.read_only and _schema_missing(self.engine):
+                    with nullcontext() if sqlite else self.writing(), self.engine.begin() as conn:
+                        _store_lock(conn)  # every host: the advisory lock
                         _META.create_all(conn)
                         community_tables.META.create_all(conn)  # accounts, submissions
             self.identity = self._identity()
@@ -248,7 +256,11 @@ class Store:
                 publish.enter_context(self.publishing())
                 after = _bump_version(conn) if added or removed else 0
             if added or removed:
-                rows = pd.concat(added, ignore_index=True) if added else None
+                rows = (  # one dataset (the usual import): its frame as is, not a copy
+                    (added[0] if len(added) == 1 else pd.concat(added, ignore_index=True))
+                    if added
+                    else None
+                )
                 self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
         return results
 
@@ -390,8 +402,12 @@ class Store:
         parts = [pd.read_parquet(old)] if old is not None else []
         if dropped and parts:
             parts = [parts[0][~parts[0]["dataset"].isin(dropped)].reset_index(drop=True)]
-        if rows is not None:
-            parts.append(_categorical(rows.copy()))
+        if rows is not None:  # categorical columns built beside the rows: no full copy first
+            parts.append(
+                pd.DataFrame(
+                    {c: rows[c].astype("category") if c in STR_COLUMNS else rows[c] for c in rows}
+                )
+            )
         # an emptied store's snapshot has no rows, and its empty categories another dtype
         parts = [p for p in parts if len(p)] or parts[:1]
         if not parts:
@@ -628,6 +644,12 @@ def _check_sqlite_file(path: Path, data_dir: Path) -> bool:
             "so they are merged, then make it read-only again."
         )
     return True
+
+
+def _schema_missing(engine: sa.Engine) -> bool:
+    """True when any table of the store (data or community) does not exist yet."""
+    needed = set(_META.tables) | set(community_tables.META.tables)
+    return not needed <= set(sa.inspect(engine).get_table_names())
 
 
 def _refuse_vanished(engine: sa.Engine, data_dir: Path, url: str, where: str) -> None:

@@ -256,3 +256,21 @@ def test_accounts_on_pg(pg_site):
     test_accounts.test_contributor_cannot_publish_reject_or_revert(pg_site)
     test_accounts.test_admin_page_manages_accounts(pg_site)
     test_accounts.test_passwords_and_tokens_are_hashed_at_rest(pg_site)
+
+
+def test_a_worker_starting_during_an_import_does_not_wait_for_it(pg_settings):
+    # PostgreSQL only: on SQLite a starting process still opens the file under the import lock
+    import threading
+
+    from data.store import _exclusive, _store_lock
+
+    settings = pg_settings
+    Store(settings).engine.dispose()  # the store exists; now an import holds the writers' locks
+    writer = Store(settings)
+    with _exclusive(settings.data_dir / "import.lock"), writer.engine.begin() as conn:
+        _store_lock(conn)
+        opened = []
+        thread = threading.Thread(target=lambda: opened.append(Store(settings).version()))
+        thread.start()
+        thread.join(60)  # a deadlock check, not a timing: it would wait for the commit
+        assert opened == [0], "a starting worker waited for the import's locks"
