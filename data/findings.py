@@ -50,28 +50,39 @@ class Names:
     dimension: str  # "disability" (``display.DIMENSION_NAMES``)
     titles: Mapping[str, str]  # series code -> title
     dataset_names: Mapping[int, str]  # dataset id -> name
+    # a stored value written the reader's way, every digit kept ("12,85" in French:
+    # ``layouts.i18n.exact`` with a language); English by default
+    number: Callable[[Any], str] = display.exact
+    # the same with its per cent sign ("12,85\u00a0%": ``layouts.i18n.value_percent``)
+    with_percent: Callable[[Any], str] = lambda value: f"{display.exact(value)}%"
 
 
-def with_unit(value: Any, unit: str) -> str:
-    """A value as the page's tables write it ("12.85%", "3.4 per 1,000"; "—" when none)."""
-    text = display.exact(value) or "\u2014"
+def with_unit(value: Any, unit: str, names: Names | None = None) -> str:
+    """A value as the page's tables write it ("12.85%", "3.4 per 1,000"; "—" when none).
+
+    ``names`` gives the reader's number format (``Names.number``, ``Names.percent``).
+    """
+    names = names or Names("", "", "", {}, {})
+    text = (names.number(value) if display.exact(value) else "") or "\u2014"
     if not unit or text == "\u2014":
         return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return names.with_percent(value) if unit == "%" else f"{text} {unit}"
 
 
 def _decimals(text: str) -> int:
     return len(text.partition(".")[2])
 
 
-def difference_text(difference: Any, value: Any, ref_value: Any) -> str:
+def difference_text(
+    difference: Any, value: Any, ref_value: Any, number: Callable[[Any], str] = display.exact
+) -> str:
     """The engine's ``difference`` without float noise: to the decimals of its two values.
 
     4.1000000000000005 from 12.3 - 8.2 is written 4.1 (the number the two values give), with
     no sign: the sentence says "higher" or "lower".
     """
     places = max(_decimals(display.exact(value)), _decimals(display.exact(ref_value)))
-    return display.exact(round(abs(float(difference)), places))
+    return number(round(abs(float(difference)), places))
 
 
 def _first_lower(text: str) -> str:
@@ -170,7 +181,7 @@ def _disparity(
     keys.append((int(pair["dataset"]), int(pair["ref_source_row"])))
     diff = float(pair["difference"])
     side = "higher" if diff > 0 else "lower" if diff < 0 else "equal"
-    amount = difference_text(diff, card["value"], card["ref_value"])
+    amount = difference_text(diff, card["value"], card["ref_value"], names.number)
     points = unit == "%"
     gap = translate(
         f"brief.gap.{side}{'_points' if points else ''}",
@@ -183,8 +194,8 @@ def _disparity(
         series=names.titles.get(card["series"], card["series"]),
         group=names.group,
         country=names.country,
-        value=with_unit(card["value"], unit if unit == "%" else ""),
-        ref=with_unit(card["ref_value"], unit),
+        value=with_unit(card["value"], unit if unit == "%" else "", names),
+        ref=with_unit(card["ref_value"], unit, names),
         reference=_first_lower(reference),
         gap=gap,
         direction=translate(f"direction.{card['direction'] or 'unknown'}"),
@@ -224,9 +235,9 @@ def community_finding(
         series=names.titles.get(row["series"], row["series"]),
         group=names.group,
         country=names.country,
-        community=display.exact(row["community_value"]),
+        community=names.number(row["community_value"]),
         community_period=row["community_period"],
-        official=display.exact(row["official_value"]),
+        official=names.number(row["official_value"]),
         official_period=row["official_period"],
         sources=_cite(obs, keys, names),
     )

@@ -39,7 +39,7 @@ from data import findings, queries, reference
 from data import tables as shared
 from data import views_country as views
 from layouts import brief as build
-from layouts import state
+from layouts import i18n, state
 from layouts.i18n import date_text, group_label, group_title, supported, t
 from layouts.pages import content
 from layouts.pages.country import progress_summary_text
@@ -117,6 +117,8 @@ def _findings(iso3: str, group: str, source: str, lang: str | None) -> list[find
         dimension=build.dimension_words(group) if vocab else group,
         titles=content.titles(),
         dataset_names=content.dataset_names(),
+        number=lambda value: i18n.exact(value, lang),
+        with_percent=lambda value: i18n.value_percent(value, lang),
     )
     return findings.findings(
         iso3=iso3,

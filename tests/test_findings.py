@@ -6,12 +6,14 @@ as the country page's do; the expected sentences are written out in full.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from data import findings, gaps, views_country
 from data.vocab import group
-from layouts import tables
+from layouts import i18n, tables
 from layouts.i18n import t
 from tests.conftest import obs_frame
 
@@ -195,3 +197,39 @@ def test_values_are_written_as_the_page_tables_write_them(value, unit):
 )
 def test_difference_is_written_to_the_decimals_of_its_values(diff, value, ref, text):
     assert findings.difference_text(diff, value, ref) == text
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+@pytest.mark.parametrize(("value", "unit"), [(12.85, "%"), (1234.5, "per 1,000"), (None, "%")])
+def test_values_in_the_readers_language_are_written_as_the_page_tables_write_them(
+    lang, value, unit
+):
+    names = dataclasses.replace(
+        NAMES,
+        number=lambda v: i18n.exact(v, lang),
+        with_percent=lambda v: i18n.value_percent(v, lang),
+    )
+    assert findings.with_unit(value, unit, names) == tables.with_unit(value, unit, lang)
+
+
+def test_a_french_brief_writes_its_numbers_the_french_way():
+    names = dataclasses.replace(
+        NAMES,
+        number=lambda v: i18n.exact(v, "fr"),
+        with_percent=lambda v: i18n.value_percent(v, "fr"),
+    )
+    frames, obs, prog = _frames(UNEMPLOYMENT)
+    found = findings.findings(
+        iso3="KEN",
+        group="disability",
+        frames=frames,
+        obs=obs,
+        progress=prog,
+        names=names,
+        translate=lambda key, **fmt: t(key, "fr", **fmt),
+        window=5,
+    )
+    gap = next(f for f in found if f.kind == "disparity")
+    assert "12,3\u00a0%" in gap.text and "8,2\u00a0%" in gap.text and "4,1" in gap.text
+    assert "12.3" not in gap.text and "4.1" not in gap.text
+    assert gap.facts["value"] == 12.3  # the facts stay numbers
