@@ -9,7 +9,7 @@ nothing names is shown as it is, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -36,29 +36,58 @@ def _names() -> dict[tuple[str, str], str]:
     return {(r["dimension"], r["code"]): r["label"] for r in _read_csv(RAW / "display_codes.csv")}
 
 
-def _age(code: str) -> str | None:
-    if m := re.fullmatch(r"Y(\d+)T(\d+)", code):
-        return f"{int(m[1])}\u2013{int(m[2])} years"
-    if m := re.fullmatch(r"Y_GE(\d+)", code):
-        return f"{int(m[1])} years and over"
-    if m := re.fullmatch(r"Y_LT(\d+)", code):
-        return f"under {int(m[1])} years"
-    if m := re.fullmatch(r"Y_LE(\d+)", code):
-        return f"{int(m[1])} years and under"
-    if m := re.fullmatch(r"M_LT(\d+)", code):
-        return f"under {int(m[1])} months"
-    if m := re.fullmatch(r"M(\d+)T(\d+)", code):
-        return f"{int(m[1])}\u2013{int(m[2])} months"
-    if m := re.fullmatch(r"Y(\d+)", code):
-        return f"{int(m[1])} years"
+# The age grammar: code pattern -> template kind; the English templates below, other languages
+# from the catalogues (``age.<kind>``, supplied through a ``words`` function by layouts).
+_AGE_GRAMMAR = [
+    (r"Y(\d+)T(\d+)", "range"),
+    (r"Y_GE(\d+)", "over"),
+    (r"Y_LT(\d+)", "under"),
+    (r"Y_LE(\d+)", "upto"),
+    (r"M_LT(\d+)", "months_under"),
+    (r"M(\d+)T(\d+)", "months_range"),
+    (r"Y(\d+)", "years"),
+]
+AGE_TEMPLATES = {
+    "range": "{a}\u2013{b} years",
+    "over": "{n} years and over",
+    "under": "under {n} years",
+    "upto": "{n} years and under",
+    "months_under": "under {n} months",
+    "months_range": "{a}\u2013{b} months",
+    "years": "{n} years",
+}
+
+# A language's words for codes: (dimension, code) -> its name, or None to use the English one.
+Words = Callable[[str, str], str | None]
+
+
+def age_parts(code: str) -> tuple[str, dict[str, str]] | None:
+    """The grammar's reading of an age code: ``("range", {"a": "15", "b": "24"})`` or None."""
+    for pattern, kind in _AGE_GRAMMAR:
+        if m := re.fullmatch(pattern, code):
+            numbers = [str(int(g)) for g in m.groups()]
+            names = ["a", "b"] if len(numbers) == 2 else ["n"]
+            return kind, dict(zip(names, numbers, strict=True))
     return None
 
 
-def code_label(dimension: str, code: str) -> str:
-    """Display name of a canonical code of a dimension ("F" -> "Female")."""
+def _age(code: str) -> str | None:
+    found = age_parts(code)
+    return AGE_TEMPLATES[found[0]].format(**found[1]) if found else None
+
+
+def code_label(dimension: str, code: str, words: Words | None = None) -> str:
+    """Display name of a canonical code of a dimension ("F" -> "Female").
+
+    ``words`` (supplied by the layouts layer, e.g. ``layouts.i18n.code_words("fr")``) names
+    codes in a page's language ("Femmes"); a code it does not name keeps its English name.
+    Labels kept as given (``raw:``) are shown as given in every language.
+    """
     code = str(code)
     if code.startswith(UNMAPPED_PREFIX):
         return code[len(UNMAPPED_PREFIX) :]
+    if words is not None and (found := words(dimension, code)):
+        return found
     if (dimension, code) in _names():
         return _names()[(dimension, code)]
     if dimension == "age":
@@ -71,14 +100,17 @@ def unit_name(unit: str) -> str:
     return _names().get(("unit", str(unit)), str(unit))
 
 
-def breakdown_label(row: Mapping[str, Any], skip: str = "") -> str:
+def breakdown_label(row: Mapping[str, Any], skip: str = "", words: Words | None = None) -> str:
     """An observation's breakdown in words ("Female, 15 years and over"; "" when none).
 
     Args:
         row: canonical columns (every dimension and ``other_dims``).
         skip: a dimension to leave out (e.g. the group's own, named elsewhere).
+        words: a language's names of codes (see ``code_label``); English without it.
     """
-    parts = [code_label(d, row[d]) for d in DIMENSIONS if d != skip and str(row[d]) not in _PLAIN]
+    parts = [
+        code_label(d, row[d], words) for d in DIMENSIONS if d != skip and str(row[d]) not in _PLAIN
+    ]
     other = str(row.get("other_dims") or "")
     for item in filter(None, other.split(";")):
         name, _, code = item.partition("=")

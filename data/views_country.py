@@ -388,7 +388,9 @@ def _best_slice(frame: pd.DataFrame, skip: str, preferred: pd.Series | None = No
     return frame[keep]
 
 
-def _slice_labels(frame: pd.DataFrame, skip: str, constant: set[str]) -> list[str]:
+def _slice_labels(
+    frame: pd.DataFrame, skip: str, constant: set[str], words: display.Words | None = None
+) -> list[str]:
     """The breakdown of each row in words, without ``skip`` and the ``constant`` parts."""
     blank = {c: TOTAL for c in constant if c in DIMENSIONS}
 
@@ -396,7 +398,9 @@ def _slice_labels(frame: pd.DataFrame, skip: str, constant: set[str]) -> list[st
         return ";".join(i for i in str(value or "").split(";") if i and i not in constant)
 
     return [
-        display.breakdown_label({**r, **blank, "other_dims": other(r["other_dims"])}, skip=skip)
+        display.breakdown_label(
+            {**r, **blank, "other_dims": other(r["other_dims"])}, skip=skip, words=words
+        )
         for r in frame.to_dict("records")
     ]
 
@@ -409,7 +413,10 @@ def _constant(obs: pd.DataFrame) -> set[str]:
 
 
 def timeseries_frame(
-    obs: pd.DataFrame, pairs: pd.DataFrame, dimension: str | None = None
+    obs: pd.DataFrame,
+    pairs: pd.DataFrame,
+    dimension: str | None = None,
+    words: display.Words | None = None,
 ) -> pd.DataFrame:
     """Group, reference and total lines of one series in one country, never mixing sources.
 
@@ -418,6 +425,8 @@ def timeseries_frame(
         pairs: ``gaps.disparity`` rows of the same country, series and group.
         dimension: the group's dimension (total rows are those where it is a total); taken
             from ``pairs`` when there are pairs; without either, rows with no breakdown.
+        words: a language's names of codes for ``label`` and ``slice`` (``display.code_label``;
+            the page supplies ``layouts.i18n.code_words(lang)``); English without it.
 
     Returns:
         Columns ``TS_COLUMNS``: ``line`` (group, reference, total), ``label`` (the group or
@@ -436,18 +445,18 @@ def timeseries_frame(
         p = _best_slice(pairs, dim or "", pairs["headline"].astype(bool))
         unit = p["unit"].astype(object).mode().iloc[0]
         p = p[p["unit"].astype(object) == unit]
-        sl = _slice_labels(p, dim or "", constant)
+        sl = _slice_labels(p, dim or "", constant, words)
         base = ["year", "period", "period_sort", "source_type", "dataset", "unit"]
         g = p[[*base, "value", "lower", "upper", "source_row"]].assign(
             line="group",
-            label=[display.code_label(dim or "", c) for c in p[dim].astype(object)],
+            label=[display.code_label(dim or "", c, words) for c in p[dim].astype(object)],
             slice=sl,
         )
         r = p[[*base, "ref_value", "ref_lower", "ref_upper", "ref_source_row"]]
         r = r.rename(columns=lambda c: c[4:] if c.startswith("ref_") else c)
         r = r.assign(
             line="reference",
-            label=[display.code_label(dim or "", c) for c in p["ref_code"].astype(object)],
+            label=[display.code_label(dim or "", c, words) for c in p["ref_code"].astype(object)],
             slice=sl,
         )
         frames += [g, r]
@@ -469,7 +478,9 @@ def timeseries_frame(
             total = total[total["unit"].astype(object) == unit]
             frames.append(
                 total.assign(
-                    line="total", label="", slice=_slice_labels(total, dim or "", constant)
+                    line="total",
+                    label="",
+                    slice=_slice_labels(total, dim or "", constant, words),
                 )
             )
     frames = [f for f in frames if len(f)]
@@ -500,7 +511,10 @@ def breakdown(row: Mapping[str, Any]) -> str:
 
 
 def provenance_rows(
-    obs: pd.DataFrame, dataset_names: Mapping[int, str], limit: int = 400
+    obs: pd.DataFrame,
+    dataset_names: Mapping[int, str],
+    limit: int = 400,
+    words: display.Words | None = None,
 ) -> pd.DataFrame:
     """Where every value of one country and series comes from.
 
@@ -508,6 +522,7 @@ def provenance_rows(
         obs: observations (canonical columns) of one country and series.
         dataset_names: dataset id -> name.
         limit: at most this many rows (newest first).
+        words: a language's names of codes for ``breakdown`` (English without it).
 
     Returns:
         Columns ``period, breakdown, value, value_flag, unit, source_type, dataset, source,
@@ -518,7 +533,7 @@ def provenance_rows(
     out = pd.DataFrame(
         {
             "period": o["period"].astype(object),
-            "breakdown": [display.breakdown_label(r) for r in o.to_dict("records")],
+            "breakdown": [display.breakdown_label(r, words=words) for r in o.to_dict("records")],
             "value": o["value"],
             "value_flag": o["value_flag"].astype(object),
             "unit": o["unit"].astype(object).map(display.unit_name),

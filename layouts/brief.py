@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from data import display
 from data.vocab import groups as vocab_groups
 from layouts import figures, tables, theme
-from layouts.i18n import direction, exact, group_label, group_title, t
+from layouts.i18n import dimension_name, direction, exact, group_label, group_title, t
 
 TEMPLATES = Path(__file__).parent / "templates"
 _DASH = "\u2014"
@@ -83,10 +83,10 @@ def scorecard_headers(lang: str | None) -> list[str]:
     return [t(k, lang) for k in keys]
 
 
-def dimension_words(group: str) -> str:
-    """The group's dimension in words ("disability", "income")."""
+def dimension_words(group: str, lang: str | None = None) -> str:
+    """The group's dimension in words ("disability", "income"; "handicap", "revenu")."""
     dim = vocab_groups().get(group)
-    return display.DIMENSION_NAMES.get(dim.dimension, dim.dimension) if dim else group
+    return dimension_name(dim.dimension, lang) if dim else group
 
 
 def ask_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> str:
@@ -97,7 +97,7 @@ def ask_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) 
         lang,
         age=r.get("age"),
         published=int(r.get("published") or 0),
-        dimension=dimension_words(str(r["group"])),
+        dimension=dimension_words(str(r["group"]), lang),
     )
     if why and r["status"] != "outdated":
         return f"{t('country.ask_plain', lang, series=series, group=group)}: {why}"

@@ -348,6 +348,42 @@ def group_title(group_id: str, lang: str | None = None) -> str:
     return group_label(group_id, lang)
 
 
+def code_words(lang: str | None = None) -> Callable[[str, str], str | None]:
+    """A language's names of canonical codes, for ``data.display.code_label``'s ``words``.
+
+    ``code.<dimension>.<code>`` from the catalogue ("code.disability.PD" -> "Personnes
+    handicapées"); ages the catalogue does not name are read by the grammar of
+    ``data.display.age_parts`` with the language's templates (``age.range`` "{a}–{b} ans").
+    None (the English name) for a code nothing names. Downloads and the API stay English:
+    only pages pass these words.
+    """
+    code_lang = lang or language()
+
+    def words(dimension: str, code: str) -> str | None:
+        key = f"code.{dimension}.{code}"
+        if key in english():
+            return t(key, code_lang)
+        if dimension == "age":
+            from data.display import age_parts
+
+            found = age_parts(str(code))
+            if found:
+                return t(f"age.{found[0]}", code_lang, **found[1])
+        return None
+
+    return words
+
+
+def dimension_name(dimension: str, lang: str | None = None) -> str:
+    """A dimension's name in words ("income", "revenu"); ``data.display.DIMENSION_NAMES``."""
+    key = f"dimension.{dimension}"
+    if key in english():
+        return t(key, lang)
+    from data.display import DIMENSION_NAMES
+
+    return DIMENSION_NAMES.get(dimension, dimension)
+
+
 def extract_keys(
     fileobj: Any, keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[tuple[int, str | None, str, list[str]]]:

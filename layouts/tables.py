@@ -17,7 +17,7 @@ from data import display, views_country
 from data.vocab import groups as vocab_groups
 from layouts import markup, theme
 from layouts.figures import fmt_share, trace_name
-from layouts.i18n import exact, group_title, points, t, value_percent
+from layouts.i18n import dimension_name, exact, group_title, points, t, value_percent
 
 _NOT_EXPECTED = "\u2013"
 _DASH = "\u2014"
@@ -389,9 +389,9 @@ def status_matrix_table(
     return html.Details([html.Summary(t("country.status_matrix_show", lang, n=len(wide))), box])
 
 
-def _dimension_words(group: str) -> str:
+def _dimension_words(group: str, lang: str | None = None) -> str:
     dim = vocab_groups().get(group)
-    return display.DIMENSION_NAMES.get(dim.dimension, dim.dimension) if dim else group
+    return dimension_name(dim.dimension, lang) if dim else group
 
 
 def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> html.Li:
@@ -413,7 +413,7 @@ def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> h
         lang,
         age=r.get("age"),
         published=int(r.get("published") or 0),
-        dimension=_dimension_words(str(r["group"])),
+        dimension=_dimension_words(str(r["group"]), lang),
     )
     if not why:
         return html.Li(text)

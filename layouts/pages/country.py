@@ -20,7 +20,15 @@ from data.catalogue import about_group
 from data.gaps import REASONS, STATUSES
 from data.vocab import groups as vocab_groups
 from layouts import components, figures, ids, state, tables
-from layouts.i18n import group_label, group_title, language, supported, t
+from layouts.i18n import (
+    code_words,
+    dimension_name,
+    group_label,
+    group_title,
+    language,
+    supported,
+    t,
+)
 from layouts.pages import content
 
 
@@ -212,7 +220,7 @@ def why_text(facts: dict[str, Any], country: str, group: str, source: str, lang:
     if not facts["values"]:
         return t("country.why.no_data", lang, country=country, scope=t(f"country.scope.{source}"))
     dim = vocab_groups().get(group)
-    dimension = display.DIMENSION_NAMES.get(dim.dimension, dim.dimension) if dim else group
+    dimension = dimension_name(dim.dimension, lang) if dim else group
     key = (
         "country.why.total_only"
         if facts["status"] == "total_only"
@@ -291,7 +299,8 @@ def detail_payload(
     disp = frames["disparities"]
     pairs = disp[disp["series"] == series]
     dim = vocab_groups()[group].dimension if group in vocab_groups() else None
-    frame = views.timeseries_frame(obs, pairs, dim)
+    words = code_words(lang)  # breakdown codes in the page's language (downloads: English)
+    frame = views.timeseries_frame(obs, pairs, dim, words=words)
     if group in vocab_groups() and series in about_group(
         queries.snapshot().catalogue, vocab_groups()[group]
     ):
@@ -309,7 +318,7 @@ def detail_payload(
         why = out_of_scope_text(names, country, lang)
     all_sources = queries.country_frames(iso3, group, "all")["disparities"]
     both = views.official_vs_community(all_sources, iso3)
-    prov = views.provenance_rows(obs, content.dataset_names())
+    prov = views.provenance_rows(obs, content.dataset_names(), words=words)
     caption = f"{title} \u2014 {group_title(group, lang)}"
     detail: list[Any] = [summary]
     if why:
