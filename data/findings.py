@@ -55,6 +55,8 @@ class Names:
     number: Callable[[Any], str] = display.exact
     # the same with its per cent sign ("12,85\u00a0%": ``layouts.i18n.value_percent``)
     with_percent: Callable[[Any], str] = lambda value: f"{display.exact(value)}%"
+    # the reader's names of breakdown codes (``layouts.i18n.code_words``); English by default
+    words: display.Words | None = None
 
 
 def with_unit(value: Any, unit: str, names: Names | None = None) -> str:
@@ -187,7 +189,7 @@ def _disparity(
         f"brief.gap.{side}{'_points' if points else ''}",
         diff=amount if points or not unit else f"{amount} {unit}",
     )
-    reference = display.code_label(str(pair["group_dim"]), str(pair["ref_code"]))
+    reference = display.code_label(str(pair["group_dim"]), str(pair["ref_code"]), names.words)
     text = translate(
         "brief.f.disparity",
         period=card["period"],

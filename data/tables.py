@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import queries, reference, views
+from data import display, queries, reference, views
 from data import views_country as vc
 from data.catalogue import about_group
 from data.schema import DIMENSIONS
@@ -545,7 +545,11 @@ def scorecard_table(iso3: str, source: str = "all") -> pd.DataFrame:
 
 
 def country_tables(
-    iso3: str, state: Mapping[str, str], series: str, group_name: str = ""
+    iso3: str,
+    state: Mapping[str, str],
+    series: str,
+    group_name: str = "",
+    words: display.Words | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every table of the country page for a state and the series it shows.
 
@@ -554,6 +558,7 @@ def country_tables(
         state: validated URL state (group, source used).
         series: the series the page shows (``layouts.pages.country.pick_series``; "" = none).
         group_name: the group's name for the line of a series about the group.
+        words: a language's names of breakdown codes (the brief's; downloads: English).
 
     Returns:
         ``scorecard``, ``progress`` (``progress_rows``), ``timeseries`` (``timeseries_frame``
@@ -574,7 +579,11 @@ def country_tables(
     disp = queries.country_frames(iso3, group, source)["disparities"]
     pairs = disp[disp["series"] == series]
     dim = all_groups()[group].dimension if group in all_groups() else None
-    ts = vc.timeseries_frame(mine, pairs, dim) if series else pd.DataFrame(columns=vc.TS_COLUMNS)
+    ts = (
+        vc.timeseries_frame(mine, pairs, dim, words=words)
+        if series
+        else pd.DataFrame(columns=vc.TS_COLUMNS)
+    )
     g = all_groups().get(group)
     if g is not None and series in about_group(queries.snapshot().catalogue, g):
         ts = vc.as_group_line(ts, group_name or g.label)
@@ -590,7 +599,7 @@ def country_tables(
         nature=[nature.get(k, "") for k in rows],
         footnote=[notes.get(k, ("", ""))[1] for k in rows],
     )
-    out["provenance"] = vc.provenance_rows(mine, names)
+    out["provenance"] = vc.provenance_rows(mine, names, words=words)
     every = queries.country_frames(iso3, group, "all")["disparities"]
     out["official_vs_community"] = vc.official_vs_community(every, iso3)
     published = vc.published_counts(obs)

@@ -114,11 +114,12 @@ def _findings(iso3: str, group: str, source: str, lang: str | None) -> list[find
     names = findings.Names(
         country=reference.area_name(iso3, lang or "en"),
         group=group_label(group, lang),
-        dimension=build.dimension_words(group) if vocab else group,
+        dimension=build.dimension_words(group, lang) if vocab else group,
         titles=content.titles(),
         dataset_names=content.dataset_names(),
         number=lambda value: i18n.exact(value, lang),
         with_percent=lambda value: i18n.value_percent(value, lang),
+        words=i18n.code_words(lang),
     )
     return findings.findings(
         iso3=iso3,
@@ -148,13 +149,18 @@ def _charts(
     frame, _ = shared.map_table(s, lang or "en")
     region = content.region_name(s["region"], lang)
     out = [build.map_chart(frame, iso3, group, region, lang)]
-    tabs = shared.country_tables(iso3, s, gaps[0] if gaps else "", group_label(group, lang))
+    words = i18n.code_words(lang)  # breakdowns in the brief's language
+    tabs = shared.country_tables(iso3, s, gaps[0] if gaps else "", group_label(group, lang), words)
     window = queries.settings().recent_years - 1
     country = reference.area_name(iso3, lang or "en")
     summary = progress_summary_text(tabs["progress"], country, group, window, lang)
     out.append(build.progress_chart(tabs["progress"], summary, group, window, lang))
     for i, series in enumerate(gaps):
-        ts = tabs if i == 0 else shared.country_tables(iso3, s, series, group_label(group, lang))
+        ts = (
+            tabs
+            if i == 0
+            else shared.country_tables(iso3, s, series, group_label(group, lang), words)
+        )
         if len(ts["timeseries"]):
             title = content.titles().get(series, series)
             names = content.dataset_names()

@@ -125,3 +125,25 @@ def test_french_country_page_names_the_group_in_french_english_page_unchanged(re
     assert "Persons with disabilities" in detail["en"] and "Personnes" not in detail["en"]
     ys = {lang: [tr.get("y") for tr in p["chart"]["figure"]["data"]] for lang, p in pages.items()}
     assert ys["fr"] == ys["en"]  # the same numbers, only the words change
+
+
+def test_french_brief_names_breakdowns_in_french(tmp_path):
+    """The brief (legend, tables, findings) in its language; the English brief unchanged."""
+    from app import create_app
+    from data.settings import Settings
+    from server import images
+
+    settings = Settings(data_dir=tmp_path, demo_on_empty=True, cache_type="NullCache")
+    client = create_app(settings, warm=False).server.test_client()
+    try:
+        pages = {
+            lang: client.get(f"/country/KEN/brief?group=disability&lang={lang}").data.decode()
+            for lang in ("en", "fr")
+        }
+    finally:
+        images.close()
+    assert "Persons with disabilities (community)" in pages["en"]
+    assert "Personnes handicapées" not in pages["en"]
+    assert "Personnes handicapées" in pages["fr"]
+    assert "Persons with disabilities" not in pages["fr"]
+    assert "Persons without disabilities" not in pages["fr"]
