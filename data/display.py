@@ -95,9 +95,14 @@ def code_label(dimension: str, code: str, words: Words | None = None) -> str:
     return code
 
 
-def unit_name(unit: str) -> str:
-    """Display name of a unit of measure ("PERCENT" -> "%"); unknown units as given."""
-    return _names().get(("unit", str(unit)), str(unit))
+def unit_name(unit: str, words: Words | None = None) -> str:
+    """Display name of a unit of measure ("PERCENT" -> "%"); unknown units as given.
+
+    ``words`` (``layouts.i18n.code_words``) names it in the reader's language
+    (``words("unit", "NUMBER")`` -> "nombre"); English without it.
+    """
+    named = words("unit", str(unit)) if words else None
+    return named or _names().get(("unit", str(unit)), str(unit))
 
 
 def breakdown_label(row: Mapping[str, Any], skip: str = "", words: Words | None = None) -> str:

@@ -178,7 +178,7 @@ def disparity_findings(
 def _disparity(
     card: dict[str, Any], pair: pd.Series, obs: pd.DataFrame, names: Names, translate: Translate
 ) -> Finding:
-    unit = display.unit_name(card["unit"]) if card["unit"] else ""
+    unit = display.unit_name(card["unit"], names.words) if card["unit"] else ""
     keys = [(int(pair["dataset"]), int(pair["source_row"]))]
     keys.append((int(pair["dataset"]), int(pair["ref_source_row"])))
     diff = float(pair["difference"])

@@ -536,7 +536,7 @@ def provenance_rows(
             "breakdown": [display.breakdown_label(r, words=words) for r in o.to_dict("records")],
             "value": o["value"],
             "value_flag": o["value_flag"].astype(object),
-            "unit": o["unit"].astype(object).map(display.unit_name),
+            "unit": o["unit"].astype(object).map(lambda u: display.unit_name(u, words)),
             "source_type": o["source_type"].astype(object),
             "dataset": o["dataset"]
             .map(dict(dataset_names))

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from data import display
 from data.vocab import groups as vocab_groups
 from layouts import figures, tables, theme
-from layouts.i18n import dimension_name, direction, exact, group_label, group_title, t
+from layouts.i18n import code_words, dimension_name, direction, exact, group_label, group_title, t
 
 TEMPLATES = Path(__file__).parent / "templates"
 _DASH = "\u2014"
@@ -242,7 +242,7 @@ def timeseries_chart(
     dataset_names: Mapping[int, str],
 ) -> dict[str, Any]:
     """One series over time (``figures.timeseries_figure``), its latest values and table."""
-    unit = display.unit_name(str(frame["unit"].iloc[0])) if len(frame) else ""
+    unit = display.unit_name(str(frame["unit"].iloc[0]), code_words(lang)) if len(frame) else ""
     keys = ["line", "label", "slice", "source_type", "dataset"]
     latest = frame.groupby(keys, sort=False).tail(1)
     lines = "; ".join(

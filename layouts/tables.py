@@ -17,7 +17,7 @@ from data import display, views_country
 from data.vocab import groups as vocab_groups
 from layouts import markup, theme
 from layouts.figures import fmt_share, trace_name
-from layouts.i18n import dimension_name, exact, group_title, points, t, value_percent
+from layouts.i18n import code_words, dimension_name, exact, group_title, points, t, value_percent
 
 _NOT_EXPECTED = "\u2013"
 _DASH = "\u2014"
@@ -244,7 +244,7 @@ def largest_text(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | No
     """The largest disparity of a scorecard row in words, naming its source type and unit."""
     if not r["series"]:
         return t("value.none", lang)
-    unit = display.unit_name(r.get("unit") or "") if r.get("unit") else ""
+    unit = display.unit_name(r.get("unit") or "", code_words(lang)) if r.get("unit") else ""
     pair = t(
         "value.disparity",
         lang,

@@ -13,7 +13,7 @@ AGE_KEYS = ["range", "over", "under", "upto", "months_under", "months_range", "y
 
 
 def _code_rows() -> list[tuple[str, str, str]]:
-    return [(d, c, label) for (d, c), label in _names().items() if d != "unit"]
+    return [(d, c, label) for (d, c), label in _names().items()]  # units too
 
 
 def test_every_display_code_has_an_english_key_equal_to_its_label():
@@ -147,3 +147,15 @@ def test_french_brief_names_breakdowns_in_french(tmp_path):
     assert "Personnes handicapées" in pages["fr"]
     assert "Persons with disabilities" not in pages["fr"]
     assert "Persons without disabilities" not in pages["fr"]
+
+
+def test_units_are_named_in_the_language_and_per_cent_stays_a_sign():
+    from data.display import unit_name
+
+    fr, es, ar = (i18n.code_words(lang) for lang in ("fr", "es", "ar"))
+    assert unit_name("PER_100000_LIVE_BIRTHS", fr) == "pour 100 000 naissances vivantes"
+    assert unit_name("NUMBER", es) == "número"
+    assert unit_name("PER_1000_POP", ar) == "لكل 1000 نسمة"
+    # "%" is what the pages test to write percentage points: the same sign in every language
+    assert {unit_name("PERCENT", w) for w in (fr, es, ar, None)} == {"%"}
+    assert unit_name("NUMBER") == "number" and unit_name("UNKNOWN_UNIT", fr) == "UNKNOWN_UNIT"

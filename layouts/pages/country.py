@@ -307,7 +307,7 @@ def detail_payload(
         # a series about the group (SI_COV_DISAB): each value is the group's, not a "total"
         frame = views.as_group_line(frame, group_title(group, lang))
     title = content.titles().get(series, series)
-    unit = display.unit_name(str(frame["unit"].iloc[0])) if len(frame) else ""
+    unit = display.unit_name(str(frame["unit"].iloc[0]), words) if len(frame) else ""
     st = frames["statuses"]
     status = st.loc[(st["series"] == series) & (st["iso3"] == iso3), "status"].astype(object)
     facts_s = views.series_facts(obs, frame, str(status.iloc[0]) if len(status) else "")

@@ -14,7 +14,7 @@ from data import tables as data_tables
 from data.display import unit_name
 from layouts import components, figures, i18n, state, tables
 from layouts.components import headline_cards, map_legend
-from layouts.i18n import group_label, language, number, t
+from layouts.i18n import code_words, group_label, language, number, t
 from layouts.pages import content
 
 
@@ -240,7 +240,7 @@ def build(
     st = content.group_statuses(group, source, goal)
     info = legend_info(kind, frame, st, iso3s, base)
     bar = {
-        "values": unit_name(_unit(series)),
+        "values": unit_name(_unit(series), code_words(lang)),
         "disparity": t("col.gap_bar", lang),
         "progress": t("colorbar.progress", lang, base=info.get("base", base)),
     }.get(kind, "")
