@@ -37,14 +37,32 @@ _current = {"lang": DEFAULT_LANGUAGE}
 CATALOGUES: dict[str, dict[str, str]] = {}
 
 
+def compiled(po: Path) -> Path | None:
+    """The ``messages.mo`` the set-up compiled from ``po`` (``pybabel compile``), if current.
+
+    None when there is none or the ``.po`` was edited after it (then the ``.po`` is read).
+    """
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return mo
+    return None
+
+
 def load(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
-    """Read every ``<lang>/LC_MESSAGES/messages.po`` into ``CATALOGUES`` (translated, not fuzzy)."""
+    """Read every language's catalogue into ``CATALOGUES`` (translated entries, not fuzzy).
+
+    The compiled ``messages.mo`` (the set-up runs ``pybabel compile``: README "The two
+    commands") when it is current, else the ``messages.po`` itself, so a catalogue edited
+    since the last compile is never shadowed by a stale one.
+    """
+    from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
     found: dict[str, dict[str, str]] = {}
     for path in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
-        with path.open("rb") as f:
-            catalog = read_po(f)
+        mo = compiled(path)
+        with (mo or path).open("rb") as f:
+            catalog = read_mo(f) if mo else read_po(f)
         found[path.parts[-3]] = {
             m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy
         }

@@ -268,3 +268,49 @@ def test_series_titles_are_english_and_marked_where_no_translation_exists(tmp_pa
     for lang, mark in (("fr", " [en anglais]"), ("es", " [en inglés]"), ("ar", " [بالإنكليزية]")):
         marked = content.titles(lang)
         assert marked == {code: title + mark for code, title in english.items()}
+
+
+def test_the_set_up_compiles_the_catalogues_and_the_app_reads_them(tmp_path):
+    """Both README commands compile the catalogues; a compiled one reads as its .po; stale: .po."""
+    import os
+    import shutil
+    import subprocess
+
+    compile_cmd = "pybabel -q compile -d layouts/locale -D messages"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run_command = readme.split("```bash", 1)[1].split("```", 1)[0]
+    assert compile_cmd in run_command and "python app.py" in run_command
+    assert compile_cmd in (ROOT / ".ci" / "test").read_text(encoding="utf-8")
+
+    shutil.copytree(LOCALE, tmp_path / "locale")
+    subprocess.run(
+        ["pybabel", "-q", "compile", "-d", str(tmp_path / "locale"), "-D", "messages"],
+        check=True,
+        capture_output=True,
+    )
+    from_po = {lang: dict(words) for lang, words in i18n.load(_po_only(tmp_path)).items()}
+    po = tmp_path / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+    assert i18n.compiled(po) == po.with_suffix(".mo")
+    from_mo = {lang: dict(words) for lang, words in i18n.load(tmp_path / "locale").items()}
+    assert from_mo == from_po and len(from_mo) == len(i18n.LANGUAGES)
+    assert from_mo["fr"]["nav.map"] == "Carte"
+
+    # a .po edited after the compile is read itself: a stale .mo never hides the change
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "Carte"', 'msgstr "Carte (nouvelle)"', 1),
+        encoding="utf-8",
+    )
+    mo_time = po.with_suffix(".mo").stat().st_mtime
+    os.utime(po, (mo_time + 10, mo_time + 10))
+    assert i18n.compiled(po) is None
+    assert i18n.load(tmp_path / "locale")["fr"]["nav.map"] == "Carte (nouvelle)"
+    i18n.load()  # the project's own catalogues again
+
+
+def _po_only(tmp_path: Path) -> Path:
+    """A copy of the catalogues without any compiled .mo (what a fresh clone has)."""
+    import shutil
+
+    target = tmp_path / "po-only"
+    shutil.copytree(LOCALE, target, ignore=shutil.ignore_patterns("*.mo"))
+    return target
