@@ -20,13 +20,17 @@ from data.vocab import CANONICAL, groups
 MISSING = ("total_only", "no_data")
 
 
-def code_options(dimension: str) -> list[tuple[str, str]]:
-    """Canonical codes a label of ``dimension`` can be mapped to, with their names."""
+def code_options(dimension: str, words: display.Words | None = None) -> list[tuple[str, str]]:
+    """Canonical codes a label of ``dimension`` can be mapped to, with their names.
+
+    ``words`` (``layouts.i18n.code_words``) names them in the reader's language; English
+    without it.
+    """
     codes = set(CANONICAL.get(dimension, ())) - {"_Z", "_U", "_X", "_O", "_N"}
     for g in groups().values():
         if g.dimension == dimension:
             codes |= {c for c in (*g.codes, *g.reference) if c != "*"}
-    return sorted((c, display.code_label(dimension, c)) for c in codes)
+    return sorted((c, display.code_label(dimension, c, words)) for c in codes)
 
 
 def fills(frame: pd.DataFrame) -> list[dict[str, Any]]:

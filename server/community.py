@@ -27,7 +27,7 @@ from data import submissions as subs
 from data.accounts import authenticate
 from data.submissions import SubmissionError
 from layouts.community_text import reason as _reason_in
-from layouts.i18n import language, t
+from layouts.i18n import code_words, language, t
 from server import auth, community_admin, submissions_api
 from server.auth import page
 
@@ -244,7 +244,10 @@ def _draft_page(
         report=report,
         fills=fills,
         changes=preview.changes(report["frame"]) if len(report["frame"]) else None,
-        options={u["dimension"]: preview.code_options(u["dimension"]) for u in report["unmapped"]},
+        options={
+            u["dimension"]: preview.code_options(u["dimension"], code_words(language()))
+            for u in report["unmapped"]
+        },
         prov=prov,
         fields=subs.PROVENANCE_FIELDS,
         error=error,

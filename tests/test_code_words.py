@@ -159,3 +159,12 @@ def test_units_are_named_in_the_language_and_per_cent_stays_a_sign():
     # "%" is what the pages test to write percentage points: the same sign in every language
     assert {unit_name("PERCENT", w) for w in (fr, es, ar, None)} == {"%"}
     assert unit_name("NUMBER") == "number" and unit_name("UNKNOWN_UNIT", fr) == "UNKNOWN_UNIT"
+
+
+def test_the_wizard_names_canonical_codes_in_the_page_language():
+    from data import submission_preview
+
+    fr = dict(submission_preview.code_options("disability", i18n.code_words("fr")))
+    en = dict(submission_preview.code_options("disability"))
+    assert fr["PD"] == "Personnes handicapées" and en["PD"] == "Persons with disabilities"
+    assert fr.keys() == en.keys()  # the same codes to choose from, named in the language
