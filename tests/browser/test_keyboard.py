@@ -122,14 +122,19 @@ def test_tab_goes_round_every_page_with_a_visible_focus_and_no_trap(page, live_s
     if path in ("/", "/embed?view=map", "/?lang=ar"):
         any_map_drawn(page)
     page.wait_for_load_state("networkidle")
-    total = page.evaluate(
-        f"""() => [...document.querySelectorAll("{FOCUSABLE}")]
+    count = f"""() => [...document.querySelectorAll("{FOCUSABLE}")]
             .filter(e => e.checkVisibility() && !e.closest('details:not([open]) > :not(summary)'))
             .length"""
-    )
+    total = page.evaluate(count)
     assert total >= 1
     seen: list[str] = []
-    for _ in range(total + 5):
+    while True:
+        if len(seen) >= total + 5:
+            # a chart drawn after the count (a loaded machine) adds its toolbar's buttons:
+            # count again; a trap is more Tabs than the page has focusable elements, then
+            total = max(total, page.evaluate(count))
+            if len(seen) >= total + 5:
+                raise AssertionError(f"Tab did not come back round on {path}: {seen[-5:]}")
         page.keyboard.press("Tab")
         key = page.evaluate(
             """() => { const e = document.activeElement;
@@ -146,8 +151,6 @@ def test_tab_goes_round_every_page_with_a_visible_focus_and_no_trap(page, live_s
         if seen and key in (seen[0], "BODY"):
             break  # back round to the start (or the browser's own UI): no trap
         seen.append(key)
-    else:
-        raise AssertionError(f"Tab did not come back round on {path}: {seen[-5:]}")
     assert len(seen) >= min(total, 3)
     assert len(set(seen)) == len(seen), f"focus came twice to an element: {seen}"
     no_ring = [k for k in seen if k.startswith("NORING:")]
