@@ -18,25 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from data.submissions import OPTIONAL_FIELDS, PROVENANCE_FIELDS
 from layouts.i18n import LANGUAGES, group_title, language_name, t
 
 # every provenance field a contributor fills in (data.submissions.PROVENANCE_FIELDS, then the
 # optional ones), in the order of the form
-FIELDS: tuple[str, ...] = (
-    "title",
-    "collected_by",
-    "method",
-    "sampling",
-    "population",
-    "period",
-    "sample_size",
-    "washington_group",
-    "consent",
-    "anonymisation",
-    "licence",
-    "contact",
-    "notes",
-)
+FIELDS: tuple[str, ...] = (*PROVENANCE_FIELDS, *OPTIONAL_FIELDS)
 ROLES = ("contributor", "reviewer", "admin")
 STATUSES = ("draft", "pending", "published", "rejected", "reverted")
 SEVERITIES = ("error", "warning")
