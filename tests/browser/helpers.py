@@ -123,3 +123,51 @@ def url_pattern(path_: str, **params: str) -> re.Pattern[str]:
 def link_in(container_id: str, href: str) -> str:
     """CSS selector of the link to ``href`` inside a table's container (cells have no ids)."""
     return f'#{container_id} a[href="{href}"]'
+
+
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, summary, "
+    "[tabindex]:not([tabindex='-1'])"
+)
+_COUNT_FOCUSABLE_JS = f"""() => [...document.querySelectorAll("{FOCUSABLE}")]
+    .filter(e => e.checkVisibility() && !e.closest('details:not([open]) > :not(summary)'))
+    .length"""
+# The focused element, named so that two elements never share a name: its place in the
+# document, id, link or name or toolbar title, and text; "NORING:" when it shows no focus.
+_FOCUSED_JS = """() => { const e = document.activeElement;
+    if (e === document.body) return 'BODY';
+    const s = getComputedStyle(e);
+    const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                 || s.boxShadow !== 'none';
+    const at = [...document.querySelectorAll('*')].indexOf(e);
+    return (ring ? '' : 'NORING:') + e.tagName + at + '#' + e.id + ':'
+           + (e.getAttribute('href') || e.getAttribute('name')
+              || e.getAttribute('data-title') || '')
+           + ':' + e.textContent.trim().slice(0, 30); }"""
+
+
+def focusable_count(page: Page) -> int:
+    """How many visible elements Tab can reach on the page now."""
+    return page.evaluate(_COUNT_FOCUSABLE_JS)
+
+
+def tab_round(page: Page, where: str = "") -> tuple[int, list[str]]:
+    """Press Tab until focus comes back to the first element (or leaves the page).
+
+    Returns the number of focusable elements and the focused elements in order. A trap is
+    more presses than the page has focusable elements: the count is taken again before
+    failing, because a chart drawn after the first count (a slow machine) adds its toolbar's
+    buttons. Raises AssertionError on a trap.
+    """
+    total = focusable_count(page)
+    seen: list[str] = []
+    while True:
+        if len(seen) >= total + 5:
+            total = max(total, focusable_count(page))
+            if len(seen) >= total + 5:
+                raise AssertionError(f"Tab did not come back round {where}: {seen[-5:]}")
+        page.keyboard.press("Tab")
+        key = page.evaluate(_FOCUSED_JS)
+        if seen and key in (seen[0], "BODY"):
+            return total, seen
+        seen.append(key)

@@ -18,14 +18,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from layouts.i18n import LANGUAGES, direction, english, t
+from tests.browser.helpers import tab_round
 from tests.community import PASSWORD, PROVENANCE, disability_rows, template_csv
 
 USERS = {"i18n-ana": "contributor", "i18n-rev": "reviewer", "i18n-adm": "admin"}
 PAGES = ("login", "contribute", "draft-errors", "draft-clean", "review", "admin", "api")
-FOCUSABLE = (
-    "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, summary, "
-    "[tabindex]:not([tabindex='-1'])"
-)
 
 
 @pytest.fixture(scope="module")
@@ -210,34 +207,6 @@ def test_an_arabic_page_is_mirrored(page, live_server, sessions):
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
 
-def _tab_round(page):
-    total = page.evaluate(
-        f"""() => [...document.querySelectorAll("{FOCUSABLE}")]
-            .filter(e => e.checkVisibility() && !e.closest('details:not([open]) > :not(summary)'))
-            .length"""
-    )
-    seen: list[str] = []
-    for _ in range(total + 5):
-        page.keyboard.press("Tab")
-        key = page.evaluate(
-            """() => { const e = document.activeElement;
-                if (e === document.body) return 'BODY';
-                const s = getComputedStyle(e);
-                const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                             || s.boxShadow !== 'none';
-                const at = [...document.querySelectorAll('*')].indexOf(e);
-                return (ring ? '' : 'NORING:') + e.tagName + at + '#' + e.id + ':'
-                       + (e.getAttribute('href') || e.getAttribute('name') || '')
-                       + ':' + e.textContent.trim().slice(0, 30); }"""
-        )
-        if seen and key in (seen[0], "BODY"):
-            break
-        seen.append(key)
-    else:
-        raise AssertionError(f"Tab did not come back round: {seen[-5:]}")
-    return total, seen
-
-
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 @pytest.mark.parametrize("where", PAGES)
 def test_tab_alone_reaches_every_control_and_comes_back_round(
@@ -245,7 +214,7 @@ def test_tab_alone_reaches_every_control_and_comes_back_round(
 ):
     _open(page, live_server, sessions, where, lang)
     page.locator("body").focus()
-    total, seen = _tab_round(page)
+    total, seen = tab_round(page, f"on {where} ({lang})")
     assert total >= 3
     assert len(seen) == total, f"{len(seen)} of {total} controls reached by Tab: {seen}"
     assert len(set(seen)) == len(seen), f"focus came twice to an element: {seen}"

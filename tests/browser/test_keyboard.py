@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from layouts import ids
 from layouts.i18n import group_label
-from tests.browser.helpers import TABLE_MOUNT_MS, wait_for_shapes
+from tests.browser.helpers import TABLE_MOUNT_MS, tab_round, wait_for_shapes
 
 FIRST_PAGE_MS = 90_000  # the first page of a session may wait for the app's warm-up
 POINTER_COUNTER = """
@@ -20,10 +20,6 @@ window.__pointer = 0;
 for (const kind of ['pointerdown', 'mousedown', 'touchstart', 'wheel'])
     window.addEventListener(kind, () => { window.__pointer += 1; }, true);
 """
-FOCUSABLE = (
-    "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, summary, "
-    "[tabindex]:not([tabindex='-1'])"
-)
 
 
 def any_map_drawn(page) -> None:
@@ -122,35 +118,8 @@ def test_tab_goes_round_every_page_with_a_visible_focus_and_no_trap(page, live_s
     if path in ("/", "/embed?view=map", "/?lang=ar"):
         any_map_drawn(page)
     page.wait_for_load_state("networkidle")
-    count = f"""() => [...document.querySelectorAll("{FOCUSABLE}")]
-            .filter(e => e.checkVisibility() && !e.closest('details:not([open]) > :not(summary)'))
-            .length"""
-    total = page.evaluate(count)
+    total, seen = tab_round(page, f"on {path}")
     assert total >= 1
-    seen: list[str] = []
-    while True:
-        if len(seen) >= total + 5:
-            # a chart drawn after the count (a loaded machine) adds its toolbar's buttons:
-            # count again; a trap is more Tabs than the page has focusable elements, then
-            total = max(total, page.evaluate(count))
-            if len(seen) >= total + 5:
-                raise AssertionError(f"Tab did not come back round on {path}: {seen[-5:]}")
-        page.keyboard.press("Tab")
-        key = page.evaluate(
-            """() => { const e = document.activeElement;
-                if (e === document.body) return 'BODY';
-                const s = getComputedStyle(e);
-                const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                             || s.boxShadow !== 'none';
-                const r = e.getBoundingClientRect();
-                return (ring ? '' : 'NORING:') + e.tagName + '#' + e.id + '@'
-                       + Math.round(r.left) + ',' + Math.round(r.top + window.scrollY) + ':'
-                       + (e.getAttribute('href') || e.getAttribute('data-title')
-                          || e.textContent.slice(0, 20)); }"""
-        )
-        if seen and key in (seen[0], "BODY"):
-            break  # back round to the start (or the browser's own UI): no trap
-        seen.append(key)
     assert len(seen) >= min(total, 3)
     assert len(set(seen)) == len(seen), f"focus came twice to an element: {seen}"
     no_ring = [k for k in seen if k.startswith("NORING:")]
