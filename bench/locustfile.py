@@ -5,9 +5,12 @@ state in their URL, then one to three filter changes, each callback fed the stat
 returned, as the browser does), replaying the callback bodies a real Chromium sent, read from
 ``BENCH_TEMPLATES`` (JSON written by side_by_side.py). ``BENCH_APP=baseline``: the same walk
 on bench/baseline_app.py (page, series options, map with a random mode, group, series and
-region; the matrix with a random region; a random country page). Think time ``BENCH_THINK``
-seconds on average (default 3). Requests are named by kind, so locust's table reads per
-interaction; a response other than 2xx/3xx or an exception is a failure.
+region; the matrix with a random region; a random country page; the page's scripts and
+stylesheets named in its HTML on a user's first visit, as the project's users fetch the files
+Chromium loaded; the baseline's lazily loaded chunks are not named there). Think time
+``BENCH_THINK`` seconds on average (default 3). Requests are named by kind, so locust's table
+reads per interaction; a response other than 2xx/3xx or an exception is a failure.
+``BENCH_SAMPLES``: a file that receives every request's (kind, ms, ok) at the end.
 
     locust -f bench/locustfile.py --headless -u 50 -r 10 -t 60s --host http://127.0.0.1:PORT
 """
@@ -17,11 +20,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
 import gevent
-from locust import HttpUser, task
+from locust import HttpUser, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,6 +36,21 @@ from baseline_app import dash_body  # noqa: E402
 APP = os.environ.get("BENCH_APP", "project")
 THINK = float(os.environ.get("BENCH_THINK", "3"))
 TEMPLATES = json.loads(Path(os.environ["BENCH_TEMPLATES"]).read_text())
+# same-origin scripts and stylesheets of the baseline's index page (its static files)
+STATIC = re.compile(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"')
+SAMPLES_FILE = os.environ.get("BENCH_SAMPLES")  # every request's (kind, ms, ok), written at the end
+SAMPLES: list[tuple[str, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(name, response_time, exception=None, **_) -> None:
+    SAMPLES.append((name, response_time, exception is None))
+
+
+@events.test_stop.add_listener
+def _write(**_) -> None:
+    if SAMPLES_FILE:
+        Path(SAMPLES_FILE).write_text(json.dumps(SAMPLES))
 
 
 class ProjectClient(bench_soak.Client):
@@ -89,7 +108,10 @@ class Visitor(HttpUser):
             return {}
 
     def open(self, path: str) -> None:
-        self.client.get(path, name="page")
+        page = self.client.get(path, name="page")
+        if self.first:  # the static files of the page, as a browser fetches them once
+            for url in dict.fromkeys(STATIC.findall(page.text or "")):
+                self.client.get(url, name="asset")
         self.client.get("/_dash-layout", name="shell")
         self.client.get("/_dash-dependencies", name="shell")
         self.post("cb pages", dash_body("page.children", {"url.pathname": path}, "url.pathname"))

@@ -45,6 +45,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -72,6 +73,7 @@ ARGS = bench_dashboard.ARGS
 UPDATE = "/_dash-update-component"
 ENCODINGS = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate, br"}
 SECTIONS = ("import", "server", "browser", "start", "load")
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)s"  # gunicorn: method, path, status, ms in the worker
 # the issue's main interactions: table label -> bench_dashboard's interaction name
 INTERACTIONS = {
     "first load callbacks": "first load /",
@@ -146,8 +148,51 @@ def run_measured(code: str, env: dict[str, str]) -> tuple[float, float, float]:
     return wall, int(done.stderr.rsplit("PEAK", 1)[1].split()[0]) / 1024, cpu
 
 
-def store_for(scale: str, root: Path, files: list[Path], measure: bool, res: dict) -> Path:
-    """The store of a scale (built, and its import measured, when asked or missing)."""
+def existing_store(scale: str, root: Path) -> Path | None:
+    """The newest ``store-*`` directory of a scale under ``root`` (any data layer), if any."""
+    found = [d for d in (root / scale).glob("store-*") if (d / "gapmap.sqlite").exists()]
+    return max(found, key=lambda d: (d / "gapmap.sqlite").stat().st_mtime, default=None)
+
+
+def store_origin(store: Path) -> str:
+    """Which data layer imported a store, as far as its directory name tells."""
+    name = store.name
+    if name.startswith("store-") and len(name) > 6:
+        return f"imported by data layer {name[6:]}"
+    return "importing code unknown"
+
+
+def check_store(store: Path) -> str:
+    """Check that the current code reads ``store`` (``python -m data datasets``); its summary.
+
+    Raises when it cannot: a store written by an older data layer may need a new import.
+    """
+    env = {**os.environ, "GAPMAP_DATA_DIR": str(store), "GAPMAP_DEMO_ON_EMPTY": "0"}
+    cmd = [sys.executable, "-m", "data", "datasets"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    rows = list(csv.DictReader(done.stdout.splitlines())) if done.returncode == 0 else []
+    if not rows:
+        raise RuntimeError(
+            f"the current code cannot read the store {store} (python -m data datasets: "
+            f"{done.returncode}): {(done.stderr or done.stdout)[-800:]}; import it again "
+            "(--only import) or pass another store"
+        )
+    total = sum(int(r.get("rows") or 0) for r in rows)
+    return f"{len(rows)} dataset(s), {total:,} observations"
+
+
+def store_for(
+    scale: str, root: Path, files: list[Path], measure: bool, res: dict, given: Path | None = None
+) -> Path:
+    """The store of a scale (built, and its import measured, when asked or missing).
+
+    ``given``: an existing store used as it is, whatever data layer wrote it, once the current
+    code has read it (``--store-from`` / ``--reuse-store``); never rebuilt nor deleted.
+    """
+    if given is not None and not measure:
+        log(f"reusing the given store {given} (data layer now {data_hash()})")
+        log(f"  readable by the current code: {check_store(given)}")
+        return given
     store = root / scale / f"store-{data_hash()}"
     if store.exists() and not measure:
         log(f"reusing the store {store}")
@@ -180,7 +225,9 @@ def store_for(scale: str, root: Path, files: list[Path], measure: bool, res: dic
 class Server(bench_soak.Gunicorn):
     """gunicorn on 127.0.0.1: the project (the repo's gunicorn.conf.py) or the baseline."""
 
-    def __init__(self, app: str, store: Path, workers: int, logfile: Path) -> None:
+    def __init__(
+        self, app: str, store: Path, workers: int, logfile: Path, preload: bool = False
+    ) -> None:
         self.app = app
         self.cache_dir = Path(tempfile.mkdtemp(prefix=f"cache-{app}-", dir=logfile.parent))
         env = bench_soak.gapmap_env(store, GAPMAP_CACHE_DIR=str(self.cache_dir))
@@ -192,6 +239,11 @@ class Server(bench_soak.Gunicorn):
         conf = "gunicorn.conf.py" if app == "project" else "bench/gunicorn_baseline.conf.py"
         cmd = [sys.executable, "-m", "gunicorn", "-c", conf]
         cmd += ["-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--no-control-socket"]
+        if preload:  # the baseline's frame loaded once in the master (too little memory for 4)
+            cmd.append("--preload")
+        # server-side time of every request (%(M)s: ms in the worker), beside locust's own
+        self.access = logfile.with_suffix(".access")
+        cmd += ["--access-logfile", str(self.access), "--access-logformat", ACCESS_FORMAT]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
 
@@ -220,6 +272,50 @@ class Server(bench_soak.Gunicorn):
     def worker_rss(self) -> float:
         """Largest worker RSS in MB."""
         return max((bench_soak.rss_mb(p) for p in self.workers()), default=float("nan"))
+
+    def memory(self) -> dict[str, float]:
+        """The largest worker's /proc smaps_rollup (MB: Rss, Pss, shared and private pages) and
+        the master's RSS: what the worker RSS is made of."""
+        pids = self.workers()
+        if not pids:
+            return {}
+        pid = max(pids, key=bench_soak.rss_mb)
+        out = {"master_rss": bench_soak.rss_mb(self.proc.pid)}
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            return out
+        for line in text.splitlines()[1:]:
+            key, _, rest = line.partition(":")
+            if rest.strip().endswith("kB"):
+                out[key.strip()] = int(rest.split()[0]) / 1024
+        return out
+
+    def served(self, since: int = 0) -> list[tuple[str, str, int, float]]:
+        """(method, path, status, ms in the worker) of each request logged after byte ``since``."""
+        out = []
+        try:
+            with open(self.access, "rb") as fh:
+                fh.seek(since)
+                text = fh.read().decode(errors="replace")
+        except OSError:
+            return out
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[2].isdigit():
+                out.append((parts[0], parts[1], int(parts[2]), float(parts[3])))
+        return out
+
+    def access_size(self) -> int:
+        """Bytes in the access log so far (to read only a later part)."""
+        try:
+            return self.access.stat().st_size
+        except OSError:
+            return 0
+
+    def worker_cpu(self) -> float:
+        """CPU seconds of all workers together."""
+        return sum(bench_soak.cpu_seconds(p) for p in self.workers())
 
     def worker_pss(self) -> float:
         """Largest worker PSS in MB (pages shared copy-on-write with the master counted in part)."""
@@ -287,7 +383,9 @@ def one_worker(store: Path, workdir: Path, repeat: int, visits: int, res: dict, 
     baseline = Server("baseline", store, 1, workdir / "baseline-w1.log")
     try:
         log(f"project up in {project.wait_up():.1f} s; baseline up in {baseline.wait_up():.1f} s")
-        log(f"project warm-up over after {project.wait_idle():.0f} s more")
+        log(f"project warm-up over after {project.wait_idle(limit=3600):.0f} s more")
+        res["w1_memory"] = {"project": project.memory(), "baseline": baseline.memory()}
+        log(f"  1 worker each, memory (MB): {res['w1_memory']}")
         for section, run in (("server", server_section), ("browser", browser_section)):
             if section in only:
                 try:
@@ -410,11 +508,15 @@ def start_and_load(
     out: dict[str, dict] = {}
     for app in ("project", "baseline"):
         row: dict = {}
+        preload = app == "baseline" and baseline_needs_preload(res)
+        if preload:
+            row["preload"] = True
+            log("  baseline: 4 workers would not fit in memory: gunicorn --preload (one frame)")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             page = browser.new_page()
             page.set_default_timeout(1_800_000)
-            server = Server(app, store, 4, workdir / f"{app}-w4.log")
+            server = Server(app, store, 4, workdir / f"{app}-w4.log", preload)
             try:
                 server.wait_up()
                 page.goto(server.base + "/")
@@ -427,8 +529,9 @@ def start_and_load(
                 server.stop()
                 raise
         try:
-            row["idle"] = server.wait_idle(limit=1800) + row["cold_start"]
+            row["idle"] = server.wait_idle(limit=3600) + row["cold_start"]
             row["rss_idle"], row["pss_idle"] = server.worker_rss(), server.worker_pss()
+            row["memory_idle"] = server.memory()
             log(f"  {app}: map after {row['cold_start']:.1f} s, idle after {row['idle']:.0f} s")
             if app == "project":
                 tpl = bench_soak.capture(server.base)
@@ -454,10 +557,27 @@ def start_and_load(
     res["start_load"] = out
 
 
+def mem_available() -> float:
+    """MemAvailable of the machine in MB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
+
+
+def baseline_needs_preload(res: dict) -> bool:
+    """True when 4 baseline workers, each with its own frame, would not fit in free memory
+    (the 1-worker RSS of the ``server``/``browser`` run, x 4, over 80 % of MemAvailable)."""
+    one = res.get("w1_memory", {}).get("baseline", {}).get("Rss")
+    return bool(one) and 4 * one > 0.8 * mem_available()
+
+
 def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) -> dict:
     """locust headless against ``server``: the Aggregated line of its statistics."""
     name = "templates.json" if app == "project" else "templates-baseline.json"
     env = {**os.environ, "BENCH_APP": app, "BENCH_TEMPLATES": str(workdir / name)}
+    samples_file = workdir / f"locust-{app}-samples.json"
+    env["BENCH_SAMPLES"] = str(samples_file)
     prefix = workdir / f"locust-{app}"
     cmd = [
         sys.executable,
@@ -481,12 +601,43 @@ def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) ->
         "30",
     ]
     log(f"  locust: {users} users for {seconds} s on the {app}")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mark, entries = server.access_size(), sum(1 for _ in server.cache_dir.iterdir())
+    workers_before, t0 = server.worker_cpu(), time.perf_counter()
     with open(workdir / f"locust-{app}.log", "w") as fh:
         subprocess.run(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    server_cpu = server.worker_cpu() - workers_before
+    served = server.served(mark)
+    callbacks = [ms for m, path, _, ms in served if path == UPDATE]
+    inside = [ms for *_, ms in served]
+    new_entries = sum(1 for _ in server.cache_dir.iterdir()) - entries
     with open(f"{prefix}_stats.csv") as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
     agg = rows["Aggregated"]
+    samples = json.loads(samples_file.read_text()) if samples_file.exists() else []
+    cbs = [ms for kind, ms, _ in samples if kind.startswith("cb ")]
+    log(f"  locust CPU {client_cpu:.0f} s, workers' CPU {server_cpu:.0f} s in {wall:.0f} s")
     return {
+        "client_cpu": client_cpu,
+        "server_cpu": server_cpu,
+        "load_wall": wall,
+        "server_p50": pct(inside, 50),
+        "server_p95": pct(inside, 95),
+        "callback_server_p50": pct(callbacks, 50),
+        "callback_server_p95": pct(callbacks, 95),
+        "callbacks": len(callbacks),
+        "cb_p50": pct(cbs, 50),
+        "cb_p95": pct(cbs, 95),
+        "cb_p99": pct(cbs, 99),
+        "cache_entries_added": new_entries,
+        "per_kind": {
+            r["Name"]: [int(r["Request Count"]), float(r["50%"]), float(r["95%"])]
+            for name, r in rows.items()
+            if name != "Aggregated"
+        },
         "requests": int(agg["Request Count"]),
         "failures": int(agg["Failure Count"]),
         "p50": float(agg["50%"]),
@@ -627,6 +778,17 @@ def table(scale: str, res: dict) -> list[str]:
             " MB",
             fmt="{:.0f}",
         )
+        pm, qm = p_.get("memory_idle", {}), q_.get("memory_idle", {})
+        if pm and qm:
+            private = [m.get("Private_Clean", 0) + m.get("Private_Dirty", 0) for m in (pm, qm)]
+            add("worker private pages after warm-up (largest)", *private, " MB", fmt="{:.0f}")
+            add(
+                "master RSS (4 workers; preloaded: shared with them)",
+                pm.get("master_rss"),
+                qm.get("master_rss"),
+                " MB",
+                fmt="{:.0f}",
+            )
         if "requests" not in p_ or "requests" not in q_:
             return lines
         add(
@@ -647,7 +809,33 @@ def table(scale: str, res: dict) -> list[str]:
             ok = p_[q] <= 300 if q == "p95" else None
             target = "<= 300 ms" if q == "p95" else ""
             add(f"load 50 users, 4 workers: {q}", p_[q], q_[q], " ms", target, ok, "{:.0f}")
+        if "cb_p95" in p_ and "cb_p95" in q_:
+            for q in ("p50", "p95", "p99"):
+                add(f"load: callbacks only, {q}", p_[f"cb_{q}"], q_[f"cb_{q}"], " ms", fmt="{:.0f}")
         add("load: requests", p_["requests"], q_["requests"], "", fmt="{:.0f}")
+        if "server_p95" in p_ and "server_p95" in q_:
+            for q in ("p50", "p95"):
+                add(
+                    f"load: {q} inside the workers (gunicorn access log, all requests)",
+                    p_[f"server_{q}"],
+                    q_[f"server_{q}"],
+                    " ms",
+                    fmt="{:.0f}",
+                )
+                add(
+                    f"load: callbacks {q} inside the workers",
+                    p_[f"callback_server_{q}"],
+                    q_[f"callback_server_{q}"],
+                    " ms",
+                    fmt="{:.0f}",
+                )
+        if "client_cpu" in p_ and "client_cpu" in q_:
+            cores = [r["server_cpu"] / r["load_wall"] for r in (p_, q_)]
+            add("load: workers' CPU (cores busy on average)", *cores, "", fmt="{:.2f}")
+            client = [r["client_cpu"] / r["load_wall"] for r in (p_, q_)]
+            add("load: locust's own CPU (cores busy on average)", *client, "", fmt="{:.2f}")
+            per = [r["server_cpu"] * 1000 / max(r["requests"], 1) for r in (p_, q_)]
+            add("load: workers' CPU per request", *per, " ms", fmt="{:.1f}")
         add("load: errors", p_["failures"], q_["failures"], "", "0", p_["failures"] == 0, "{:.0f}")
         ok = p_["restarts"] == 0
         add("load: worker restarts", p_["restarts"], q_["restarts"], "", "0", ok, "{:.0f}")
@@ -666,9 +854,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--visits", type=int, help="browser visits per app (3; quick 1)")
     parser.add_argument("--load-seconds", type=int, help="locust run time (120; quick 30)")
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--table",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="print the table of an earlier run's results.json again (no measurement)",
+    )
+    reuse = parser.add_mutually_exclusive_group()
+    reuse.add_argument(
+        "--store-from",
+        type=Path,
+        metavar="DIR",
+        help="use this existing store (a data directory) as it is, whatever data layer wrote it, "
+        "once the current code has read it; one --scale only",
+    )
+    reuse.add_argument(
+        "--reuse-store",
+        action="store_true",
+        help="use the newest store-* of each scale under --dir, whatever data layer wrote it",
+    )
     args = parser.parse_args(argv)
     # stopped with SIGTERM: unwind, so that every server started is stopped (finally blocks)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.table is not None:
+        scale = "10m" if "10m" in args.table.parts else "real"
+        print("\n".join(table(scale, json.loads(args.table.read_text()))))
+        return
     only = set(args.only.split(","))
     if only - set(SECTIONS):
         parser.error(f"--only takes {', '.join(SECTIONS)}")
@@ -677,10 +888,15 @@ def main(argv: list[str] | None = None) -> None:
     visits = args.visits or (1 if args.quick else 3)
     seconds = args.load_seconds or (30 if args.quick else 120)
     scales = ["real", "10m"] if args.scale == "both" else [args.scale]
+    if args.store_from is not None and len(scales) > 1:
+        parser.error("--store-from names the store of one scale: add --scale real or 10m")
+    if (args.store_from or args.reuse_store) and "import" in only:
+        parser.error("--store-from/--reuse-store reuse a store: leave import out of --only")
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    layer = data_hash()  # both as the run starts: others may commit while it runs
     for scale in scales:
         root = args.dir
         (root / scale).mkdir(parents=True, exist_ok=True)
@@ -688,7 +904,10 @@ def main(argv: list[str] | None = None) -> None:
         res: dict = {}
         log(f"scale {scale}: work files in {workdir}")
         files = input_files(scale, root)
-        store = store_for(scale, root, files, "import" in only, res)
+        given = args.store_from or (existing_store(scale, root) if args.reuse_store else None)
+        if args.reuse_store and given is None:
+            log(f"no existing store under {root / scale}: one is built")
+        store = store_for(scale, root, files, "import" in only, res, given)
         if only & {"server", "browser"}:
             one_worker(store, workdir, repeat, visits, res, only)
         if only & {"start", "load"}:
@@ -705,6 +924,17 @@ def main(argv: list[str] | None = None) -> None:
             f"ratio = project / baseline (bench/baseline_app.py); {repeat} replays, "
             f"{visits} visit(s), load {seconds} s"
         )
+        print(
+            f"store {store} ({'given, ' if given else ''}{store_origin(store)}); "
+            f"code at the start: data layer {layer}; sections run: {', '.join(sorted(only))}"
+        )
+        if "load" in only:
+            pre = res.get("start_load", {}).get("baseline", {}).get("preload")
+            print(
+                f"load: locust, {args.users} users, one process on the same CPUs as the servers "
+                "(not pinned), 3 s think time; uniform random filter states"
+                + ("; baseline under gunicorn --preload (memory)" if pre else "")
+            )
         print()
         print("\n".join(table(scale, res)))
         print()

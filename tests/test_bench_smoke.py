@@ -68,3 +68,102 @@ def test_baseline_map_callback_answers_with_geojson_in_the_figure(store):
     assert trace["type"] == "choropleth"
     assert figure["data"][0]["geojson"]["type"] == "FeatureCollection"
     assert len(trace["locations"]) > 10
+
+
+def _full_results() -> dict:
+    """A results.json of side_by_side.py with every section, as a run writes it."""
+    import side_by_side
+
+    miss, hit, base = [40.0, 50.0, 60.0], [5.0, 6.0, 7.0], [400.0, 500.0, 600.0]
+    server = {
+        label: {"miss": miss, "hit": hit, "base": base, "bytes": 12_000, "base_bytes": 440_000}
+        for label in side_by_side.INTERACTIONS
+    }
+    mem = {"Rss": 900.0, "Pss": 300.0, "Private_Clean": 1.0, "Private_Dirty": 99.0}
+    load = {
+        "cold_start": 4.0,
+        "idle": 9.0,
+        "rss_idle": 900.0,
+        "pss_idle": 300.0,
+        "memory_idle": {**mem, "master_rss": 1200.0},
+        "requests": 2000,
+        "failures": 0,
+        "p50": 100.0,
+        "p95": 250.0,
+        "p99": 400.0,
+        "cb_p50": 120.0,
+        "cb_p95": 280.0,
+        "cb_p99": 420.0,
+        "server_p50": 20.0,
+        "server_p95": 90.0,
+        "callback_server_p50": 30.0,
+        "callback_server_p95": 100.0,
+        "client_cpu": 30.0,
+        "server_cpu": 45.0,
+        "load_wall": 30.0,
+        "rss_load": 950.0,
+        "pss_load": 320.0,
+        "restarts": 0,
+    }
+    browser = {"first": 700_000, "repeat": 30_000, "repeat_static": 2_000}
+    return {
+        "import": [15.0, 900.0, 14.0],
+        "import_base": [10.0, 1500.0, 9.0],
+        "server": server,
+        "browser": {
+            "project": {**browser, "cold": [5.0], "warm": [1.2]},
+            "baseline": {**browser, "first": 6_500_000, "cold": [30.0], "warm": [4.0]},
+        },
+        "start_load": {"project": load, "baseline": {**load, "p95": 9000.0}},
+    }
+
+
+@pytest.mark.parametrize("scale", ["real", "10m"])
+def test_side_by_side_table_prints_every_line_of_the_issue_with_its_ratio(scale):
+    import side_by_side
+
+    lines = side_by_side.table(scale, _full_results())
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in lines[2:]}
+    wanted = ["import: wall time", "import: peak RSS", "first load transferred"]
+    for label in side_by_side.INTERACTIONS:
+        wanted += [f"{label}: cache {k} p{q}" for k in ("miss", "hit") for q in (50, 95)]
+        wanted.append(f"{label}: bytes per update")
+    wanted += [
+        "map drawn, 1.6 Mbit/s 150 ms, cold cache",
+        "map drawn, 1.6 Mbit/s 150 ms, warm cache",
+        "cold start to the first map (4 workers)",
+        "worker RSS after warm-up (max of 4)",
+        "load: callbacks only, p95",
+        "load: locust's own CPU (cores busy on average)",
+    ]
+    wanted += [f"load 50 users, 4 workers: {q}" for q in ("p50", "p95", "p99")]
+    for name in wanted:
+        assert name in rows, name
+        assert rows[name][3].endswith("x"), (name, rows[name])  # a ratio, not "-"
+    assert rows["group: cache miss p95"][3] == "0.10x"
+    assert rows["group: cache miss p95"][5].strip(" |") == "MISSED"  # 60 ms > 30 ms
+    assert rows["load 50 users, 4 workers: p95"][5].strip(" |") == "met"
+    assert rows["load: errors"][1:3] == ["0", "0"]  # 0 / 0: no ratio
+    assert rows["load: errors"][5].strip(" |") == "met"
+    worker = rows["worker RSS after warm-up (max of 4)"]
+    assert worker[4] == ("<= 1.5 GB at 10M" if scale == "10m" else "")
+
+
+def test_side_by_side_reuses_a_given_store_once_the_code_reads_it(store, tmp_path, capsys):
+    import side_by_side
+
+    out, _, summaries = store
+    assert side_by_side.check_store(out / "store") == f"2 dataset(s), {1500:,} observations"
+    with pytest.raises(RuntimeError, match="cannot read the store"):
+        side_by_side.check_store(tmp_path / "nothing-here")
+    res: dict = {}
+    given = side_by_side.store_for("10m", tmp_path, [], False, res, out / "store")
+    assert given == out / "store" and res == {}  # used as it is: no import measured
+    assert not list(tmp_path.glob("10m/store-*"))  # nothing built beside it
+    for argv in (
+        ["--store-from", str(out / "store")],  # both scales: which one is it?
+        ["--scale", "10m", "--reuse-store", "--only", "import"],
+    ):
+        with pytest.raises(SystemExit):
+            side_by_side.main(argv)
+    assert "--store-from" in capsys.readouterr().err
