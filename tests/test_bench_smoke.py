@@ -167,3 +167,19 @@ def test_side_by_side_reuses_a_given_store_once_the_code_reads_it(store, tmp_pat
         with pytest.raises(SystemExit):
             side_by_side.main(argv)
     assert "--store-from" in capsys.readouterr().err
+
+
+def test_locust_baseline_users_find_the_static_files_of_the_baseline_page(store):
+    import ast
+    import re
+
+    out, _, _ = store
+    source = (BENCH / "locustfile.py").read_text()
+    pattern = re.search(r"STATIC = re\.compile\((r'.*?')\)", source).group(1)
+    # the locustfile's own pattern, read from its source (importing it would start gevent)
+    static = re.compile(ast.literal_eval(pattern))
+    client = baseline_app.create_app(out / "store").server.test_client()
+    urls = static.findall(client.get("/").get_data(as_text=True))
+    assert any("_dash-component-suites" in u for u in urls)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
