@@ -8,6 +8,7 @@ missing" never depends on colour alone.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -138,49 +139,79 @@ def _progress_hover(frame: pd.DataFrame, lang: str | None) -> tuple[np.ndarray, 
     return data, template
 
 
+def _plain(values: Any) -> list[Any]:
+    """A column as plain Python values (what plotly's validators would turn it into)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+@lru_cache(maxsize=16)
+def _validated(key: str, value: Any) -> Any:
+    """What plotly's validators make of a fixed style value (a named colour scale, a template).
+
+    Computed once through a validated figure, so the unvalidated figures below carry exactly
+    what a validated one would.
+    """
+    if key == "template":
+        return go.Figure(layout={"template": value}).to_plotly_json()["layout"]["template"]
+    return go.Choropleth(colorscale=value).to_plotly_json()["colorscale"]
+
+
+def _scale(scale: Any) -> Any:
+    return _validated("colorscale", scale if isinstance(scale, str) else _frozen(scale))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 def _no_data_trace(
     frame: pd.DataFrame, customdata: np.ndarray, template: str, lang: str | None
-) -> go.Choropleth:
+) -> dict[str, Any]:
     """Grey shapes for countries with nothing to colour (so every country is drawn)."""
     mask = frame["z"].isna().to_numpy()
-    return go.Choropleth(
-        locations=frame.loc[mask, "iso3"],
-        z=np.zeros(int(mask.sum())),
-        locationmode="ISO-3",
-        colorscale=[[0, theme.NO_DATA], [1, theme.NO_DATA]],
-        showscale=False,
-        customdata=customdata[mask],
-        hovertemplate=template,
-        name=t("legend.no_value", lang),
-        marker={"line": {"color": theme.BORDER, "width": 0.5}},
-        showlegend=False,
-    )
+    return {
+        "type": "choropleth",
+        "locations": _plain(frame["iso3"].to_numpy()[mask]),
+        "z": np.zeros(int(mask.sum())),
+        "locationmode": "ISO-3",
+        "colorscale": _scale([[0, theme.NO_DATA], [1, theme.NO_DATA]]),
+        "showscale": False,
+        "customdata": customdata[mask].tolist(),
+        "hovertemplate": template,
+        "name": t("legend.no_value", lang),
+        "marker": {"line": {"color": theme.BORDER, "width": 0.5}},
+        "showlegend": False,
+    }
 
 
-def _symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[go.Scattergeo]:
+def _symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[dict[str, Any]]:
     """One marker layer per status (symbol + colour); the HTML legend explains them.
 
     The markers do not hover (the shape under them does), so the hover data travel once.
     Countries whose ``status`` is "" (coverage mode: the colour says it all) get none.
     """
     traces = []
-    for status in STATUSES:
-        mask = (frame["status"] == status).to_numpy()
+    status = frame["status"].to_numpy(dtype=object)
+    iso3 = frame["iso3"].to_numpy(dtype=object)
+    for s in STATUSES:
         traces.append(
-            go.Scattergeo(
-                locations=frame.loc[mask, "iso3"],
-                locationmode="ISO-3",
-                mode="markers",
-                marker={
-                    "symbol": theme.STATUS_SYMBOLS[status],
+            {
+                "type": "scattergeo",
+                "locations": iso3[status == s].tolist(),
+                "locationmode": "ISO-3",
+                "mode": "markers",
+                "marker": {
+                    "symbol": theme.STATUS_SYMBOLS[s],
                     "size": 7,
-                    "color": theme.STATUS_COLOURS[status],
+                    "color": theme.STATUS_COLOURS[s],
                     "line": {"color": theme.MARKER_LINE, "width": 1},
                 },
-                name=t(f"status.{status}", lang),
-                hoverinfo="skip",
-                showlegend=False,  # one legend: the HTML one (plotly's was cut on phones)
-            )
+                "name": t(f"status.{s}", lang),
+                "hoverinfo": "skip",
+                "showlegend": False,  # one legend: the HTML one (plotly's was cut on phones)
+            }
         )
     return traces
 
@@ -239,17 +270,19 @@ def map_figure(
         # change in share 0..1 both ways, symmetric so that "unchanged" is the pale middle
         "progress": {"colorscale": theme.PROGRESS_SCALE, "zmid": 0, **_symmetric(z)},
     }[mode]
-    main = go.Choropleth(
-        locations=frame.loc[has, "iso3"],
-        z=z[has],
-        locationmode="ISO-3",
-        customdata=customdata[has],
-        hovertemplate=template,
-        marker={"line": {"color": theme.BORDER, "width": 0.5}},
+    scale["colorscale"] = _scale(scale["colorscale"])
+    main = {
+        "type": "choropleth",
+        "locations": _plain(frame["iso3"].to_numpy()[has]),
+        "z": z.to_numpy(dtype=float)[has],
+        "locationmode": "ISO-3",
+        "customdata": customdata[has].tolist(),
+        "hovertemplate": template,
+        "marker": {"line": {"color": theme.BORDER, "width": 0.5}},
         # coverage and status classes are keyed by the HTML legend; values and gaps get a
         # horizontal colour bar under the map (a vertical one took a third of a phone's width)
-        showscale=mode in ("values", "disparity", "progress"),
-        colorbar={
+        "showscale": mode in ("values", "disparity", "progress"),
+        "colorbar": {
             "title": {"text": colorbar_title, "side": "top"},
             "orientation": "h",
             "x": 0.5,
@@ -259,9 +292,9 @@ def map_figure(
             "len": 0.7,
             "thickness": 12,
         },
-        name=colorbar_title,
+        "name": colorbar_title,
         **scale,
-    )
+    }
     symbols = _symbol_traces(frame, lang) if "status" in frame else []
     layout = {
         **theme.base_layout(),
@@ -273,10 +306,11 @@ def map_figure(
     }
     if mode in ("values", "disparity", "progress"):  # room for the colour bar under the map
         layout["margin"] = {**layout["margin"], "b": 60}
-    # the layout given whole at construction: update_layout's merge machinery cost ~40 % of
-    # the figure on every map update
+    layout["template"] = _validated("template", layout["template"])
+    # plain values, given whole and not validated: plotly's validation and merge machinery
+    # cost most of a map update (tests/test_figures_fast.py: the same JSON as validated)
     traces = [_no_data_trace(frame, customdata, template, lang), main, *symbols]
-    return go.Figure(data=traces, layout=layout)
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 # Community values are drawn with open markers and a different dash: never one line with the

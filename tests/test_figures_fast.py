@@ -1,0 +1,226 @@
+"""The fast paths of the overview, matrix and country payloads equal the plain computation.
+
+Each fast path (plain-dict figures, per-version look-ups) is compared with the straightforward
+computation it replaces, on the real-shape store (tests/realshape.py) and a set of filter states.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from data.gaps import STATUSES
+from layouts import figures, i18n, theme
+from layouts.i18n import t
+
+# ---- the map figure as it was built before (validated plotly objects) ----
+
+
+def _ref_no_data_trace(
+    frame: pd.DataFrame, customdata: np.ndarray, template: str, lang: str | None
+) -> go.Choropleth:
+    """Grey shapes for countries with nothing to colour (so every country is drawn)."""
+    mask = frame["z"].isna().to_numpy()
+    return go.Choropleth(
+        locations=frame.loc[mask, "iso3"],
+        z=np.zeros(int(mask.sum())),
+        locationmode="ISO-3",
+        colorscale=[[0, theme.NO_DATA], [1, theme.NO_DATA]],
+        showscale=False,
+        customdata=customdata[mask],
+        hovertemplate=template,
+        name=t("legend.no_value", lang),
+        marker={"line": {"color": theme.BORDER, "width": 0.5}},
+        showlegend=False,
+    )
+
+
+def _ref_symbol_traces(frame: pd.DataFrame, lang: str | None) -> list[go.Scattergeo]:
+    """One marker layer per status (symbol + colour); the HTML legend explains them.
+
+    The markers do not hover (the shape under them does), so the hover data travel once.
+    Countries whose ``status`` is "" (coverage mode: the colour says it all) get none.
+    """
+    traces = []
+    for status in STATUSES:
+        mask = (frame["status"] == status).to_numpy()
+        traces.append(
+            go.Scattergeo(
+                locations=frame.loc[mask, "iso3"],
+                locationmode="ISO-3",
+                mode="markers",
+                marker={
+                    "symbol": theme.STATUS_SYMBOLS[status],
+                    "size": 7,
+                    "color": theme.STATUS_COLOURS[status],
+                    "line": {"color": theme.MARKER_LINE, "width": 1},
+                },
+                name=t(f"status.{status}", lang),
+                hoverinfo="skip",
+                showlegend=False,  # one legend: the HTML one (plotly's was cut on phones)
+            )
+        )
+    return traces
+
+
+def reference_map_figure(
+    frame: pd.DataFrame,
+    mode: str,
+    *,
+    colorbar_title: str = "",
+    fit: bool = False,
+    lang: str | None = None,
+) -> go.Figure:
+    """The overview map.
+
+    Args:
+        frame: ``views.map_frame`` output (iso3, name, z, status, value, ref_value, direction,
+            period, source, nature, expected, disaggregated).
+        mode: ``coverage`` (z = share 0..1), ``status`` (z = index in ``gaps.STATUSES``),
+            ``values`` (z = value), ``disparity`` (z = signed gap, negative = worse) or
+            ``progress`` (``views.progress_frame``: z = change in share since the base year).
+        colorbar_title: title of the colour bar (values and disparity; a unit name such as
+            "%", never a code).
+        fit: zoom to the countries in ``frame`` (a region was chosen).
+        lang: language of labels.
+
+    Returns:
+        A figure with a choropleth of the coloured countries (coverage: one flat colour per
+        class of ``theme.share_classes``), a grey choropleth of the others and one marker layer
+        per status; no plotly legend (``components.map_legend`` is the legend).
+    """
+    if mode == "progress":
+        customdata, template = figures._progress_hover(frame, lang)
+    else:
+        customdata, template = figures._hover_data(frame, mode, lang)
+    customdata = figures.safe_array(customdata)
+    colorbar_title = figures.safe(colorbar_title)
+    has = frame["z"].notna().to_numpy()
+    # progress: a change of share drawn in percentage points (+20, not 0.2)
+    z = frame["z"].astype(float) * (100 if mode == "progress" else 1)
+    scale: dict[str, Any] = {
+        "coverage": {"colorscale": theme.stepped_coverage_scale(), "zmin": 0, "zmax": 1},
+        "status": {
+            "colorscale": theme.discrete_status_scale(),
+            "zmin": -0.5,
+            "zmax": len(STATUSES) - 0.5,
+        },
+        "values": {"colorscale": theme.VALUE_SCALE},
+        "disparity": {"colorscale": theme.DISPARITY_SCALE, "zmid": 0},
+        # change in share 0..1 both ways, symmetric so that "unchanged" is the pale middle
+        "progress": {"colorscale": theme.PROGRESS_SCALE, "zmid": 0, **figures._symmetric(z)},
+    }[mode]
+    main = go.Choropleth(
+        locations=frame.loc[has, "iso3"],
+        z=z[has],
+        locationmode="ISO-3",
+        customdata=customdata[has],
+        hovertemplate=template,
+        marker={"line": {"color": theme.BORDER, "width": 0.5}},
+        # coverage and status classes are keyed by the HTML legend; values and gaps get a
+        # horizontal colour bar under the map (a vertical one took a third of a phone's width)
+        showscale=mode in ("values", "disparity", "progress"),
+        colorbar={
+            "title": {"text": colorbar_title, "side": "top"},
+            "orientation": "h",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0,
+            "yanchor": "top",
+            "len": 0.7,
+            "thickness": 12,
+        },
+        name=colorbar_title,
+        **scale,
+    )
+    symbols = _ref_symbol_traces(frame, lang) if "status" in frame else []
+    layout = {
+        **theme.base_layout(),
+        "geo": theme.geo_layout(fit),
+        "autosize": True,  # no height: the graph's box (assets/app.css .map-graph) sizes it
+        "clickmode": "event",
+        "showlegend": False,
+        "separators": i18n.separators(lang),  # the colour bar's ticks
+    }
+    if mode in ("values", "disparity", "progress"):  # room for the colour bar under the map
+        layout["margin"] = {**layout["margin"], "b": 60}
+    # the layout given whole at construction: update_layout's merge machinery cost ~40 % of
+    # the figure on every map update
+    traces = [_ref_no_data_trace(frame, customdata, template, lang), main, *symbols]
+    return go.Figure(data=traces, layout=layout)
+
+
+def _json(fig) -> dict:
+    return json.loads(pio.to_json(fig, validate=False, engine="json"))
+
+
+STATES = [  # mode, group, goal, series, year, region, source
+    ("gaps", "women", "all", "", "latest", "001", "all"),
+    ("gaps", "disability", "all", "", "latest", "002", "official"),
+    ("gaps", "women", "5", "", "2020", "001", "community"),
+    ("values", "women", "all", "", "latest", "001", "all"),
+    ("disparity", "women", "all", "", "latest", "001", "all"),
+    ("disparity", "disability", "all", "", "2020", "142", "all"),
+    ("progress", "women", "all", "", "latest", "001", "official"),
+]
+
+
+def _state(s: tuple[str, ...]) -> dict[str, str]:
+    keys = ("mode", "group", "goal", "series", "year", "region", "source")
+    return {**dict(zip(keys, s, strict=True)), "base": "2015"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_map_figure_same_json_as_validated_figure(realshape, lang):
+    from data import tables as data_tables
+    from layouts.pages import content
+
+    checked = 0
+    for s in STATES:
+        frame, series = data_tables.map_table(_state(s), lang)
+        kind = content.map_kind(s[0], series)
+        for fit in (False, True):
+            new = figures.map_figure(frame, kind, colorbar_title="<b>%</b>", fit=fit, lang=lang)
+            old = reference_map_figure(frame, kind, colorbar_title="<b>%</b>", fit=fit, lang=lang)
+            assert _json(new) == _json(old), (s, fit)
+            checked += 1
+    assert checked == 2 * len(STATES)
+
+
+def test_map_figure_status_and_empty_frames_same_json():
+    from data.views import MAP_COLUMNS, REASON_COLUMNS
+
+    frame = pd.DataFrame(
+        {
+            "iso3": ["KEN", "UGA", "FRA"],
+            "name": ["Kenya", "Uganda", "France <b>"],
+            "z": [0.0, np.nan, 4.0],
+            "status": ["disaggregated", "", "no_data"],
+            "value": [1.5, np.nan, 2.0],
+            "ref_value": [np.nan] * 3,
+            "difference": [np.nan] * 3,
+            "ratio": [np.nan] * 3,
+            "direction": ["worse", "", ""],
+            "period": ["2022", "", "2019"],
+            "source": ["Demo", "", "x"],
+            "nature": ["C", "", ""],
+            "source_type": ["official"] * 3,
+            "expected": [4, 0, 2],
+            "disaggregated": [1, 0, 0],
+            "reason": ["", "", "stale"],
+            "age": [np.nan, np.nan, 9.0],
+        }
+    )[MAP_COLUMNS + REASON_COLUMNS]
+    for kind in ("status", "values", "disparity", "coverage"):
+        for part in (frame, frame.iloc[0:0]):
+            assert _json(figures.map_figure(part, kind)) == _json(reference_map_figure(part, kind))
+    # the unvalidated figure still reads like a validated one
+    fig = figures.map_figure(frame, "status")
+    assert list(fig.data[1].locations) == ["KEN", "FRA"]
+    assert fig.layout.template is not None
