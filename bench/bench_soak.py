@@ -76,6 +76,8 @@ KINDS = {
     "country-url": "cb country",
 }
 PAGE_WEIGHTS = {"overview": 5, "matrix": 2, "country": 3}
+# every app sends these; "cb map" and "cb map table" only where the map has its own callbacks
+REQUIRED = {"cb pages", "cb overview sync", "cb matrix", "cb country"}
 
 
 # -- the server ---------------------------------------------------------------------------------
@@ -208,11 +210,43 @@ class Templates:
     options: dict[str, list[str]] = field(default_factory=dict)  # control id -> values
     countries: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
+    # page ("/", "/matrix", "/country") -> callback kinds Chromium sent while loading it; None:
+    # not recorded (every page's own callback is sent on load). A page that draws its first
+    # state in its layout (prevent_initial_call) sends its callback only on a change.
+    on_load: dict[str, list[str]] | None = None
 
     def body(self, kind: str) -> tuple[str, dict]:
         """A fresh copy of the recorded body of ``kind`` and the URL it was posted to."""
         url, body = self.bodies[kind]
         return url, json.loads(json.dumps(body))
+
+
+def _kind(method: str, url: str, post_data: str | None) -> str | None:
+    """The kind of a request Chromium sent (None: not a callback of a known kind)."""
+    if method != "POST" or urlparse(url).path != UPDATE or not post_data:
+        return None
+    body = json.loads(post_data)
+    return KINDS.get(body["outputs"][0]["id"] if body.get("outputs") else "")
+
+
+def components(tree) -> dict[str, dict]:
+    """Every component of a Dash layout (JSON) by id: its props, the shape of a callback's
+    response (``{id: {prop: value}}``)."""
+    found: dict[str, dict] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict):
+                if isinstance(props.get("id"), str):
+                    found[props["id"]] = props
+                stack.extend(v for v in props.values() if isinstance(v, (dict, list)))
+            else:
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    return found
 
 
 def capture(base: str) -> Templates:
@@ -230,6 +264,23 @@ def capture(base: str) -> Templates:
             found = page.eval_on_selector_all(selector, "os => os.map(o => o.value)")
             return [v for v in found if v not in ("", None)]
 
+        def change(select: str) -> None:
+            """Pick another option of a select, as a visitor does (its page's callback runs)."""
+            others = [v for v in values(f"{select} option") if v != page.input_value(select)]
+            if others:
+                with page.expect_response(lambda r: UPDATE in r.url):
+                    page.select_option(select, others[0])
+                page.wait_for_timeout(1500)
+
+        on_load: dict[str, list[str]] = {}
+
+        def loaded(name: str) -> None:
+            """Note the kinds sent while ``name`` loaded; what follows is a change."""
+            page.wait_for_timeout(1500)
+            on_load[name] = [k for k in (_kind(*r) for r in seen[mark[0] :]) if k]
+            mark[0] = len(seen)
+
+        mark = [0]
         page.goto(base + "/")
         try:
             page.wait_for_function(
@@ -239,27 +290,35 @@ def capture(base: str) -> Templates:
         except Exception as exc:
             text = page.inner_text("body")[:600].replace("\n", " | ")
             raise RuntimeError(f"the map did not draw; the page says: {text}") from exc
+        loaded("/")
         for name in ("group", "goal", "year", "region", "source", "base"):
             tpl.options[f"filters-{name}"] = values(f"#filters-{name} option")
         tpl.options["filters-mode"] = values("#filters-mode input")
+        change("#filters-group")
+        mark[0] = len(seen)
         page.goto(base + "/matrix")
         page.wait_for_selector("#matrix-table a[href^='/country/']", state="attached")
+        loaded("/matrix")
         for name in ("region", "source", "sort"):
             tpl.options[f"matrix-{name}"] = values(f"#matrix-{name} option")
+        change("#matrix-region")
         hrefs = page.eval_on_selector_all(
             "#matrix-table a[href^='/country/']", "as => as.map(a => a.getAttribute('href'))"
         )
         tpl.countries = sorted({urlparse(h).path.split("/")[2] for h in hrefs})
+        mark[0] = len(seen)
         page.goto(base + f"/country/{tpl.countries[0]}")
         page.wait_for_selector("#country-group option", state="attached")
-        page.wait_for_timeout(1500)
+        loaded("/country")
         tpl.options["country-group"] = values("#country-group option")
+        change("#country-group")
         browser.close()
+    tpl.on_load = on_load
     for method, url, post_data in seen:
         parsed = urlparse(url)
         if method == "POST" and parsed.path == UPDATE:
             body = json.loads(post_data)
-            kind = KINDS.get(body["outputs"][0]["id"] if body.get("outputs") else "")
+            kind = _kind(method, url, post_data)
             if kind and kind not in tpl.bodies:
                 tpl.bodies[kind] = (
                     parsed.path + ("?" + parsed.query if parsed.query else ""),
@@ -268,7 +327,7 @@ def capture(base: str) -> Templates:
         elif method == "GET" and parsed.path.startswith(("/assets/", "/_dash-component")):
             tpl.assets.append(parsed.path + ("?" + parsed.query if parsed.query else ""))
     tpl.assets = list(dict.fromkeys(tpl.assets))
-    missing = sorted(set(KINDS.values()) - set(tpl.bodies))
+    missing = sorted(REQUIRED - set(tpl.bodies))
     if missing:
         raise RuntimeError(f"the browser sent no callback of kind {missing}: the app changed?")
     return tpl
@@ -356,8 +415,13 @@ class Client:
 
     # -- pages --------------------------------------------------------------------------------
 
-    def load(self, path: str, search: str, first: bool) -> None:
-        """What a browser requests to open ``path`` (static files only on the first visit)."""
+    def sends_on_load(self, page: str, kind: str) -> bool:
+        """True when Chromium sent ``kind`` while loading ``page`` (or it was not recorded)."""
+        return self.tpl.on_load is None or kind in self.tpl.on_load.get(page, [kind])
+
+    def load(self, path: str, search: str, first: bool) -> dict[str, dict]:
+        """What a browser requests to open ``path`` (static files only on the first visit);
+        the page's components as ``{id: props}`` (the first state it draws)."""
         self.request("page", "GET", path + search)
         if first:
             for asset in self.tpl.assets:
@@ -366,7 +430,7 @@ class Client:
         self.request("shell", "GET", "/_dash-dependencies")
         _, body = self.tpl.body("cb pages")
         body["inputs"][0]["value"], body["inputs"][1]["value"] = path, search
-        self.callback("cb pages", body)
+        return components(self.callback("cb pages", body))
 
     def pick(self, control: str) -> str:
         """A random option of a filter."""
@@ -377,12 +441,13 @@ class Client:
         names = ("mode", "group", "goal", "year", "region", "source", "base")
         keys = self.rng.sample(names, self.rng.randint(0, 3))
         search = "?" + urlencode({k: self.pick(f"filters-{k}") for k in keys}) if keys else ""
-        self.load("/", search, first)
-        _, sync = self.tpl.body("cb overview sync")
-        sync["inputs"][0]["value"] = search
-        sync["changedPropIds"] = sync["parsedChangedPropsIds"] = ["overview-url.search"]
-        out = self.callback("cb overview sync", sync)
-        self.overview_outputs(out, clicks=0)
+        out = self.load("/", search, first)
+        if self.sends_on_load("/", "cb overview sync"):
+            _, sync = self.tpl.body("cb overview sync")
+            sync["inputs"][0]["value"] = search
+            sync["changedPropIds"] = sync["parsedChangedPropsIds"] = ["overview-url.search"]
+            out = self.callback("cb overview sync", sync)
+            self.overview_outputs(out, clicks=0)
         for _ in range(self.rng.randint(1, 3)):
             think()
             if not out:
@@ -397,19 +462,23 @@ class Client:
                 cid, value = "filters-series", self.rng.choice(options)["value"]
             else:
                 value = self.pick(cid)
+            clicks = self.rng.choice([0, 0, 0, 1])  # the map's table shown or not
             for item in sync["inputs"]:
                 if item["id"] == cid:
                     item["value"] = value
+                elif item["property"] == "n_clicks":  # one callback answers map and table
+                    item["value"] = clicks
             sync["inputs"][0]["value"] = out.get("overview-url", {}).get("search", search)
             sync["changedPropIds"] = sync["parsedChangedPropsIds"] = [f"{cid}.value"]
             sync["state"][0]["value"] = out.get("overview-state", {}).get("data")
             out = self.callback("cb overview sync", sync) or out
-            self.overview_outputs(out, clicks=self.rng.choice([0, 0, 0, 1]))
+            self.overview_outputs(out, clicks=clicks)
 
     def overview_outputs(self, out: dict, clicks: int) -> None:
-        """The map and the table callbacks fed the state the sync callback returned."""
+        """The map and the table callbacks fed the state the sync callback returned (apps
+        whose map has callbacks of its own)."""
         data = out.get("overview-state", {}).get("data")
-        if data is None:
+        if data is None or "cb map" not in self.tpl.bodies:
             return
         _, body = self.tpl.body("cb map")
         body["inputs"][0]["value"] = data
@@ -422,11 +491,12 @@ class Client:
         """Open the matrix with a random region/source/sort, then change them."""
         keys = self.rng.sample(("region", "source", "sort"), self.rng.randint(0, 2))
         search = "?" + urlencode({k: self.pick(f"matrix-{k}") for k in keys}) if keys else ""
-        self.load("/matrix", search, first)
-        _, body = self.tpl.body("cb matrix")
-        body["inputs"][0]["value"] = search
-        body["changedPropIds"] = body["parsedChangedPropsIds"] = ["matrix-url.search"]
-        out = self.callback("cb matrix", body)
+        out = self.load("/matrix", search, first)
+        if self.sends_on_load("/matrix", "cb matrix"):
+            _, body = self.tpl.body("cb matrix")
+            body["inputs"][0]["value"] = search
+            body["changedPropIds"] = body["parsedChangedPropsIds"] = ["matrix-url.search"]
+            out = self.callback("cb matrix", body)
         for _ in range(self.rng.randint(0, 2)):
             think()
             if not out:
@@ -446,7 +516,7 @@ class Client:
         iso3 = self.rng.choice(self.tpl.countries)
         search = f"?group={self.pick('country-group')}" if self.rng.random() < 0.5 else ""
         path = f"/country/{iso3}"
-        self.load(path, search, first)
+        out = self.load(path, search, first)
 
         def body_for(out: dict | None, changed: str, search: str) -> dict:
             _, body = self.tpl.body("cb country")
@@ -460,7 +530,8 @@ class Client:
             body["state"][2]["value"] = path
             return body
 
-        out = self.callback("cb country", body_for(None, "country-url.search", search))
+        if self.sends_on_load("/country", "cb country"):
+            out = self.callback("cb country", body_for(None, "country-url.search", search))
         for _ in range(self.rng.randint(0, 3)):
             think()
             if not out:
