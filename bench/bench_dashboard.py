@@ -145,7 +145,7 @@ def drive(base: str) -> tuple[Recorder, dict[str, str]]:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         rec.attach(context)
         page = context.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(300_000)  # 10M cache misses on 2 loaded cores
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         for name, action in interactions(base):

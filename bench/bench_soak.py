@@ -257,7 +257,7 @@ def capture(base: str) -> Templates:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page()
-        page.set_default_timeout(120_000)
+        page.set_default_timeout(600_000)  # a 10M cache miss on a loaded machine
         page.on("request", lambda r: seen.append((r.method, r.url, r.post_data)))
 
         def values(selector: str) -> list[str]:

@@ -247,7 +247,7 @@ class Server(bench_soak.Gunicorn):
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
 
-    def wait_up(self, limit: float = 1800.0) -> float:
+    def wait_up(self, limit: float = 3600.0) -> float:
         """Seconds from process start until ``GET /`` answers 200."""
         while True:
             try:
