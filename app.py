@@ -15,7 +15,9 @@ responses are compressed (brotli or gzip) with long-lived cache headers on finge
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 from urllib.parse import quote
 
 import dash
@@ -99,7 +101,8 @@ def create_app(
     register_callbacks(app)
     routes.register(app)  # API, downloads, images, brief (server/routes.py)
     security.secure(app, settings.max_request_kb)  # after the callbacks: it hashes their scripts
-    serving.serve(app.server)  # brotli/gzip and cache headers
+    # brotli/gzip and cache headers; static files' best compressions kept in the data dir
+    serving.serve(app.server, Path(settings.data_dir) / "compressed")
     _not_found_status(app.server)
     _country_search_route(app.server)
     queries.snapshot()  # build the columnar snapshot once, before the first request
@@ -123,9 +126,14 @@ _preloaded: dict[str, int] = {}  # the store version warmed before forking (guni
 
 
 def _warm_up_now() -> None:
-    """Warm up in this thread (a failure is logged: its pages then compute on demand)."""
+    """Warm what the first map needs in this thread, before the workers fork.
+
+    The rest (other groups and source types, country splits, the matrix) is warmed by each
+    worker in the background (``after_fork``): the master binds its port seconds sooner. A
+    failure is logged: its pages then compute on demand.
+    """
     try:
-        _warm_up()
+        _warm_first()
     except Exception:
         logging.getLogger(__name__).exception("warm-up failed; pages compute on demand")
     else:
@@ -150,8 +158,29 @@ def after_fork() -> int | None:
     engine = getattr(queries.store(), "engine", None)
     if engine is not None:
         engine.dispose(close=False)
+    version = _preloaded.get("version")
+    if version is not None:
+        threading.Thread(
+            target=_warm_rest_quietly, args=(version,), name="gapmap-warm-rest", daemon=True
+        ).start()
     _start_keep_warm(queries.settings())
-    return _preloaded.get("version")
+    return version
+
+
+def _warm_rest_quietly(version: int) -> None:
+    """A worker's background warm-up of what the master left (``_warm_rest``).
+
+    At the lowest CPU priority (this thread only, on Linux), so requests keep the CPU.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux: the thread runs at the worker's priority
+        pass
+    try:
+        with queries.building(version):
+            _warm_rest()
+    except Exception:
+        logging.getLogger(__name__).exception("warm-up failed; pages compute on demand")
 
 
 def _localised_index(app: Dash) -> None:
@@ -225,33 +254,79 @@ def _warm_up() -> None:
     official and community (without them the first ``source=official`` request waits ~1.5 s
     on the real extract).
     """
-    import gc
-
-    from data.vocab import groups
-    from layouts import state
-
     # The engine's tables of this store version: computed by the first process, read from
     # disk by every other worker and every later start (data/precomputed.py).
     queries.prepare_tables()
     for source in queries.SOURCES:
-        for group in groups():
-            queries.coverage(group, source)
-            queries.disparities(group, source)
-            queries.country_frames("", group, source)  # splits every country's rows once
-        content.country_observations("", source)
-        if source != "all":
-            continue
-        ver = content.version()
-        # on Redis once across workers: the others find these entries there (data/cache.py)
-        with dash.get_app().server.app_context(), warming(f"default pages v{ver}") as todo:
-            s, lang = state.DEFAULTS, i18n.language()
-            if todo:
-                content.overview_payload(ver, *[s[k] for k in overview.CONTROL_IDS], lang)
-                search = state.to_search(s)
-                content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
-    # What was built so far lives as long as the process: keep it out of the cyclic collector,
-    # whose full passes over it otherwise add ~100 ms to about one request in twenty.
+        _warm_tables(source)
+        _warm_countries(source)
+        if source == "all":
+            _default_pages(("overview", "matrix"))
+    _freeze()
+
+
+def _warm_first() -> None:
+    """Before the workers fork: the default overview, and every group's tables.
+
+    The tables (hundreds of MB on the real extract) are read here once and shared by the
+    workers copy-on-write; each worker warms the smaller rest itself (``_warm_rest``).
+    """
+    queries.prepare_tables()
+    _default_pages(("overview",))
+    for source in queries.SOURCES:
+        _warm_tables(source)
+    _freeze()
+
+
+def _warm_rest() -> None:
+    """In a worker, what ``_warm_first`` left: countries' splits and the world matrix."""
+    for source in queries.SOURCES:
+        _warm_countries(source)
+        if source == "all":
+            _default_pages(("matrix",))
+    _freeze()
+
+
+def _freeze() -> None:
+    """What was built so far lives as long as the process: keep it out of the cyclic collector.
+
+    Its full passes over it otherwise add ~100 ms to about one request in twenty.
+    """
+    import gc
+
     gc.freeze()
+
+
+def _warm_tables(source: str) -> None:
+    from data.vocab import groups
+
+    for group in groups():
+        queries.coverage(group, source)
+        queries.disparities(group, source)
+
+
+def _warm_countries(source: str) -> None:
+    from data.vocab import groups
+
+    for group in groups():
+        queries.country_frames("", group, source)  # splits every country's rows once
+    content.country_observations("", source)
+
+
+def _default_pages(pages: tuple[str, ...]) -> None:
+    """Memoise the default overview and/or world matrix under their callbacks' keys."""
+    from layouts import state
+
+    ver = content.version()
+    name = "default pages" if len(pages) > 1 else f"default {pages[0]}"
+    # on Redis once across workers: the others find these entries there (data/cache.py)
+    with dash.get_app().server.app_context(), warming(f"{name} v{ver}") as todo:
+        s, lang = state.DEFAULTS, i18n.language()
+        if todo and "overview" in pages:
+            content.overview_payload(ver, *[s[k] for k in overview.CONTROL_IDS], lang)
+        if todo and "matrix" in pages:
+            search = state.to_search(s)
+            content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
 
 
 def create_server(settings: Settings | None = None, *, preload: bool = False) -> Flask:
