@@ -4,6 +4,7 @@ One command, public tools only (gunicorn, Debian's Chromium through Playwright, 
 
     python bench/side_by_side.py [--scale real|10m|both] [--only import,server,browser,start,load]
                                  [--quick] [--dir /tmp/gapmap-bench]
+                                 [--store-from DIR | --reuse-store] [--table RESULTS_JSON]
 
 For each scale (``real``: the UN extract in ../shared/data/sdg-global-extract; ``10m``: 10
 million observations written by bench/generate.py) it prints one table: every line the project,
@@ -35,8 +36,10 @@ target. Sections (``--only``, default all):
 
 Everything generated (the 10M files, the stores, logs, results JSON) stays under ``--dir``
 (default ``$GAPMAP_BENCH_DIR`` or /tmp/gapmap-bench), reused by later runs: a store is rebuilt
-when the data layer's code (``git rev-parse HEAD:data``) changed. A figure that could not be
-measured reads ``-`` with the reason printed above the table.
+when the data layer's code (``git rev-parse HEAD:data``) changed, unless ``--store-from DIR`` or
+``--reuse-store`` names an existing one (used as it is once the current code reads it; the header
+says which store and which code were measured). ``--table RESULTS_JSON`` prints a run's table
+again. A figure that could not be measured reads ``-`` with the reason printed above the table.
 """
 
 from __future__ import annotations
