@@ -17,7 +17,7 @@ from layouts.i18n import t
 NARROW = 576  # px: Bootstrap's "sm" breakpoint, below which the map is zoomed
 
 ZOOM_ON_PHONES = """
-function (figure) {
+function (figure, href) {
     var skip = window.dash_clientside.no_update;
     var geo = figure && figure.layout && figure.layout.geo;
     var phone = %(phone)s;
@@ -60,6 +60,8 @@ def register(app):
         ZOOM_ON_PHONES % {"narrow": NARROW, "phone": json.dumps(theme.PHONE_GEO)},
         Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
         Input(ids.MAP_GRAPH, "figure"),
+        # the page's layout draws the first map: its Location sets its href when it mounts
+        Input(ids.OVERVIEW_URL, "href"),
         prevent_initial_call=True,
     )
     for menu in (ids.OVERVIEW_DOWNLOADS, ids.COUNTRY_DOWNLOADS):

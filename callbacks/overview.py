@@ -1,4 +1,4 @@
-"""Overview wiring: URL <-> filters, filters -> map/cards/table, map click -> country page."""
+"""Overview wiring: URL <-> filters -> map/cards/table (one callback), map click -> country."""
 
 from __future__ import annotations
 
@@ -7,15 +7,26 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from layouts import ids, state
-from layouts.i18n import language, t
+from layouts.i18n import language
 from layouts.pages import content, overview
 from server import images
+
+# what changed, for ``overview.update`` (None: Dash's initial call, the URL as loaded; the
+# state store is no input: a request naming it asks for the map of the state it sends)
+TRIGGERS = {
+    None: "url",
+    ids.OVERVIEW_URL: "url",
+    ids.MAP_TABLE_TOGGLE: "table",
+    ids.OVERVIEW_STATE: "state",
+}
 
 
 def register(app):
     """Register the callbacks of the overview."""
     controls = overview.FILTER_IDS
 
+    # One callback for a change: URL <-> controls, and the map (and the table when shown) of
+    # the new state in the same answer. The page's layout draws the first state itself.
     @app.callback(
         Output(ids.OVERVIEW_URL, "search"),
         *[Output(cid, "value") for cid in controls.values()],
@@ -24,43 +35,27 @@ def register(app):
         Output(ids.OVERVIEW_STATE, "data"),
         Output(ids.OVERVIEW_HEADING, "children"),
         *[Output(box, "style") for box in overview.BOX_IDS.values()],
-        Input(ids.OVERVIEW_URL, "search"),
-        *[Input(cid, "value") for cid in controls.values()],
-        State(ids.OVERVIEW_STATE, "data"),
-        State(ids.OVERVIEW_URL, "pathname"),
-    )
-    def sync_filters(search, *values_and_current):
-        *values, current, pathname = values_and_current
-        if not overview.is_here(pathname):
-            raise PreventUpdate  # the URL moved to another page: the overview is unmounting
-        from_url = ctx.triggered_id in (None, ids.OVERVIEW_URL)
-        return overview.sync(from_url, search, dict(zip(controls, values)), current, language())
-
-    @app.callback(
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.HEADLINES, "children"),
         Output(ids.MAP_SUMMARY, "children"),
         Output(ids.MAP_LEGEND, "children"),
-        Input(ids.OVERVIEW_STATE, "data"),
-    )
-    def update_map(s):
-        args = overview.payload_args(s)
-        p = content.overview_payload(content.version(), *args[:-1], language(), args[-1])
-        return p["figure"], p["headlines"], p["summary"], p["legend"]
-
-    @app.callback(
         Output(ids.MAP_TABLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "aria-expanded"),
-        Input(ids.OVERVIEW_STATE, "data"),
+        Input(ids.OVERVIEW_URL, "search"),
+        *[Input(cid, "value") for cid in controls.values()],
         Input(ids.MAP_TABLE_TOGGLE, "n_clicks"),
+        State(ids.OVERVIEW_STATE, "data"),
+        State(ids.OVERVIEW_URL, "pathname"),
+        prevent_initial_call=True,
     )
-    def update_table(s, clicks):
-        if not (clicks if isinstance(clicks, int) else 0) % 2:
-            return [], t("overview.table_show", language()), "false"
-        args = overview.payload_args(s)
-        table = content.table_payload(content.version(), *args[:-1], language(), args[-1])
-        return table, t("overview.table_hide", language()), "true"
+    def update_overview(search, *values_clicks_and_current):
+        *values, clicks, current, pathname = values_clicks_and_current
+        if not overview.is_here(pathname):
+            raise PreventUpdate  # the URL moved to another page: the overview is unmounting
+        trigger = TRIGGERS.get(ctx.triggered_id, "control")
+        values = dict(zip(controls, values))
+        return overview.update(trigger, search, values, clicks, current, language())
 
     @app.callback(
         *[

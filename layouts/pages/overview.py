@@ -6,12 +6,15 @@ the callbacks in ``callbacks/overview.py`` keep URL, controls and content in ste
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 from dash import dcc, html, no_update
 
-from data import reference
-from layouts import components, figures, ids, state
+from data import queries, reference
+from layouts import components, ids, state
 from layouts.i18n import group_label, supported, t
 from layouts.pages import content
 
@@ -148,6 +151,32 @@ def payload_args(s: dict[str, str]) -> list[str]:
     return [s[k] for k in CONTROL_IDS] + [base or state.DEFAULTS["base"]]
 
 
+# A worker's own copies of the payloads it served last, in front of the shared cache: a hit
+# there builds a key by inspecting the function's signature and unpickles ~40 KB (~1 ms, more
+# than the rest of the callback). Payloads are never modified once built.
+_RECENT: OrderedDict[tuple, tuple[weakref.ref, dict[str, Any]]] = OrderedDict()
+RECENT_SIZE = 64  # ~10 MB at most
+_recent_lock = threading.Lock()
+
+
+def payload(s: dict[str, str], lang: str | None) -> dict[str, Any]:
+    """The map, headline cards, summary and legend of a filter state (memoised)."""
+    args = payload_args(s)
+    snap = queries.snapshot()
+    # the function in the key: a replaced one (a test's) never answers from the old one's
+    # entries; the snapshot checked on a hit: versions restart when another store is opened
+    key = (content.overview_payload, snap.version, lang, *args)
+    found = _RECENT.get(key)
+    if found is not None and found[0]() is snap:
+        return found[1]
+    p = content.overview_payload(snap.version, *args[:-1], lang, args[-1])
+    with _recent_lock:
+        _RECENT[key] = (weakref.ref(snap), p)
+        while len(_RECENT) > RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return p
+
+
 def heading(group: str, lang: str | None = None) -> str:
     """The page heading for a group."""
     return t("overview.heading", lang, group=group_label(group, lang))
@@ -158,11 +187,16 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     lang = supported(lang)  # a cache key: a known language, never None
     s, problems = state.validate(query, content.choices())
     cfg = content.graph_config()
-    kind = content.map_kind(s["mode"], s["series"])
-    legend_info = {"base": int(s["base"]), "window": content.recent_years()}
+    # the map of this state, drawn with the page (a cache hit after the warm-up): no callback
+    # round trip before the first map; the callbacks only answer changes
+    p = payload(s, lang)
     return html.Div(
         [
-            dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
+            # the address of the state shown: the Location reports no change when it mounts,
+            # so the page's callback (prevent_initial_call) does not run for the first view
+            dcc.Location(
+                id=ids.OVERVIEW_URL, refresh=False, pathname="/", search=state.to_search(s)
+            ),
             dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
             dcc.Store(id=ids.OVERVIEW_STATE, data=filter_state(s)),
             html.H1(heading(s["group"], lang), id=ids.OVERVIEW_HEADING, className="h3 mb-3"),
@@ -182,21 +216,14 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                     # what the filters change, dimmed under "Updating..." while it is computed
                     components.busy(
                         [
-                            html.Div(id=ids.HEADLINES, className="mb-3"),
+                            html.Div(p["headlines"], id=ids.HEADLINES, className="mb-3"),
                             components.figure_block(
-                                components.graph(
-                                    ids.MAP_GRAPH,
-                                    figures.empty_figure("", height=None),
-                                    cfg,
-                                    "map-graph",
-                                ),
+                                components.graph(ids.MAP_GRAPH, p["figure"], cfg, "map-graph"),
                                 ids.MAP_SUMMARY,
-                                "",
+                                p["summary"],
                                 t("overview.map_heading", lang),
                             ),
-                            html.Div(
-                                components.map_legend(kind, lang, legend_info), id=ids.MAP_LEGEND
-                            ),
+                            html.Div(p["legend"], id=ids.MAP_LEGEND),
                         ],
                         lang,
                     ),
@@ -232,7 +259,7 @@ def sync(
     current: dict | None,
     lang: str | None = None,
 ) -> tuple:
-    """Outputs of the URL <-> controls callback (see ``callbacks/overview.py``).
+    """Outputs of the URL <-> controls part of the page's callback (``SYNC_OUTPUTS`` values).
 
     Returns:
         (search, 8 control values (``FILTER_IDS``), series options, notice, state, heading,
@@ -242,7 +269,7 @@ def sync(
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     shown = filter_state(s)
     if from_url and shown == current:
-        return (no_update,) * (len(FILTER_IDS) + 5 + len(BOX_IDS))
+        return (no_update,) * SYNC_OUTPUTS
     hide = hidden(s["mode"])
     return (
         state.to_search(s) if write else no_update,
@@ -253,6 +280,63 @@ def sync(
         heading(s["group"], lang),
         *[components.hidden_style(hide[k]) for k in BOX_IDS],
     )
+
+
+# outputs of the page's callback (callbacks/overview.py), in order: the sync part, the map
+# part (figure, headline cards, summary, legend), the table part (table, toggle text, expanded)
+SYNC_OUTPUTS = 1 + len(FILTER_IDS) + 4 + len(BOX_IDS)
+MAP_OUTPUTS = 4
+TABLE_OUTPUTS = 3
+_STATE_AT = 1 + len(FILTER_IDS) + 2  # the state's place among the sync outputs
+
+
+def update(
+    trigger: str,
+    search: str | None,
+    values: dict[str, Any],
+    clicks: Any,
+    current: dict | None,
+    lang: str | None = None,
+) -> tuple:
+    """All outputs of the overview's one callback: URL <-> controls, map, table.
+
+    One request per change instead of one for the controls and then one per part: the map
+    of the new state travels in the same answer.
+
+    Args:
+        trigger: ``"url"`` (load, back/forward), ``"table"`` (the table's toggle),
+            ``"control"`` (a filter) or ``"state"`` (the map and table of ``current``, the
+            controls left as they are).
+        search: the page's query string.
+        values: the controls' values by parameter name (``FILTER_IDS``).
+        clicks: the table toggle's clicks (the table is shown after an odd number).
+        current: the state shown (the page's store, as the browser sends it back).
+        lang: language.
+    """
+    shown = isinstance(clicks, int) and clicks % 2 == 1
+    if trigger in ("table", "state"):
+        s = state.trusted(current, content.choices()) or state.DEFAULTS
+        synced = (no_update,) * SYNC_OUTPUTS
+        if trigger == "table":
+            return synced + (no_update,) * MAP_OUTPUTS + table_outputs(s, shown, lang)
+    else:
+        synced = sync(trigger == "url", search, values, current, lang)
+        s = synced[_STATE_AT]
+    if s is no_update:
+        return synced + (no_update,) * (MAP_OUTPUTS + TABLE_OUTPUTS)
+    p = payload(s, lang)
+    parts = (p["figure"], p["headlines"], p["summary"], p["legend"])
+    table = table_outputs(s, True, lang)[:1] + (no_update,) * 2 if shown else None
+    return synced + parts + (table or (no_update,) * TABLE_OUTPUTS)
+
+
+def table_outputs(s: dict[str, str], shown: bool, lang: str | None) -> tuple:
+    """(table, toggle text, aria-expanded): the table of state ``s`` only when it is shown."""
+    if not shown:
+        return [], t("overview.table_show", lang), "false"
+    args = payload_args(s)
+    table = content.table_payload(content.version(), *args[:-1], lang, args[-1])
+    return table, t("overview.table_hide", lang), "true"
 
 
 def clicked_iso3(click: dict | None) -> str:
