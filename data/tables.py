@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data import display, queries, reference, views
@@ -91,6 +93,11 @@ def countries_in(region: str = WORLD) -> list[str]:
 
 def series_goals() -> dict[str, tuple[str, ...]]:
     """Series -> its SDG goals (from the catalogue's ``goal``, e.g. "10, 16")."""
+    return dict(_series_goals(queries.snapshot().version))
+
+
+@lru_cache(maxsize=4)
+def _series_goals(version: int) -> dict[str, tuple[str, ...]]:
     cat = queries.snapshot().catalogue
     return {
         str(s): tuple(g.strip() for g in str(goal).split(",") if g.strip())
@@ -100,13 +107,18 @@ def series_goals() -> dict[str, tuple[str, ...]]:
 
 def series_in(group: str, goal: str = "all") -> list[str]:
     """Series split by ``group`` within ``goal`` ("all": every goal), as the filters offer."""
+    return list(_series_in(queries.snapshot().version, group, goal))
+
+
+@lru_cache(maxsize=256)
+def _series_in(version: int, group: str, goal: str) -> tuple[str, ...]:
     cat = queries.snapshot().catalogue
-    goals = series_goals()
-    return [
+    goals = _series_goals(version)
+    return tuple(
         str(s)
         for s, gs in zip(cat["series"], cat["groups"], strict=True)
         if group in gs and (goal == "all" or goal in goals.get(str(s), ()))
-    ]
+    )
 
 
 def dataset_names() -> dict[int, str]:
@@ -272,6 +284,56 @@ def with_provenance(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def with_provenance_of(pairs: pd.DataFrame, source: str, series: str) -> pd.DataFrame:
+    """``with_provenance(pairs, obs)`` with ``obs`` the source's observations of ``series``.
+
+    The pairs' rows are found through a sorted key of the observations built once per store
+    version (``_obs_keys``) instead of a dictionary of every observation of the series.
+    """
+    obs = queries.observations(source)
+    keys, order, unique = _obs_keys(queries.snapshot().version, source, id(obs))
+    if not unique or not len(pairs):  # a source row read twice: the plain way (last one wins)
+        return with_provenance(pairs, obs[(obs["series"] == series).to_numpy()])
+
+    def found(rows: str) -> tuple[np.ndarray, np.ndarray]:
+        want = _key(pairs["dataset"], pairs[rows])
+        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        pos = order[at]  # only the pairs' rows are read below, never whole columns
+        hit = (keys[at] == want) & (obs["series"].iloc[pos].to_numpy(dtype=object) == series)
+        return pos, hit
+
+    def column(name: str, pos: np.ndarray, hit: np.ndarray) -> list[str]:
+        values = obs[name].iloc[pos].to_numpy(dtype=object)
+        return [str(v) if h else "" for v, h in zip(values, hit, strict=True)]
+
+    pos, hit = found("source_row")
+    ref_pos, ref_hit = found("ref_source_row")
+    return pairs.assign(
+        dataset_name=pairs["dataset"].map(dataset_names()).astype(object),
+        source=column("source", pos, hit),
+        footnote=column("footnote", pos, hit),
+        ref_footnote=column("footnote", ref_pos, ref_hit),
+    )
+
+
+def _key(dataset: pd.Series, row: pd.Series) -> np.ndarray:
+    return (dataset.to_numpy(dtype=np.int64) << 32) | row.to_numpy(dtype=np.int64)
+
+
+@lru_cache(maxsize=6)
+def _obs_keys(version: int, source: str, _of: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The source's observation keys, sorted: (keys, their row positions, all keys unique).
+
+    A key is the dataset id and the source row in one integer.
+    """
+    obs = queries.observations(source)
+    keys = _key(obs["dataset"], obs["source_row"])
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    unique = bool(len(ordered) == 0 or (ordered[1:] != ordered[:-1]).all())
+    return ordered, order, unique
+
+
 def disparities_table(
     *,
     group: str = "",
@@ -402,9 +464,33 @@ MAP_PROVENANCE = ["dataset", "source_row", "ref_source_row", "data_source", "foo
 
 
 def group_statuses(group: str, source: str = "all", goal: str = "all") -> pd.DataFrame:
-    """Statuses of a group, restricted to the series of one goal unless goal is "all"."""
+    """Statuses of a group, restricted to the series of one goal unless goal is "all".
+
+    One frame per store version, group, source and goal (the same object on every call, so
+    the look-ups ``views`` derives from it are built once).
+    """
     st = queries.statuses(group, source)
-    return st if goal == "all" else st[st["series"].isin(series_in(group, goal))]
+    if goal == "all":
+        return st
+    return _goal_statuses(queries.snapshot().version, group, source, goal, id(st))
+
+
+@lru_cache(maxsize=64)
+def _goal_statuses(version: int, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
+    st = queries.statuses(group, source)
+    return st[st["series"].isin(series_in(group, goal))]
+
+
+def group_coverage(group: str, source: str = "all", goal: str = "all") -> pd.DataFrame:
+    """``coverage_table`` of one group and goal for every country, once per store version."""
+    return _group_coverage(
+        queries.snapshot().version, group, source, goal, id(group_statuses(group, source, goal))
+    )
+
+
+@lru_cache(maxsize=64)
+def _group_coverage(version: int, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
+    return coverage_table(group=group, goal=goal, source=source)
 
 
 def shown_series(mode: str, group: str, goal: str, series: str, source: str) -> str:
@@ -418,7 +504,7 @@ def shown_series(mode: str, group: str, goal: str, series: str, source: str) -> 
 
 def _catalogue_value(series: str, column: str, default: str) -> str:
     cat = queries.snapshot().catalogue
-    hit = cat.loc[cat["series"] == series, column]
+    hit = views.rows_of(cat, "series", series)[column]
     return str(hit.iloc[0]) if len(hit) else default
 
 
@@ -447,7 +533,7 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     year = None if state["year"] == "latest" else int(state["year"])
     window = queries.settings().recent_years
     disp = queries.disparities(group, source)
-    cov = coverage_table(group=group, goal=goal, source=source)
+    cov = group_coverage(group, source, goal)
     frame = views.map_frame(
         mode,
         countries_in(region),
@@ -463,9 +549,8 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     )
     frame = frame.assign(**dict.fromkeys(MAP_PROVENANCE, pd.NA))
     if mode in ("values", "disparity") and len(disp):
-        pairs = views.latest_pairs(disp, series, year, window)
-        obs = queries.observations(source)
-        pairs = with_provenance(pairs, obs[obs["series"] == series]).set_index("iso3")
+        pairs = views.latest_pairs(views.series_pairs(disp, series), series, year, window)
+        pairs = with_provenance_of(pairs, source, series).set_index("iso3")
         found = pairs.reindex(frame["iso3"])
         for col, src in zip(
             MAP_PROVENANCE, [*MAP_PROVENANCE[:3], "source", "footnote"], strict=True

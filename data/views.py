@@ -8,7 +8,8 @@ lookups on precomputed results. The country page's frames are in ``data.views_co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,49 @@ MAP_COLUMNS = [
 # for ``stale``, its age in years
 REASON_COLUMNS = ["reason", "age"]
 _OUT = MAP_COLUMNS + REASON_COLUMNS
+
+
+_DERIVED: dict[tuple[int, str], Any] = {}
+_WATCHED: set[int] = set()
+
+
+def derived(frame: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
+    """``build(frame)``, computed once per frame object (a look-up structure of a cached table).
+
+    The engine's tables (``data.queries``) are built once per store version and never changed in
+    place, so what is derived from one (its rows per series, its reasons per country) is kept as
+    long as the table lives and dropped with it.
+    """
+    key = (id(frame), name)
+    found = _DERIVED.get(key)
+    if found is None:
+        if key[0] not in _WATCHED:
+            _WATCHED.add(key[0])
+            weakref.finalize(frame, _forget, key[0])
+        found = _DERIVED[key] = build(frame)
+    return found
+
+
+def _forget(ident: int) -> None:
+    _WATCHED.discard(ident)
+    for key in [k for k in list(_DERIVED) if k[0] == ident]:
+        _DERIVED.pop(key, None)
+
+
+def rows_by(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
+    """Value of ``column`` -> row positions in ``frame`` (once per frame, see ``derived``)."""
+
+    def build(f: pd.DataFrame) -> dict[str, np.ndarray]:
+        values = f[column].to_numpy(dtype=object)
+        return {str(k): v for k, v in pd.Series(values).groupby(values, sort=False).indices.items()}
+
+    return derived(frame, f"rows_by:{column}", build)
+
+
+def rows_of(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
+    """``frame[frame[column] == value]`` through ``rows_by`` (same rows, same order)."""
+    rows = rows_by(frame, column).get(value)
+    return frame.iloc[rows] if rows is not None else frame.iloc[0:0]
 
 
 def filter_choices(
@@ -94,13 +138,45 @@ def latest_pairs(disp: pd.DataFrame, series: str, year: int | None, window: int)
     """
     # Choose on the few key columns, then take the chosen rows: sorting and copying every
     # column of a large group's pairs cost most of a map update.
-    keys = disp.loc[disp["series"].to_numpy() == series, _PAIR_KEYS]
+    # the series' rows through a look-up built once per table (``rows_of``), not a scan
+    keys = rows_of(disp, "series", series)[_PAIR_KEYS]
     keys = keys[keys["iso3"] != ""]
     if year is not None:
         keys = keys[(keys["year"] <= year) & (keys["year"] > year - window)]
     keys = keys.assign(_official=keys["source_type"] == "official")
     keys = keys.sort_values(["headline", "year", "period_sort", "_official"], ascending=False)
     return disp.loc[keys.drop_duplicates("iso3").index]
+
+
+# what the maps read of a pair (``map_frame``, ``tables.map_table``)
+_MAP_PAIR = [
+    "series",
+    *_PAIR_KEYS,
+    "value",
+    "ref_value",
+    "difference",
+    "ratio",
+    "direction",
+    "period",
+    "nature",
+    "dataset",
+    "source_row",
+    "ref_source_row",
+]
+
+
+def series_pairs(disp: pd.DataFrame, series: str) -> pd.DataFrame:
+    """The pairs of one series with the columns a map reads, kept per table and series.
+
+    ``latest_pairs`` of it equals ``latest_pairs`` of ``disp`` in those columns; a map update
+    then sorts and copies its few rows instead of every column of the group's pairs.
+    """
+    kept = derived(disp, "series_pairs", lambda _: {})
+    part = kept.get(series)
+    if part is None:
+        cols = [c for c in dict.fromkeys(_MAP_PAIR) if c in disp]
+        part = kept[series] = rows_of(disp, "series", series)[cols]
+    return part
 
 
 _NUMERIC = ("z", "value", "ref_value", "difference", "ratio", "age")
@@ -221,10 +297,11 @@ def map_frame(
         out["expected"] = cov["expected"].fillna(0).astype(int)
         out["disaggregated"] = cov["disaggregated"].fillna(0).astype(int)
         if "reason" in statuses:
-            top = main_reasons(statuses[statuses["iso3"].isin(list(iso3s))]).set_index("iso3")
+            # each country's main reason depends on its rows only: computed once per table
+            top = derived(statuses, "main_reasons", main_reasons).set_index("iso3")
             out["reason"] = top["reason"].reindex(out.index).fillna("").where(known, "")
         return out.reset_index()[_OUT]
-    st = statuses[statuses["series"] == series].set_index("iso3").reindex(out.index)
+    st = rows_of(statuses, "series", series).set_index("iso3").reindex(out.index)
     out["status"] = st["status"].fillna("no_data").astype(object)
     out["period"] = st["latest_year"].astype("string").fillna("")
     if "reason" in st:
@@ -233,7 +310,8 @@ def map_frame(
     if mode == "gaps":
         out["z"] = out["status"].map({s: float(i) for i, s in enumerate(STATUSES)})
         return out.reset_index()[_OUT]
-    pairs = latest_pairs(disparities, series, year, window).set_index("iso3")
+    pairs = latest_pairs(series_pairs(disparities, series), series, year, window)
+    pairs = pairs.set_index("iso3")
     has = out.index.isin(pairs.index)
     found = pairs.reindex(out.index)  # whole columns at once, not a .loc write per column
     for col in ("value", "ref_value", "difference", "ratio"):
@@ -261,7 +339,10 @@ def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
         one recent official split), ``none`` (countries with no split at all), ``expected``
         and ``disaggregated`` (country-series pairs) and ``share`` (their ratio, NaN if 0).
     """
-    part = cov[cov["iso3"].isin(list(iso3s)) & (cov["expected"] > 0)]
+    inside = set(iso3s)
+    codes = derived(cov, "iso3", lambda f: f["iso3"].to_numpy(dtype=object))
+    keep = np.fromiter((c in inside for c in codes), bool, len(codes))
+    part = cov[keep & (cov["expected"] > 0).to_numpy()]
     any_split = part[["disaggregated", "outdated", "community_only"]].sum(axis=1) > 0
     expected = int(part["expected"].sum())
     disagg = int(part["disaggregated"].sum())
@@ -278,7 +359,8 @@ def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
 
 def status_counts(statuses: pd.DataFrame, series: str, iso3s: Iterable[str]) -> dict[str, int]:
     """Countries per status for one series (every status present, in engine order)."""
-    part = statuses[(statuses["series"] == series) & statuses["iso3"].isin(list(iso3s))]
+    part = rows_of(statuses, "series", series)
+    part = part[part["iso3"].isin(list(iso3s))]
     counts = part["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
 
@@ -412,13 +494,26 @@ def main_reasons(statuses: pd.DataFrame, keys: Iterable[str] = ("iso3",)) -> pd.
 
 def reason_totals(statuses: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, int]:
     """Gaps (expected splits not ``disaggregated``) per reason over some countries, most first."""
-    part = statuses[statuses["iso3"].isin(list(iso3s))]
-    part = part[part["status"].astype(object) != "disaggregated"]
-    counts = part["reason"].astype(object)
-    counts = counts[counts != ""].value_counts()
-    order = _reason_order(pd.Series(counts.index, index=counts.index))
-    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), order[kv[0]]))
+    per_country = derived(statuses, "reason_counts", _reason_counts)
+    counts: dict[str, int] = {}
+    for iso3 in set(iso3s):
+        for reason, n in per_country.get(iso3, {}).items():
+            counts[reason] = counts.get(reason, 0) + n
+    order = _reason_order(pd.Series(list(counts), dtype=object)).tolist()
+    rank = dict(zip(counts, order, strict=True))
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), rank[kv[0]], kv[0]))
     return {str(r): int(n) for r, n in ranked}
+
+
+def _reason_counts(statuses: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """ISO3 -> gap reason -> gaps (not ``disaggregated``, reason given), for ``reason_totals``."""
+    gap = statuses["status"].to_numpy(dtype=object) != "disaggregated"
+    part = statuses.loc[gap, ["iso3", "reason"]].astype(object)
+    part = part[part["reason"].to_numpy() != ""]
+    out: dict[str, dict[str, int]] = {}
+    for (iso3, reason), n in part.groupby(["iso3", "reason"], sort=False).size().items():
+        out.setdefault(str(iso3), {})[str(reason)] = int(n)
+    return out
 
 
 def status_reasons(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:

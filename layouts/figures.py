@@ -23,7 +23,23 @@ from layouts.i18n import t
 
 def fmt_number(value: Any, digits: int = 3, lang: str | None = None) -> str:
     """A value for a chart, the language's way: ``digits`` significant digits, "—" if missing."""
-    return i18n.rounded(value, lang, digits) or t("value.none", lang)
+    return _rounded(value, lang or i18n.language(), digits) or t("value.none", lang)
+
+
+_ROUNDED: dict[tuple[float, str, int], str] = {}
+
+
+def _rounded(value: Any, lang: str, digits: int) -> str:
+    """``i18n.rounded``, remembered per number (a map's hover repeats the same values)."""
+    if not isinstance(value, float | int) or value != value:
+        return i18n.rounded(value, lang, digits)
+    key = (float(value), lang, digits)
+    found = _ROUNDED.get(key)
+    if found is None:
+        if len(_ROUNDED) > 200_000:
+            _ROUNDED.clear()
+        found = _ROUNDED[key] = i18n.rounded(value, lang, digits)
+    return found
 
 
 def safe(text: Any) -> str:

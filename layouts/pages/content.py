@@ -155,7 +155,7 @@ def group_coverage(group: str, source: str, goal: str) -> pd.DataFrame:
     """Coverage of a group, restricted to the series of one goal unless goal is "all"."""
     if goal == "all":
         return queries.coverage(group, source)
-    return data_tables.coverage_table(group=group, goal=goal, source=source)
+    return data_tables.group_coverage(group, source, goal)
 
 
 def map_kind(mode: str, series: str) -> str:

@@ -1,0 +1,141 @@
+"""The per-version look-ups of the map (data.views / data.tables) equal the plain computation.
+
+Each fast path is compared, on the real-shape store (tests/realshape.py), with the scan it
+replaces: row filters, reasons per country, the chosen pairs and their provenance.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data import queries, views
+from data import tables as data_tables
+from data.vocab import groups as all_groups
+
+SOURCES = ("all", "official", "community")
+
+
+def _regions() -> list[list[str]]:
+    every = data_tables.countries_in("001")
+    return [every, data_tables.countries_in("002"), data_tables.countries_in("142"), ["KEN"], []]
+
+
+def _plain_reason_totals(statuses: pd.DataFrame, iso3s) -> dict[str, int]:
+    part = statuses[statuses["iso3"].isin(list(iso3s))]
+    part = part[part["status"].astype(object) != "disaggregated"]
+    counts = part["reason"].astype(object)
+    counts = counts[counts != ""].value_counts()
+    order = views._reason_order(pd.Series(counts.index, index=counts.index))
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), order[kv[0]]))
+    return {str(r): int(n) for r, n in ranked}
+
+
+def _plain_headline(cov, iso3s):
+    part = cov[cov["iso3"].isin(list(iso3s)) & (cov["expected"] > 0)]
+    any_split = part[["disaggregated", "outdated", "community_only"]].sum(axis=1) > 0
+    expected = int(part["expected"].sum())
+    disagg = int(part["disaggregated"].sum())
+    return {
+        "countries": int(len(part)),
+        "any": int(any_split.sum()),
+        "recent": int((part["disaggregated"] > 0).sum()),
+        "none": int((~any_split).sum()),
+        "expected": expected,
+        "disaggregated": disagg,
+        "share": disagg / expected if expected else float("nan"),
+    }
+
+
+def _plain_latest_pairs(disp, series, year, window):
+    keys = disp.loc[disp["series"].to_numpy() == series, views._PAIR_KEYS]
+    keys = keys[keys["iso3"] != ""]
+    if year is not None:
+        keys = keys[(keys["year"] <= year) & (keys["year"] > year - window)]
+    keys = keys.assign(_official=keys["source_type"] == "official")
+    keys = keys.sort_values(["headline", "year", "period_sort", "_official"], ascending=False)
+    return disp.loc[keys.drop_duplicates("iso3").index]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_status_lookups_equal_scans(realshape, source):
+    checked = 0
+    for group in all_groups():
+        st = data_tables.group_statuses(group, source)
+        assert data_tables.group_statuses(group, source) is st  # one object: look-ups kept
+        for series in sorted(set(st["series"].astype(object)))[:12] + ["NOPE"]:
+            fast = views.rows_of(st, "series", series)
+            plain = st[st["series"] == series]
+            pd.testing.assert_frame_equal(fast, plain)
+            for iso3s in _regions():
+                assert views.status_counts(st, series, iso3s) == {
+                    s: int((plain[plain["iso3"].isin(iso3s)]["status"] == s).sum())
+                    for s in views.STATUSES
+                }
+                checked += 1
+        for iso3s in _regions():
+            assert views.reason_totals(st, iso3s) == _plain_reason_totals(st, iso3s)
+            cov = data_tables.group_coverage(group, source)
+            assert repr(views.headline(cov, iso3s)) == repr(_plain_headline(cov, iso3s))
+        top = views.main_reasons(st).set_index("iso3")["reason"]
+        for iso3s in _regions():
+            part = st[st["iso3"].isin(iso3s)]
+            plain = views.main_reasons(part).set_index("iso3")["reason"]
+            pd.testing.assert_series_equal(
+                top.reindex(plain.index),
+                plain,
+                check_index_type=False,
+                check_categorical=False,
+                check_dtype=False,
+            )
+    assert checked > 0
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_pairs_and_provenance_equal_scans(realshape, source):
+    window = queries.settings().recent_years
+    checked = 0
+    for group in all_groups():
+        disp = queries.disparities(group, source)
+        for series in sorted(set(disp["series"].astype(object)))[:15]:
+            for year in (None, 2020, 2016):
+                fast = views.latest_pairs(views.series_pairs(disp, series), series, year, window)
+                plain = _plain_latest_pairs(disp, series, year, window)
+                pd.testing.assert_frame_equal(fast, plain[fast.columns])
+                obs = queries.observations(source)
+                want = data_tables.with_provenance(plain, obs[obs["series"] == series])
+                got = data_tables.with_provenance_of(plain, source, series)
+                pd.testing.assert_frame_equal(got, want)
+                checked += 1
+    assert checked > 0
+
+
+def test_goal_statuses_and_series_lists_equal_plain(realshape):
+    cat = queries.snapshot().catalogue
+    for group in all_groups():
+        for goal in ("all", "1", "5", "8", "10", "99"):
+            expected = [
+                str(s)
+                for s, gs, g in zip(cat["series"], cat["groups"], cat["goal"], strict=True)
+                if group in gs and (goal == "all" or goal in [x.strip() for x in str(g).split(",")])
+            ]
+            assert data_tables.series_in(group, goal) == expected
+            st = queries.statuses(group, "all")
+            plain = st if goal == "all" else st[st["series"].isin(expected)]
+            pd.testing.assert_frame_equal(data_tables.group_statuses(group, "all", goal), plain)
+            pd.testing.assert_frame_equal(
+                data_tables.group_coverage(group, "all", goal),
+                data_tables.coverage_table(group=group, goal=goal, source="all"),
+            )
+
+
+def test_derived_values_go_with_their_frame():
+    frame = pd.DataFrame({"series": ["a", "b", "a"], "x": [1, 2, 3]})
+    assert views.rows_of(frame, "series", "a")["x"].tolist() == [1, 3]
+    key = (id(frame), "rows_by:series")
+    assert key in views._DERIVED
+    del frame
+    import gc
+
+    gc.collect()
+    assert key not in views._DERIVED
