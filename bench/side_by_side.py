@@ -56,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -76,7 +77,8 @@ ARGS = bench_dashboard.ARGS
 UPDATE = "/_dash-update-component"
 ENCODINGS = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate, br"}
 SECTIONS = ("import", "server", "browser", "start", "load")
-ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)s"  # gunicorn: method, path, status, ms in the worker
+# gunicorn: method, path, status, ms in the worker, worker pid
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)s %(p)s"
 # the issue's main interactions: table label -> bench_dashboard's interaction name
 INTERACTIONS = {
     "first load callbacks": "first load /",
@@ -294,8 +296,9 @@ class Server(bench_soak.Gunicorn):
                 out[key.strip()] = int(rest.split()[0]) / 1024
         return out
 
-    def served(self, since: int = 0) -> list[tuple[str, str, int, float]]:
-        """(method, path, status, ms in the worker) of each request logged after byte ``since``."""
+    def served(self, since: int = 0) -> list[tuple[str, str, int, float, str]]:
+        """(method, path, status, ms in the worker, worker) of each request logged after byte
+        ``since``."""
         out = []
         try:
             with open(self.access, "rb") as fh:
@@ -305,8 +308,8 @@ class Server(bench_soak.Gunicorn):
             return out
         for line in text.splitlines():
             parts = line.split()
-            if len(parts) == 4 and parts[2].isdigit():
-                out.append((parts[0], parts[1], int(parts[2]), float(parts[3])))
+            if len(parts) == 5 and parts[2].isdigit():
+                out.append((parts[0], parts[1], int(parts[2]), float(parts[3]), parts[4]))
         return out
 
     def access_size(self) -> int:
@@ -614,8 +617,9 @@ def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) ->
     client_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     server_cpu = server.worker_cpu() - workers_before
     served = server.served(mark)
-    callbacks = [ms for m, path, _, ms in served if path == UPDATE]
-    inside = [ms for *_, ms in served]
+    callbacks = [ms for _, path, _, ms, _ in served if path == UPDATE]
+    inside = [ms for _, _, _, ms, _ in served]
+    per_worker = sorted(Counter(w for _, path, *_, w in served if path == UPDATE).values())
     new_entries = sum(1 for _ in server.cache_dir.iterdir()) - entries
     with open(f"{prefix}_stats.csv") as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
@@ -623,6 +627,7 @@ def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) ->
     samples = json.loads(samples_file.read_text()) if samples_file.exists() else []
     cbs = [ms for kind, ms, _ in samples if kind.startswith("cb ")]
     log(f"  locust CPU {client_cpu:.0f} s, workers' CPU {server_cpu:.0f} s in {wall:.0f} s")
+    log(f"  callbacks per worker: {per_worker} (keep-alive connections stay on one worker)")
     return {
         "client_cpu": client_cpu,
         "server_cpu": server_cpu,
@@ -632,6 +637,7 @@ def locust(app: str, server: Server, workdir: Path, seconds: int, users: int) ->
         "callback_server_p50": pct(callbacks, 50),
         "callback_server_p95": pct(callbacks, 95),
         "callbacks": len(callbacks),
+        "callbacks_per_worker": per_worker,
         "cb_p50": pct(cbs, 50),
         "cb_p95": pct(cbs, 95),
         "cb_p99": pct(cbs, 99),
@@ -837,6 +843,11 @@ def table(scale: str, res: dict) -> list[str]:
             add("load: workers' CPU (cores busy on average)", *cores, "", fmt="{:.2f}")
             client = [r["client_cpu"] / r["load_wall"] for r in (p_, q_)]
             add("load: locust's own CPU (cores busy on average)", *client, "", fmt="{:.2f}")
+            shares = [
+                100 * max(r.get("callbacks_per_worker") or [0]) / max(r.get("callbacks", 0), 1)
+                for r in (p_, q_)
+            ]
+            add("load: callbacks on the busiest worker (of 4)", *shares, " %", fmt="{:.0f}")
             per = [r["server_cpu"] * 1000 / max(r["requests"], 1) for r in (p_, q_)]
             add("load: workers' CPU per request", *per, " ms", fmt="{:.1f}")
         add("load: errors", p_["failures"], q_["failures"], "", "0", p_["failures"] == 0, "{:.0f}")

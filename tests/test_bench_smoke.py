@@ -98,6 +98,8 @@ def _full_results() -> dict:
         "server_p95": 90.0,
         "callback_server_p50": 30.0,
         "callback_server_p95": 100.0,
+        "callbacks": 600,
+        "callbacks_per_worker": [120, 140, 160, 180],
         "client_cpu": 30.0,
         "server_cpu": 45.0,
         "load_wall": 30.0,
@@ -143,6 +145,7 @@ def test_side_by_side_table_prints_every_line_of_the_issue_with_its_ratio(scale)
     assert rows["group: cache miss p95"][3] == "0.10x"
     assert rows["group: cache miss p95"][5].strip(" |") == "MISSED"  # 60 ms > 30 ms
     assert rows["load 50 users, 4 workers: p95"][5].strip(" |") == "met"
+    assert rows["load: callbacks on the busiest worker (of 4)"][1] == "30 %"
     assert rows["load: errors"][1:3] == ["0", "0"]  # 0 / 0: no ratio
     assert rows["load: errors"][5].strip(" |") == "met"
     worker = rows["worker RSS after warm-up (max of 4)"]
