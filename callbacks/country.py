@@ -1,15 +1,17 @@
-"""Country page wiring: URL <-> group/series, and the series-dependent sections."""
+"""Country page wiring: URL <-> group/series, the series-dependent sections, download links."""
 
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
-from flask import request
 
-from layouts import ids, state
+from callbacks import downloads
+from layouts import ids
 from layouts.i18n import language
-from layouts.pages import content, country
+from layouts.pages import country
 from server import images
+
+STATE_AT = 5  # the state's place among country.sync's outputs
 
 
 def register(app):
@@ -25,6 +27,11 @@ def register(app):
         Output(ids.COUNTRY_DETAIL, "children"),
         Output(ids.COUNTRY_BACK, "href"),
         Output(ids.COUNTRY_MISSING, "children"),
+        *[
+            Output(i, images.MENU_PROPS[k])
+            for k, i in ids.COUNTRY_DOWNLOADS.items()
+            if k in images.MENU_PROPS
+        ],
         Input(ids.COUNTRY_URL, "search"),
         Input(ids.COUNTRY_GROUP, "value"),
         Input(ids.COUNTRY_SERIES, "value"),
@@ -37,21 +44,6 @@ def register(app):
             raise PreventUpdate  # the URL moved to another page: this one is unmounting
         from_url = ctx.triggered_id in (None, ids.COUNTRY_URL)
         values = {"group": group, "series": series}
-        return country.sync(iso3, from_url, search, values, current, language())
-
-    @app.callback(
-        *[
-            Output(i, images.MENU_PROPS[k])
-            for k, i in ids.COUNTRY_DOWNLOADS.items()
-            if k in images.MENU_PROPS
-        ],
-        Input(ids.COUNTRY_STATE, "data"),
-        State(ids.COUNTRY_ISO3, "data"),
-    )
-    def update_downloads(s, iso3):
-        s = state.trusted(s, content.choices())
-        if not s or not country.known(iso3):
-            raise PreventUpdate  # the state arrives with the page's first update
-        view, search = f"country-{iso3}", state.to_search(s)
-        links = images.menu_links(view, search, request.host_url, language())
-        return images.menu_values(ids.COUNTRY_DOWNLOADS, links)
+        out = country.sync(iso3, from_url, search, values, current, language())
+        view = f"country-{iso3}"
+        return *out, *downloads.links(ids.COUNTRY_DOWNLOADS, view, out, STATE_AT, current)

@@ -1,15 +1,16 @@
-"""Matrix wiring: URL <-> region/source/sort, and the matrix table."""
+"""Matrix wiring: URL <-> region/source/sort, the matrix table and its download links."""
 
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
-from flask import request
 
-from layouts import ids, state
+from callbacks import downloads
+from layouts import ids
 from layouts.i18n import language
-from layouts.pages import content, matrix
-from server import images
+from layouts.pages import matrix
+
+STATE_AT = 5  # the state's place among matrix.sync's outputs (search, 3 controls, notice)
 
 
 def register(app):
@@ -23,6 +24,8 @@ def register(app):
         Output(ids.MATRIX_STATE, "data"),
         Output(ids.MATRIX_TABLE, "children"),
         Output(ids.MATRIX_SUMMARY, "children"),
+        Output(ids.MATRIX_DATA_CSV, "href"),
+        Output(ids.MATRIX_DATA_XLSX, "href"),
         Input(ids.MATRIX_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.MATRIX_STATE, "data"),
@@ -33,16 +36,5 @@ def register(app):
         if not matrix.is_here(pathname):
             raise PreventUpdate  # the URL moved to another page: the matrix is unmounting
         from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
-        return matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
-
-    @app.callback(
-        Output(ids.MATRIX_DATA_CSV, "href"),
-        Output(ids.MATRIX_DATA_XLSX, "href"),
-        Input(ids.MATRIX_STATE, "data"),
-    )
-    def update_downloads(s):
-        s = state.trusted(s, content.choices())
-        if not s:
-            raise PreventUpdate  # the state arrives with the first update
-        links = images.menu_links("matrix", state.to_search(s), request.host_url, language())
-        return images.menu_values(ids.MATRIX_DOWNLOADS, links)
+        out = matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
+        return *out, *downloads.links(ids.MATRIX_DOWNLOADS, "matrix", out, STATE_AT, current)
