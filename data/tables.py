@@ -266,6 +266,19 @@ def _notes(obs: pd.DataFrame) -> dict[tuple[int, int], tuple[str, str]]:
     }
 
 
+def rows_for(
+    obs: pd.DataFrame, pairs: pd.DataFrame, rows: tuple[str, ...] = ("source_row", "ref_source_row")
+) -> pd.DataFrame:
+    """The observations a look-up by (dataset, source row) of ``pairs`` can find, in order.
+
+    A dictionary of these gives the same answers for the pairs' keys as one of all ``obs``
+    (the same rows in the same order: the last of a repeated key still wins), built from a
+    few rows instead of every observation of a country or series.
+    """
+    want = np.concatenate([_key(pairs["dataset"], pairs[r]) for r in rows if r in pairs])
+    return obs[np.isin(_key(obs["dataset"], obs["source_row"]), want)]
+
+
 def with_provenance(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     """Disparity rows with dataset name, source and both footnotes looked up by source row.
 
@@ -273,7 +286,7 @@ def with_provenance(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
         pairs: ``gaps.disparity`` rows (dataset, source_row, ref_source_row, ...).
         obs: observations covering those rows (dataset, source_row, source, footnote).
     """
-    notes = _notes(obs) if len(pairs) else {}
+    notes = _notes(rows_for(obs, pairs)) if len(pairs) else {}
     keys = list(zip(pairs["dataset"].astype(int), pairs["source_row"].astype(int), strict=True))
     refs = zip(pairs["dataset"].astype(int), pairs["ref_source_row"].astype(int), strict=True)
     return pairs.assign(
@@ -600,17 +613,37 @@ def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
 def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
     """The canonical observations of one country, in store order."""
     obs = queries.observations(source)
-    return obs[(obs["iso3"] == iso3).to_numpy()]
+    rows = country_rows(source).get(iso3)
+    return obs.iloc[rows] if rows is not None else obs.iloc[0:0]
 
 
-def scorecard_table(iso3: str, source: str = "all") -> pd.DataFrame:
+def country_rows(source: str = "all") -> dict[str, np.ndarray]:
+    """ISO3 -> row positions in ``queries.observations(source)``, built once per version."""
+    obs = queries.observations(source)
+    return _country_rows(queries.snapshot().version, source, id(obs))
+
+
+@lru_cache(maxsize=6)
+def _country_rows(version: int, source: str, _of: int) -> dict[str, np.ndarray]:
+    grouped = queries.observations(source).groupby("iso3", observed=True, sort=False)
+    return {str(k): v for k, v in grouped.indices.items()}
+
+
+def scorecard_table(
+    iso3: str, source: str = "all", frames: dict[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
     """The country page's scorecard (``views_country.scorecard``) with the largest gap's source.
+
+    Args:
+        iso3: the country.
+        source: the source type.
+        frames: ``country_frames(iso3, source)`` when the caller has them already.
 
     Returns:
         The scorecard's columns plus ``PROVENANCE`` and ``ref_source_row`` of the pair named
         in ``series``/``value``/``ref_value`` (NA when the group has none).
     """
-    frames = country_frames(iso3, source)
+    frames = country_frames(iso3, source) if frames is None else frames
     obs = country_observations(iso3, source)
     groups = list(all_groups())
     card = vc.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
@@ -657,7 +690,7 @@ def country_tables(
     obs = country_observations(iso3, source)
     names = dataset_names()
     out = {
-        "scorecard": scorecard_table(iso3, source),
+        "scorecard": scorecard_table(iso3, source, frames),
         "progress": vc.progress_rows(queries.progress(group), iso3),
     }
     mine = obs[obs["series"] == series] if series else obs.iloc[0:0]

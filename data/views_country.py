@@ -114,6 +114,9 @@ def footnotes_differ(pairs: pd.DataFrame, obs: pd.DataFrame) -> pd.Series:
     """
     if pairs.empty or obs.empty or "footnote" not in obs:
         return pd.Series(False, index=pairs.index, dtype=bool)
+    from data.tables import rows_for  # the rows the pairs can find: a few, not every one
+
+    obs = rows_for(obs, pairs)
     notes = {
         (int(d), int(r)): _note(f)
         for d, r, f in zip(obs["dataset"], obs["source_row"], obs["footnote"], strict=True)

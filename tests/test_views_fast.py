@@ -139,3 +139,51 @@ def test_derived_values_go_with_their_frame():
 
     gc.collect()
     assert key not in views._DERIVED
+
+
+def _plain_notes(obs):
+    return {
+        (int(d), int(r)): (str(s), str(f))
+        for d, r, s, f in zip(
+            obs["dataset"], obs["source_row"], obs["source"], obs["footnote"], strict=True
+        )
+    }
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_country_lookups_equal_scans(realshape, source):
+    from data import views_country as vc
+
+    obs_all = queries.observations(source)
+    checked = 0
+    for iso3 in ("KEN", "NPL", "GBR", "BRA", "ZZZ"):
+        obs = data_tables.country_observations(iso3, source)
+        pd.testing.assert_frame_equal(obs, obs_all[(obs_all["iso3"] == iso3).to_numpy()])
+        frames = data_tables.country_frames(iso3, source)
+        pd.testing.assert_frame_equal(
+            data_tables.scorecard_table(iso3, source, frames),
+            data_tables.scorecard_table(iso3, source),
+        )
+        pairs = frames["disparities"]
+        if pairs.empty:
+            continue
+        # provenance and footnotes from the few rows the pairs can find = from every row
+        notes = _plain_notes(obs)
+        got = data_tables.with_provenance(pairs, obs)
+        keys = zip(pairs["dataset"].astype(int), pairs["source_row"].astype(int), strict=True)
+        assert got["footnote"].tolist() == [notes.get(k, ("", ""))[1] for k in keys]
+        plain_notes = {
+            (int(d), int(r)): vc._note(f)
+            for d, r, f in zip(obs["dataset"], obs["source_row"], obs["footnote"], strict=True)
+        }
+        want = [
+            plain_notes.get((int(d), int(g))) is not None
+            and plain_notes.get((int(d), int(r))) is not None
+            and plain_notes.get((int(d), int(g))) != plain_notes.get((int(d), int(r)))
+            for d, g, r in zip(
+                pairs["dataset"], pairs["source_row"], pairs["ref_source_row"], strict=True
+            )
+        ]
+        assert vc.footnotes_differ(pairs, obs).tolist() == want
+        checked += 1
+    assert checked > 0

@@ -122,7 +122,7 @@ def _dataset_names(ver: int) -> dict[int, str]:
 
 def reset() -> None:
     """Forget per-version lookups (a new store was configured: versions restart)."""
-    for fn in (_choices, _titles, _dataset_names, members, _country_rows, matrix_reasons):
+    for fn in (_choices, _titles, _dataset_names, members, matrix_reasons):
         fn.cache_clear()
 
 
@@ -299,16 +299,7 @@ def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
 
 def country_observations(iso3: str, source: str) -> pd.DataFrame:
     """The observations of one country (canonical columns), without scanning every row."""
-    obs = queries.observations(source)
-    rows = _country_rows(version(), source).get(iso3)
-    return obs.iloc[rows] if rows is not None else obs.iloc[0:0]
-
-
-@lru_cache(maxsize=6)
-def _country_rows(ver: int, source: str) -> dict[str, Any]:
-    """ISO3 -> row positions in ``queries.observations(source)`` (built once per version)."""
-    grouped = queries.observations(source).groupby("iso3", observed=True, sort=False)
-    return {str(k): v for k, v in grouped.indices.items()}
+    return data_tables.country_observations(iso3, source)
 
 
 def country_series(iso3: str, group: str, source: str, goal: str = "all") -> list[str]:

@@ -62,7 +62,7 @@ def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) ->
     """Scorecard and status matrix of a country (independent of the series)."""
     frames = content.group_frames(iso3, source)
     groups, names = list(content.all_groups()), content.titles()
-    card = data_tables.scorecard_table(iso3, source)  # the download's and the brief's too
+    card = data_tables.scorecard_table(iso3, source, frames)  # the download's and brief's too
     wide = views.status_cells(frames["statuses"], iso3, groups)
     return {
         "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),
