@@ -15,7 +15,6 @@ responses are compressed (brotli or gzip) with long-lived cache headers on finge
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -170,12 +169,9 @@ def after_fork() -> int | None:
 def _warm_rest_quietly(version: int) -> None:
     """A worker's background warm-up of what the master left (``_warm_rest``).
 
-    At the lowest CPU priority (this thread only, on Linux), so requests keep the CPU.
+    Not at a lower CPU priority: a starved thread holding the GIL would stall the worker's
+    request threads behind it.
     """
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):  # not Linux: the thread runs at the worker's priority
-        pass
     try:
         with queries.building(version):
             _warm_rest()
@@ -321,9 +317,10 @@ def _default_pages(pages: tuple[str, ...]) -> None:
     name = "default pages" if len(pages) > 1 else f"default {pages[0]}"
     # on Redis once across workers: the others find these entries there (data/cache.py)
     with dash.get_app().server.app_context(), warming(f"{name} v{ver}") as todo:
-        s, lang = state.DEFAULTS, i18n.language()
-        if todo and "overview" in pages:
-            content.overview_payload(ver, *[s[k] for k in overview.CONTROL_IDS], lang)
+        s, lang = state.DEFAULTS, i18n.supported(i18n.language())
+        if todo and "overview" in pages:  # under the key the page's layout asks for
+            args = overview.payload_args(s)
+            content.overview_payload(ver, *args[:-1], lang, args[-1])
         if todo and "matrix" in pages:
             search = state.to_search(s)
             content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
