@@ -7,7 +7,7 @@ error are they written, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import demo, readers, reference
 from data.readers.limits import Limits
-from data.schema import ImportError_, Problem, ReadResult
+from data.schema import ImportError_, Problem, ReadResult, empty_frame
 from data.settings import Settings
 from data.store import Provenance, Store, file_checksum, options_json
 from data.vocab import vocabulary
@@ -86,48 +86,106 @@ def import_files(
     demo_ids = demo_datasets(store)
     if demo_ids and demo == "refuse":
         raise ImportError_([_demo_problem(store, demo_ids)])
-    results = read_files(paths, settings, progress=progress, **options)
     source_type = options.get("source_type", "official")
-    errors = [p for _, r in results for p in r.errors]
-    if errors:
-        raise ImportError_(errors)
     # the options that change the rows, normalised: GBR, gbr and 826 are the same import
     key = options_json(
         country=_country_key(options.get("country")), indicator=options.get("indicator")
     )
-    items = [
-        (
-            r.frame,
-            Provenance(
-                name=str(r.metadata.get("name") or path.name),
-                file_name=path.name,
-                checksum=file_checksum(path),
-                format=r.format,
-                source_type=source_type,
-                licence=licence or str(r.metadata.get("licence", "")),
-                attribution=attribution or str(r.metadata.get("attribution", "")),
-                options=key,
-                declared=tuple(tuple(x) for x in r.metadata.get("declared", ())),
-            ),
-        )
-        for path, r in results
-    ]
     before = store.datasets()
     dropped = tuple(demo_ids) if demo == "replace" else ()
-    stored = store.import_many(items, progress=rows_progress, remove=dropped)
+    if len(paths) < 2 or store.read_only:
+        results = read_files(paths, settings, progress=progress, **options)
+        errors = [p for _, r in results for p in r.errors]
+        if errors:
+            raise ImportError_(errors)
+        items = [
+            (r.frame, _provenance(path, r, source_type, key, licence, attribution))
+            for path, r in results
+        ]
+        stored = store.import_many(items, progress=rows_progress, remove=dropped)
+        done = [
+            (path, r, prov, len(r.frame))
+            for (path, r), (_, prov) in zip(results, items, strict=True)
+        ]
+    else:
+        # several files (e.g. ten of a million rows): each is read, checked and written in turn
+        # inside the one transaction, so that only one file's rows are in memory at a time. A
+        # file with errors stops the writing; the rest are still read for their problems and
+        # the transaction is rolled back: the store is unchanged, as when nothing was written.
+        done = []
+        stream = _checked_files(
+            paths,
+            settings,
+            progress,
+            options,
+            done,
+            lambda path, r: _provenance(path, r, source_type, key, licence, attribution),
+        )
+        stored = store.import_many(stream, progress=rows_progress, remove=dropped)
     return [
         ImportSummary(
             file=str(path),
             format=r.format,
             dataset=ds,
             created=created,
-            rows=len(r.frame),
+            rows=rows,
             warnings=[p for p in r.problems if p.severity != "error"]
             + _also_imported(before, prov, path.name),
             unmapped=r.unmapped,
         )
-        for (path, r), (_, prov), (ds, created) in zip(results, items, stored, strict=True)
+        for (path, r, prov, rows), (ds, created) in zip(done, stored, strict=True)
     ]
+
+
+def _provenance(
+    path: Path, r: ReadResult, source_type: str, key: str, licence: str, attribution: str
+) -> Provenance:
+    return Provenance(
+        name=str(r.metadata.get("name") or path.name),
+        file_name=path.name,
+        checksum=file_checksum(path),
+        format=r.format,
+        source_type=source_type,
+        licence=licence or str(r.metadata.get("licence", "")),
+        attribution=attribution or str(r.metadata.get("attribution", "")),
+        options=key,
+        declared=tuple(tuple(x) for x in r.metadata.get("declared", ())),
+    )
+
+
+def _checked_files(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    progress: Callable[[str], None] | None,
+    options: dict[str, Any],
+    done: list[tuple[Path, ReadResult, Provenance, int]],
+    provenance: Callable[[Path, ReadResult], Provenance],
+) -> Iterator[tuple[pd.DataFrame, Provenance]]:
+    """(frame, provenance) of each file, while no file has had an error.
+
+    Raises ``ImportError_`` at the end with every error of every file (inside the store's
+    transaction, which is then rolled back). ``done`` receives (path, result without its
+    frame, provenance, rows) of each file yielded.
+    """
+    vocab = vocabulary(tuple(settings.label_maps))
+    limits = Limits.from_settings(settings)
+    errors: list[Problem] = []
+    for path in paths:
+        if progress:
+            progress(str(path))
+        path = Path(path)
+        result = readers.read(path, vocab=vocab, limits=limits, **options)
+        errors += result.errors
+        if errors:
+            result.frame = empty_frame()  # only its problems are needed now
+            continue
+        prov = provenance(path, result)
+        frame, result.frame = result.frame, empty_frame()
+        done.append((path, result, prov, len(frame)))
+        yield frame, prov
+        del frame
+    if errors:
+        raise ImportError_(errors)
 
 
 DEMO_CHOICES = ("refuse", "replace", "keep")

@@ -7,11 +7,13 @@ and what was expected, so that a person can fix the file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # The canonical group dimensions, with SDMX SDG codes as values ("_T" = total / not split).
 DIMENSIONS: tuple[str, ...] = (
@@ -159,45 +161,98 @@ def empty_frame() -> pd.DataFrame:
     return conform(pd.DataFrame({c: [] for c in OBS_COLUMNS}))
 
 
-def conform(frame: pd.DataFrame) -> pd.DataFrame:
+def conform(frame: pd.DataFrame | Mapping[str, Any], *, consume: bool = False) -> pd.DataFrame:
     """Give a frame exactly the canonical columns, in order, with canonical dtypes.
 
     Missing string columns become "" (dimensions become "_T"), missing numbers NaN. Each distinct
-    text is one shared Python object (factorised), which keeps an 800k-row frame small.
+    text is stored once and spread over the rows (factorised), which keeps big frames cheap.
 
     Args:
-        frame: any subset of ``OBS_COLUMNS``; extra columns are dropped.
+        frame: any subset of ``OBS_COLUMNS`` (a frame, or a mapping of equal-length columns
+            such as a reader's arrays: no intermediate frame is built); extra columns dropped.
+        consume: with a dict, remove each column from it once converted, so that a big
+            input is freed column by column instead of living beside the whole result.
 
     Returns:
-        A new frame with ``OBS_COLUMNS``: str columns as object dtype without NaN, floats as
-        float64, ints as int64; index 0..n-1.
+        A new frame with ``OBS_COLUMNS``: str columns as text without NaN, floats as float64,
+        ints as int64; index 0..n-1.
     """
-    n = len(frame)
+    if isinstance(frame, pd.DataFrame):
+        n = len(frame)
+        present = set(frame.columns)
+    else:
+        n = len(next(iter(frame.values()))) if frame else 0
+        present = set(frame)
+    take = frame.pop if consume and isinstance(frame, dict) else frame.__getitem__
     out: dict[str, Any] = {}
     for col in OBS_COLUMNS:
-        present = col in frame.columns
+        given = col in present
         if col in STR_COLUMNS:
-            values = frame[col] if present else pd.Series([""] * n, dtype=object)
-            out[col] = _shared_text(values, col in DIMENSIONS)
+            if given:
+                out[col] = _shared_text(take(col), col in DIMENSIONS)
+            else:
+                out[col] = pd.Series(np.full(n, TOTAL if col in DIMENSIONS else ""), dtype="str")
         elif col in FLOAT_COLUMNS:
-            values = frame[col].to_numpy() if present else np.full(n, np.nan)
+            values = np.asarray(take(col)) if given else np.full(n, np.nan)
             out[col] = pd.to_numeric(values, errors="raise").astype("float64")
         else:
-            values = frame[col].to_numpy() if present else np.zeros(n, dtype="int64")
+            values = np.asarray(take(col)) if given else np.zeros(n, dtype="int64")
             numbers = pd.to_numeric(values, errors="raise").astype("float64")
             out[col] = np.nan_to_num(numbers, nan=0.0).astype("int64")
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    index = pd.RangeIndex(n)
+    return pd.DataFrame({c: _unindexed(v, index) for c, v in out.items()}, index=index)
 
 
-def _shared_text(values: pd.Series, dimension: bool) -> np.ndarray:
+def _unindexed(values: Any, index: pd.RangeIndex) -> Any:
+    if isinstance(values, pd.Series):
+        return pd.Series(values.array, index=index, copy=False)
+    return values
+
+
+def is_canonical(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` is already what ``conform`` returns (so conforming it changes nothing).
+
+    Columns in order with their canonical dtypes, a 0..n-1 index, no missing text and no blank
+    dimension: checked column by column without copying.
+    """
+    index = frame.index
+    if list(frame.columns) != list(OBS_COLUMNS) or not isinstance(index, pd.RangeIndex):
+        return False
+    if index.start != 0 or index.step != 1 or len(index) != len(frame):
+        return False
+    for col in OBS_COLUMNS:
+        dtype = frame[col].dtype
+        if col in FLOAT_COLUMNS:
+            if dtype != np.float64:
+                return False
+        elif col in INT_COLUMNS:
+            if dtype != np.int64:
+                return False
+        elif dtype != _TEXT_DTYPE or frame[col].isna().any():
+            return False
+        elif col in DIMENSIONS and (frame[col] == "").any():
+            return False
+    return True
+
+
+_TEXT_DTYPE = pd.StringDtype(storage="pyarrow", na_value=np.nan)  # pandas 3's default "str"
+
+
+def _shared_text(values: Any, dimension: bool) -> pd.Series:
+    """Text column as pandas' default string dtype, built from its distinct values.
+
+    Blank (and missing) dimension cells become ``TOTAL``; missing text becomes "".
+    """
+    if not isinstance(values, pd.Series | pd.Index):
+        values = np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
     texts = ["" if pd.isna(u) else str(u) for u in np.asarray(uniques, dtype=object)]
     if dimension:
         texts = [t or TOTAL for t in texts]
-    lookup = np.empty(len(texts) + 1, dtype=object)
-    lookup[: len(texts)] = texts
-    lookup[-1] = TOTAL if dimension else ""
-    return lookup[codes]
+    texts.append(TOTAL if dimension else "")  # code -1 (missing) takes the last one
+    codes = np.where(codes < 0, len(texts) - 1, codes).astype(np.int64)
+    taken = pa.array(texts, type=pa.large_string()).take(pa.array(codes))
+    return pd.Series(taken, dtype=_TEXT_DTYPE)
 
 
 def duplicate_problems(frame: pd.DataFrame, file: str) -> list[Problem]:

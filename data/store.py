@@ -20,7 +20,7 @@ import secrets
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,7 @@ from data.schema import (
     STR_COLUMNS,
     conform,
     empty_frame,
+    is_canonical,
 )
 from data.settings import Settings
 
@@ -196,7 +197,7 @@ class Store:
 
     def import_many(
         self,
-        items: list[tuple[pd.DataFrame, Provenance]],
+        items: Iterable[tuple[pd.DataFrame, Provenance]],
         progress: Callable[[int], None] | None = None,
         remove: tuple[int, ...] = (),
         within: Callable[[sa.Connection, list[tuple[int, bool]]], None] | None = None,
@@ -204,7 +205,9 @@ class Store:
         """Store several datasets in ONE transaction: all are committed, or none.
 
         Args:
-            items: (canonical frame, provenance) pairs; ``dataset`` is overwritten.
+            items: (canonical frame, provenance) pairs; ``dataset`` is overwritten. May be an
+                iterator that reads each file as it is needed: an exception it raises rolls
+                the whole transaction back.
             progress: called with the number of rows written after each chunk.
             remove: dataset ids deleted in the same transaction (e.g. the demo datasets that
                 real data replaces): readers never see the store with both, or with neither.
@@ -238,7 +241,9 @@ class Store:
                     if existing is not None:
                         results.append((int(existing[0]), False))
                         continue
-                    rows = conform(frame)
+                    # a reader's frame is canonical already: not copied again (at 10M rows
+                    # a second copy was the import's memory peak)
+                    rows = frame.copy(deep=False) if is_canonical(frame) else conform(frame)
                     values = dict(provenance.__dict__)
                     declared = values.pop("declared")
                     values["imported_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -248,7 +253,10 @@ class Store:
                     rows["dataset"] = dataset_id
                     _insert_rows(conn, rows, progress)
                     _insert_declared(conn, dataset_id, declared, rows)
-                    added.append(rows)
+                    # kept for the snapshot in its compact (categorical) form: with several
+                    # big files, only one file's rows are ever held as text
+                    added.append(_snapshot_part(rows))
+                    del rows, frame
                     results.append((dataset_id, True))
                 if within is not None:
                     within(conn, results)
@@ -256,11 +264,12 @@ class Store:
                 publish.enter_context(self.publishing())
                 after = _bump_version(conn) if added or removed else 0
             if added or removed:
-                rows = (  # one dataset (the usual import): its frame as is, not a copy
-                    (added[0] if len(added) == 1 else pd.concat(added, ignore_index=True))
+                rows = (  # categories sorted as one frame's would be
+                    (added[0] if len(added) == 1 else _concat_categorical(added, sort=True))
                     if added
                     else None
                 )
+                del added
                 self._extend_snapshot(after - 1, after, rows, dropped=set(remove))
         return results
 
@@ -403,11 +412,7 @@ class Store:
         if dropped and parts:
             parts = [parts[0][~parts[0]["dataset"].isin(dropped)].reset_index(drop=True)]
         if rows is not None:  # categorical columns built beside the rows: no full copy first
-            parts.append(
-                pd.DataFrame(
-                    {c: rows[c].astype("category") if c in STR_COLUMNS else rows[c] for c in rows}
-                )
-            )
+            parts.append(_snapshot_part(rows))
         # an emptied store's snapshot has no rows, and its empty categories another dtype
         parts = [p for p in parts if len(p)] or parts[:1]
         if not parts:
@@ -764,8 +769,9 @@ def _insert_rows(
     dialect = conn.dialect.name
     copy_from = f"COPY observations ({names}) FROM STDIN"
     stmt = f"INSERT INTO observations ({names}) VALUES ({', '.join('?' * len(columns))})"
+    plain = _PlainColumns(rows)
     for start in range(0, len(rows), chunk):
-        tuples = list(zip(*_plain_columns(rows.iloc[start : start + chunk]), strict=True))
+        tuples = list(zip(*plain.part(start, start + chunk), strict=True))
         if dialect == "postgresql":
             cursor = conn.connection.driver_connection.cursor()
             with cursor.copy(copy_from) as copy:
@@ -779,22 +785,44 @@ def _insert_rows(
             )
         if progress is not None:
             progress(len(tuples))
+        del tuples
 
 
-def _plain_columns(part: pd.DataFrame) -> list[list[Any]]:
-    """The columns of a canonical frame as Python lists, missing numbers as None."""
-    out: list[list[Any]] = []
-    for col in OBS_COLUMNS:
-        values = part[col].to_numpy()
-        if col in FLOAT_COLUMNS:
-            boxed = values.astype(object)
-            boxed[np.isnan(values)] = None
-            out.append(boxed.tolist())
-        elif col in INT_COLUMNS:
-            out.append(values.astype("int64").tolist())
-        else:
-            out.append(values.astype(object).tolist())
-    return out
+class _PlainColumns:
+    """The columns of a canonical frame as Python values, one chunk of rows at a time.
+
+    Text columns are factorised once: a chunk takes its cells from the distinct texts (one
+    shared ``str`` each) by code, never converting every cell to a new Python object.
+    Missing numbers become None.
+    """
+
+    def __init__(self, rows: pd.DataFrame):
+        self.columns: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+        for col in OBS_COLUMNS:
+            values = rows[col]
+            if col in STR_COLUMNS:
+                codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+                texts = np.asarray(uniques, dtype=object)
+                small = np.int32 if len(texts) < 2**31 else np.int64
+                self.columns.append(("text", np.asarray(codes).astype(small), texts))
+            elif col in FLOAT_COLUMNS:
+                self.columns.append(("float", values.to_numpy(dtype="float64"), None))
+            else:
+                self.columns.append(("int", values.to_numpy().astype("int64"), None))
+
+    def part(self, start: int, stop: int) -> list[list[Any]]:
+        out: list[list[Any]] = []
+        for kind, values, texts in self.columns:
+            piece = values[start:stop]
+            if kind == "text":
+                out.append(texts[piece].tolist())
+            elif kind == "float":
+                boxed = piece.astype(object)
+                boxed[np.isnan(piece)] = None
+                out.append(boxed.tolist())
+            else:
+                out.append(piece.tolist())
+        return out
 
 
 # one advisory lock per database: the writers (and schema creators) of every host in turn
@@ -829,15 +857,25 @@ def _bump_version(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(STATE.c.value).where(STATE.c.key == "version")).scalar())
 
 
-def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate snapshot frames keeping string columns categorical (no object copy)."""
+def _snapshot_part(rows: pd.DataFrame) -> pd.DataFrame:
+    """Canonical rows with their text columns categorical (a no-op on such a frame)."""
+    return pd.DataFrame(
+        {c: rows[c].astype("category") if c in STR_COLUMNS else rows[c] for c in rows}
+    )
+
+
+def _concat_categorical(frames: list[pd.DataFrame], sort: bool = False) -> pd.DataFrame:
+    """Concatenate snapshot frames keeping string columns categorical (no object copy).
+
+    ``sort``: categories in sorted order, as ``astype("category")`` of the rows together gives.
+    """
     if len(frames) == 1:
         return frames[0]
     out = {}
     for col in OBS_COLUMNS:
         if col in STR_COLUMNS:
             parts = [f[col].astype("category") for f in frames]
-            out[col] = union_categoricals(parts, ignore_order=True)
+            out[col] = union_categoricals(parts, sort_categories=sort, ignore_order=True)
         else:
             out[col] = np.concatenate([f[col].to_numpy() for f in frames])
     return pd.DataFrame(out)

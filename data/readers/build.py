@@ -255,14 +255,18 @@ def finish(
     fmt: str,
 ) -> ReadResult:
     """Conform the columns, add dataset/source_row/source_type, report duplicates."""
-    frame = pd.DataFrame(dict(columns), index=range(len(rows)))
-    frame["source_row"] = rows
-    frame["dataset"] = 0
-    frame["source_type"] = ctx.source_type
+    n = len(rows)
+    # conformed without a first frame, and each column let go once converted (``columns``,
+    # the reader's own dict, is emptied: a big file's arrays are not all kept to the end)
+    given = {k: _column(v, n) for k, v in columns.items()}
+    columns.clear()
+    given["source_row"] = np.asarray(rows)
+    given["dataset"] = np.zeros(n, dtype=np.int64)
+    given["source_type"] = np.full(n, ctx.source_type, dtype=object)
     for dim in DIMENSIONS:
-        if dim not in frame.columns:
-            frame[dim] = TOTAL
-    frame = conform(frame)
+        if dim not in given:
+            given[dim] = np.full(n, TOTAL, dtype=object)
+    frame = conform(given, consume=True)
     _bounds_in_order(ctx, frame)
     dups = duplicate_problems(frame, ctx.file)
     if ctx.keep_conflicts:
@@ -271,6 +275,15 @@ def finish(
     return ReadResult(
         frame=frame, problems=ctx.problems, unmapped=ctx.unmapped, format=fmt, metadata=ctx.metadata
     )
+
+
+def _column(values: object, n: int) -> object:
+    """A reader's column as conform takes it: arrays and Series as they are, a scalar repeated."""
+    if isinstance(values, pd.Series):
+        return values.reset_index(drop=True)
+    if isinstance(values, np.ndarray | list | tuple):
+        return values
+    return np.full(n, values, dtype=object)
 
 
 def _bounds_in_order(ctx: Context, frame: pd.DataFrame) -> None:

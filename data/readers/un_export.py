@@ -101,6 +101,9 @@ def read_un(table: Table, ctx: Context) -> ReadResult:
         len(rows),
         cells[pairs_at] if pairs_at is not None else None,
     )
+    # every cell the rows need is in ``out`` now: let the grid go before the frame is built
+    del cells, col, breakdowns, leftovers, dims
+    table.release()
     return finish(ctx, out, rows, "un")
 
 
