@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
-from flask import request
 
+from callbacks import downloads
 from layouts import ids, state
 from layouts.i18n import language
 from layouts.pages import content, overview
@@ -42,6 +42,7 @@ def register(app):
         Output(ids.MAP_TABLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "aria-expanded"),
+        *menu_outputs(duplicate=True),
         Input(ids.OVERVIEW_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         Input(ids.MAP_TABLE_TOGGLE, "n_clicks"),
@@ -53,22 +54,22 @@ def register(app):
         *values, clicks, current, pathname = values_clicks_and_current
         if not overview.is_here(pathname):
             raise PreventUpdate  # the URL moved to another page: the overview is unmounting
-        trigger = TRIGGERS.get(ctx.triggered_id, "control")
-        values = dict(zip(controls, values))
-        return overview.update(trigger, search, values, clicks, current, language())
+        trigger, values = TRIGGERS.get(ctx.triggered_id, "control"), dict(zip(controls, values))
+        out = overview.update(trigger, search, values, clicks, current, language())
+        links = downloads.links(ids.OVERVIEW_DOWNLOADS, "map", out, overview.STATE_AT, current)
+        return *out, *links
 
+    # The links of the state the page opened with (its Location sets its href when it mounts,
+    # and on back/forward: the address's state is the one shown then); changes bring theirs.
     @app.callback(
-        *[
-            Output(i, images.MENU_PROPS[k])
-            for k, i in ids.OVERVIEW_DOWNLOADS.items()
-            if k in images.MENU_PROPS
-        ],
-        Input(ids.OVERVIEW_STATE, "data"),
+        *menu_outputs(),
+        Input(ids.OVERVIEW_URL, "href"),
+        prevent_initial_call=True,
     )
-    def update_downloads(s):
-        search = state.to_search(state.trusted(s, content.choices()) or {})
-        links = images.menu_links("map", search, request.host_url, language())
-        return images.menu_values(ids.OVERVIEW_DOWNLOADS, links)
+    def downloads_on_load(href):
+        if not overview.is_here(downloads.path_of(href)):
+            raise PreventUpdate  # the URL moved to another page: the overview is unmounting
+        return downloads.for_address(ids.OVERVIEW_DOWNLOADS, "map", href)
 
     @app.callback(
         Output(ids.OVERVIEW_NAV, "href"),
@@ -80,3 +81,13 @@ def register(app):
         iso3 = overview.clicked_iso3(click)
         s = state.trusted(s, content.choices()) or {}
         return f"/country/{iso3}{state.to_search(s)}" if iso3 else no_update
+
+
+def menu_outputs(duplicate: bool = False) -> list[Output]:
+    """The download menu's outputs (``images.MENU_PROPS``), in ``OVERVIEW_DOWNLOADS`` order."""
+    menu = ids.OVERVIEW_DOWNLOADS.items()
+    return [
+        Output(i, images.MENU_PROPS[k], allow_duplicate=duplicate)
+        for k, i in menu
+        if k in images.MENU_PROPS
+    ]

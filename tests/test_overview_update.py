@@ -95,7 +95,7 @@ def test_the_url_of_the_state_shown_sends_nothing_and_back_sends_the_old_state(a
         assert same == (no_update,) * len(same)
         back = overview.update("url", "", {}, 0, shown)
         assert back[0] is no_update  # a URL change never rewrites the URL
-        assert back[overview._STATE_AT] == overview.filter_state(state.DEFAULTS)
+        assert back[overview.STATE_AT] == overview.filter_state(state.DEFAULTS)
         want = _uncached(state.DEFAULTS, "en")
         assert back[N_SYNC + 2] == want["summary"]
 
@@ -132,3 +132,23 @@ def test_a_worker_copy_is_never_served_for_another_store(app, realshape_store, t
     finally:
         queries.configure(realshape_store)  # the module's app answers from its store again
         content.reset()
+
+
+def test_the_links_of_the_address_on_load_are_those_a_change_sends(app):
+    from callbacks import downloads
+
+    with app.server.test_request_context("/", base_url="http://example.org/"):
+        s, _ = state.validate({"group": "women", "mode": "values"}, content.choices())
+        on_load = downloads.for_address(
+            ids.OVERVIEW_DOWNLOADS, "map", "http://example.org/" + state.to_search(s)
+        )
+        assert on_load == downloads.for_state(ids.OVERVIEW_DOWNLOADS, "map", s)
+        assert all("group=women" in v for v in on_load[:4])  # csv, xlsx, png, svg
+        out = overview.update("control", "", {"group": "women", "mode": "values"}, 0, None)
+        sent = downloads.links(ids.OVERVIEW_DOWNLOADS, "map", out, overview.STATE_AT, None)
+        assert sent == on_load
+        shown = overview.filter_state(s)  # nothing changes: the links of the state shown
+        same = overview.update("url", state.to_search(s), {}, 0, shown)
+        assert downloads.links(ids.OVERVIEW_DOWNLOADS, "map", same, overview.STATE_AT, shown) == (
+            on_load
+        )

@@ -287,7 +287,7 @@ def sync(
 SYNC_OUTPUTS = 1 + len(FILTER_IDS) + 4 + len(BOX_IDS)
 MAP_OUTPUTS = 4
 TABLE_OUTPUTS = 3
-_STATE_AT = 1 + len(FILTER_IDS) + 2  # the state's place among the sync outputs
+STATE_AT = 1 + len(FILTER_IDS) + 2  # the state's place among the sync outputs
 
 
 def update(
@@ -321,7 +321,7 @@ def update(
             return synced + (no_update,) * MAP_OUTPUTS + table_outputs(s, shown, lang)
     else:
         synced = sync(trigger == "url", search, values, current, lang)
-        s = synced[_STATE_AT]
+        s = synced[STATE_AT]
     if s is no_update:
         return synced + (no_update,) * (MAP_OUTPUTS + TABLE_OUTPUTS)
     p = payload(s, lang)
