@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.shutdown()
         first = first_load_report(rec)
-        topo = [r.url for _, r, *_ in rec.finished if "/assets/topojson/" in r.url]
+        topo = [r.url for _, r, *_ in rec.finished if "topojson/world_" in r.url]
         print(f"topojson fetches in the whole session: {len(topo)}")
         print("URL after each interaction: " + "; ".join(f"{k} -> {v}" for k, v in urls.items()))
         calls = captured_callbacks(rec)

@@ -9,6 +9,7 @@ Nothing is read at import time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from functools import lru_cache
@@ -23,6 +24,20 @@ _ASSETS = Path(__file__).resolve().parents[1] / "assets" / "topojson"
 def topojson_dir() -> Path:
     """Directory served to plotly.js as ``topojsonURL`` (holds world_110m.json, world_50m.json)."""
     return _ASSETS
+
+
+@lru_cache(maxsize=1)
+def topojson_digest() -> str:
+    """A digest of the served topojson files (read once): their URL changes when they do."""
+    digest = hashlib.sha256()
+    for resolution in RESOLUTIONS:
+        digest.update(topojson_path(resolution).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def topojson_url_path() -> str:
+    """Where the app serves the topojson (plotly's ``topojsonURL``): changes with the files."""
+    return f"/topojson/{topojson_digest()}/"
 
 
 def topojson_path(resolution: int = 110) -> Path:

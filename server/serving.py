@@ -15,9 +15,11 @@ set) are left alone.
 
 Cache headers: URLs that change when their content does (Dash's fingerprinted bundles
 ``name.v<version>m<mtime>.js``, ``assets/...?m=<mtime>``, ``_favicon.ico?v=<version>``) go out
-``public, max-age=31536000, immutable``: a repeat visit does not even ask for them. Others
-(the topojson fetched by plotly, an unfingerprinted bundle) keep revalidation with a 304;
-pages and callback answers are not cached.
+``public, max-age=31536000, immutable``: a repeat visit does not even ask for them. So does
+the map's topojson, which plotly fetches as ``<topojsonURL>world_110m.json``: its URL carries a
+digest of the files (``/topojson/<digest>/``, ``TOPOJSON_ROUTE``), so a warm visit saves that
+round trip too. Others (an unfingerprinted bundle, ``/assets/topojson/``) keep revalidation
+with a 304; pages and callback answers are not cached.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from typing import Any
 
 import brotli
 from dash.fingerprint import check_fingerprint
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request, send_from_directory
 from flask_compress import Compress
+
+from geo import boundaries
 
 YEAR = 31_536_000
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
@@ -46,6 +50,8 @@ QUICK_BR_LEVEL = 5  # static files until their best compression is on disk (~50 
 _EXTENSIONS = {"br": "br", "gzip": "gz"}
 _BUNDLES = "_dash-component-suites"
 _TEXT_SUFFIXES = (".js", ".css", ".json", ".svg")
+TOPOJSON_ROUTE = "/topojson/<digest>/<name>"  # geo.boundaries.topojson_url_path()
+_TOPOJSON_ENDPOINT = "gapmap_topojson"
 
 
 class StaticCache:
@@ -156,6 +162,13 @@ def serve(server: Flask, directory: Path | None = None) -> None:
     )
     server.extensions["compress"] = Compress(server)
 
+    @server.route(TOPOJSON_ROUTE, endpoint=_TOPOJSON_ENDPOINT)
+    def topojson(digest: str, name: str) -> Response:
+        names = {boundaries.topojson_path(r).name for r in boundaries.RESOLUTIONS}
+        if name not in names:
+            abort(404)
+        return send_from_directory(boundaries.topojson_dir(), name, max_age=0)
+
     # registered after Flask-Compress, so it runs before it (Flask runs them in reverse)
     @server.after_request
     def static_files(response: Response) -> Response:
@@ -188,6 +201,9 @@ def _fingerprinted() -> bool | None:
         return check_fingerprint(str(request.view_args.get("fingerprinted_path", "")))[1]
     if endpoint.endswith("_favicon.ico"):
         return "v" in request.args
+    if endpoint == _TOPOJSON_ENDPOINT and request.view_args:
+        # an old digest (a page from before an upgrade) gets today's files, revalidated
+        return request.view_args.get("digest") == boundaries.topojson_digest()
     return None
 
 
@@ -226,7 +242,7 @@ def precompress(server: Flask, paths: Iterable[str]) -> threading.Thread | None:
 def static_paths(page: str, app: Any) -> list[str]:
     """The static files a page's HTML links to, and the text files of the app's ``assets/``.
 
-    ``assets/`` adds what scripts fetch later, such as the map's topojson.
+    ``assets/`` adds what scripts fetch later, and the map's topojson at the URL plotly asks.
     """
     found = re.findall(r'(?:src|href)="(/[^"]+)"', page)
     linked = [p for p in found if p.startswith(("/assets/", f"/{_BUNDLES}/", "/_favicon"))]
@@ -236,4 +252,6 @@ def static_paths(page: str, app: Any) -> list[str]:
         for f in sorted(folder.rglob("*"))
         if f.suffix in _TEXT_SUFFIXES
     ]
-    return list(dict.fromkeys(linked + files))
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    topo = [prefix + boundaries.topojson_url_path() + boundaries.topojson_path(110).name]
+    return list(dict.fromkeys(linked + files + topo))

@@ -116,6 +116,39 @@ def test_fingerprinted_files_are_immutable(client, linked):
         assert "no-cache" not in cache, url
 
 
+def test_the_map_fetches_its_topojson_at_a_fingerprinted_immutable_url(app, client):
+    from geo import boundaries
+    from layouts.pages import content
+
+    with app.server.test_request_context("/"):
+        base = content.graph_config()["topojsonURL"]
+    assert base == f"/topojson/{boundaries.topojson_digest()}/"
+    r = client.get(base + "world_110m.json", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "br"
+    assert "immutable" in r.headers["Cache-Control"]
+    plain = client.get(base + "world_110m.json")
+    assert plain.get_data() == boundaries.topojson_path(110).read_bytes()
+    assert client.get(base + "world_50m.json").status_code == 200
+    assert client.get(base + "../store.json").status_code == 404
+    assert client.get(base + "secret.json").status_code == 404
+
+
+def test_the_topojson_digest_follows_the_files(tmp_path, monkeypatch):
+    from geo import boundaries
+
+    for r in boundaries.RESOLUTIONS:
+        (tmp_path / boundaries.topojson_path(r).name).write_bytes(b"{}")
+    monkeypatch.setattr(boundaries, "_ASSETS", tmp_path)
+    boundaries.topojson_digest.cache_clear()
+    try:
+        first = boundaries.topojson_url_path()
+        (tmp_path / "world_110m.json").write_bytes(b'{"type": "Topology"}')
+        boundaries.topojson_digest.cache_clear()
+        assert boundaries.topojson_url_path() != first
+    finally:
+        boundaries.topojson_digest.cache_clear()
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -124,7 +157,8 @@ def test_fingerprinted_files_are_immutable(client, linked):
         "/country/KEN",
         "/_dash-layout",
         "/_dash-dependencies",
-        TOPOJSON,  # fetched by plotly.js without a fingerprint: revalidated
+        TOPOJSON,  # the asset's own URL, without a fingerprint: revalidated
+        "/topojson/0000000000000000/world_110m.json",  # an older digest: today's file, revalidated
         "/assets/app.css",  # an asset asked for without its ?m= fingerprint
         "/_dash-component-suites/dash/dcc/async-graph.js",  # Dash's lazy chunks: no fingerprint
         "/api/v1/",
@@ -158,7 +192,8 @@ def test_static_files_are_compressed_once_dynamic_answers_never_cached(app, clie
     client.get("/_dash-layout", headers={"Accept-Encoding": "br"})
     client.get("/", headers={"Accept-Encoding": "br"})
     assert all(
-        k.split(";", 1)[1].startswith(("/assets/", "/_dash-comp", "/_fav")) for k in cache.data
+        k.split(";", 1)[1].startswith(("/assets/", "/_dash-comp", "/_fav", "/topojson/"))
+        for k in cache.data
     )
 
 

@@ -45,11 +45,13 @@ def jsonable(obj: Any) -> Any:
 
 
 def graph_config() -> dict[str, Any]:
-    """``dcc.Graph`` config with the topojson served from this app's assets."""
-    from dash import get_asset_url
+    """``dcc.Graph`` config with the topojson served by this app, at a fingerprinted URL."""
+    from dash import get_relative_path
+
+    from geo.boundaries import topojson_url_path
 
     # the modebar in the page's language (issue #10)
-    return {**theme.graph_config(get_asset_url("topojson/")), **graph_locale()}
+    return {**theme.graph_config(get_relative_path(topojson_url_path())), **graph_locale()}
 
 
 def version() -> int:
