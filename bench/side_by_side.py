@@ -231,11 +231,19 @@ class Server(bench_soak.Gunicorn):
     """gunicorn on 127.0.0.1: the project (the repo's gunicorn.conf.py) or the baseline."""
 
     def __init__(
-        self, app: str, store: Path, workers: int, logfile: Path, preload: bool = False
+        self,
+        app: str,
+        store: Path,
+        workers: int,
+        logfile: Path,
+        preload: bool = False,
+        worker_copies: bool = True,
     ) -> None:
         self.app = app
         self.cache_dir = Path(tempfile.mkdtemp(prefix=f"cache-{app}-", dir=logfile.parent))
         env = bench_soak.gapmap_env(store, GAPMAP_CACHE_DIR=str(self.cache_dir))
+        if not worker_copies:  # emptying the cache directory then makes a real miss
+            env["GAPMAP_RECENT_PAYLOADS"] = "0"
         env["BASELINE_DATA_DIR"] = str(store)
         self.port = bench_soak.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -385,7 +393,8 @@ def post_sample(http: requests.Session, base: str, bodies: list[bytes]) -> tuple
 
 def one_worker(store: Path, workdir: Path, repeat: int, visits: int, res: dict, only) -> None:
     """Both apps with 1 worker each: the ``server`` and ``browser`` sections."""
-    project = Server("project", store, 1, workdir / "project-w1.log")
+    # the replays' cache misses must be misses: no worker-local copies of map answers
+    project = Server("project", store, 1, workdir / "project-w1.log", worker_copies=False)
     baseline = Server("baseline", store, 1, workdir / "baseline-w1.log")
     try:
         log(f"project up in {project.wait_up():.1f} s; baseline up in {baseline.wait_up():.1f} s")

@@ -48,6 +48,11 @@ HELP: dict[str, tuple[str, str]] = {
         "removal); the new version's results are computed in the background and served once "
         "ready. 0 = never look (restart to see new data).",
     ),
+    "recent_payloads": (
+        "GAPMAP_RECENT_PAYLOADS",
+        "Map answers each worker keeps in its own memory, in front of the shared cache "
+        "(about 150 KB each); 0 = none (every answer comes from the shared cache or is computed).",
+    ),
     "max_import_mb": ("GAPMAP_MAX_IMPORT_MB", "Largest file an import reads, in MB (on disk)."),
     "max_expanded_mb": (
         "GAPMAP_MAX_EXPANDED_MB",
@@ -118,6 +123,7 @@ class Settings:
     expectations: str = ""
     demo_on_empty: bool = True
     warm_poll: int = 2
+    recent_payloads: int = 64
     max_import_mb: int = 250
     max_expanded_mb: int = 500
     max_rows: int = 2_000_000

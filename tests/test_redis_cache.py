@@ -39,8 +39,15 @@ def redis(tmp_path):
 
 
 def _settings(store_dir: Path, url: str) -> Settings:
-    # the default cache type: the Redis URL alone selects Redis
-    return Settings(data_dir=store_dir, demo_on_empty=False, cache_redis_url=url, warm_poll=0)
+    # the default cache type: the Redis URL alone selects Redis; no worker-local copies of map
+    # answers in front of it, so every memoised call is seen going to Redis
+    return Settings(
+        data_dir=store_dir,
+        demo_on_empty=False,
+        cache_redis_url=url,
+        warm_poll=0,
+        recent_payloads=0,
+    )
 
 
 def _pages(app, client) -> dict[str, dict]:

@@ -154,8 +154,8 @@ def payload_args(s: dict[str, str]) -> list[str]:
 # A worker's own copies of the payloads it served last, in front of the shared cache: a hit
 # there builds a key by inspecting the function's signature and unpickles ~40 KB (~1 ms, more
 # than the rest of the callback). Payloads are never modified once built.
+# At most ``GAPMAP_RECENT_PAYLOADS`` of them (64 by default: ~10 MB).
 _RECENT: OrderedDict[tuple, tuple[weakref.ref, dict[str, Any]]] = OrderedDict()
-RECENT_SIZE = 64  # ~10 MB at most
 _recent_lock = threading.Lock()
 
 
@@ -170,9 +170,10 @@ def payload(s: dict[str, str], lang: str | None) -> dict[str, Any]:
     if found is not None and found[0]() is snap:
         return found[1]
     p = content.overview_payload(snap.version, *args[:-1], lang, args[-1])
+    size = queries.settings().recent_payloads
     with _recent_lock:
         _RECENT[key] = (weakref.ref(snap), p)
-        while len(_RECENT) > RECENT_SIZE:
+        while len(_RECENT) > size:
             _RECENT.popitem(last=False)
     return p
 
