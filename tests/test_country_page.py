@@ -16,7 +16,7 @@ from data.vocab import group
 from layouts import figures, tables
 from layouts.pages import country
 from tests.conftest import obs_frame
-from tests.test_components import markdown_table, texts, walk
+from tests.test_components import markdown_table, texts, tree, walk
 
 DIS = group("disability")
 
@@ -114,16 +114,17 @@ def test_missing_splits_grouped_by_goal_and_collapsed():
     assert missing["goal"].tolist() == ["8", "8", "10", ""]  # numeric goal order, unknown last
     assert missing["series"].tolist() == ["D", "A", "B", "E"]  # outdated before no data
     block = tables.missing_list(missing, {"A": "Alpha"})
-    details = [c for c in walk(block) if isinstance(c, html.Details)]
-    summaries = [d.children[0].children for d in details]
+    details = list(tree(block).iter("details"))  # one markup block, real <details>/<ul>/<li>
+    summaries = [d.find("summary").text for d in details]
     assert summaries == [
         "Goal 8 \u2014 2 missing",
         "Goal 10 \u2014 1 missing",
         "No SDG goal recorded \u2014 1 missing",
     ]
-    assert not any(getattr(d, "open", False) for d in details)  # collapsed
+    assert not any("open" in d.attrib for d in details)  # collapsed
     assert "4 expected splits are not available and recent" in texts(block)
-    items = [c.children for c in walk(details[0]) if isinstance(c, html.Li)]
+    assert all(d.find("ul").get("className") == "missing-list" for d in details)
+    items = ["".join(li.itertext()) for li in details[0].find("ul").iter("li")]
     assert items[1] == "Alpha split by Persons with disabilities (no data at all)"
 
 
@@ -325,22 +326,19 @@ def test_missing_splits_say_their_reason_in_words():
         "C": "declared_missing",
         "E": "no_series",
     }
-    items = {
-        texts(li)[0].split(" split by")[0]: texts(li)
-        for li in walk(tables.missing_list(missing, {}))
-        if isinstance(li, html.Li)
-    }
+    lis = ["".join(li.itertext()) for li in tree(tables.missing_list(missing, {})).iter("li")]
+    items = {text.split(" split by")[0]: text for text in lis}
     assert "Not split \u2014 published 40 times, never by disability" in items["A"]
     assert "Outdated \u2014 9 years old" in items["B"]
     assert "Declared but missing" in items["C"]
     assert "Not published at all" in items["E"]
     # a symbol too, hidden from screen readers (the words carry the meaning)
     glyphs = [
-        c
-        for c in walk(tables.missing_list(missing, {}))
-        if "glyph-" in str(getattr(c, "className", ""))
+        e
+        for e in tree(tables.missing_list(missing, {})).iter("span")
+        if "glyph-" in e.get("className", "")
     ]
-    assert glyphs and all(getattr(g, "aria-hidden") == "true" for g in glyphs)
+    assert glyphs and all(g.get("aria-hidden") == "true" for g in glyphs)
 
 
 def test_status_matrix_cells_carry_reasons():
