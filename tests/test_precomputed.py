@@ -127,3 +127,48 @@ def test_an_unwritable_directory_leaves_the_tables_in_memory(tmp_path):
     frame = pd.DataFrame({"iso3": ["KEN"]})
     assert precomputed.write(where, [("statuses", "women", "all", frame)]) is False
     assert precomputed.read(where, "statuses", "women", "all") is None
+
+
+def _official_only(data_dir):
+    from data.settings import Settings
+
+    settings = Settings(data_dir=data_dir, demo_on_empty=False, cache_type="NullCache")
+    store = queries.configure(settings)
+    files = shape.write_files(data_dir / "files")
+    pipeline.import_files(
+        store, [files["un"]], settings, licence="CC BY 4.0", attribution="Test fixture"
+    )
+    return settings
+
+
+def test_official_is_one_table_with_all_when_every_row_is_official(tmp_path, monkeypatch):
+    """The same rows give the same results: one copy of each table, equal to its own computation."""
+    settings = _official_only(tmp_path / "store")
+    queries.configure(settings)
+    assert (queries.observations()["source_type"] == "official").all()
+    kinds = ("statuses", "coverage", "disparities")
+    shared = {(k, g): getattr(queries, k)(g, "official") for k in kinds for g in groups()}
+    for (kind, g), frame in shared.items():
+        assert frame is getattr(queries, kind)(g, "all")
+    assert any(len(f) for (kind, _), f in shared.items() if kind == "disparities")
+    # computed on their own (the official rows filtered out of all): the same tables
+    monkeypatch.setattr(queries, "_shared", lambda source: source)
+    version, recent, small_n = queries.current_version(), settings.recent_years, settings.small_n
+    for g in groups():
+        own = {
+            "statuses": queries._statuses.__wrapped__(version, g, "official", recent),
+            "coverage": queries._coverage.__wrapped__(version, g, "official", recent),
+            "disparities": queries._disparities.__wrapped__(version, g, "official", small_n),
+        }
+        for kind, frame in own.items():
+            assert_frame_equal(frame, shared[kind, g], check_exact=True)
+
+
+def test_official_has_its_own_tables_beside_community_rows(tmp_path):
+    settings = shape.build(tmp_path / "store")
+    queries.configure(settings)
+    assert (queries.observations()["source_type"] == "community").any()
+    assert queries.disparities("disability", "official") is not queries.disparities(
+        "disability", "all"
+    )
+    assert len(queries.observations("official")) < len(queries.observations("all"))
