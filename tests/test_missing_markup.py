@@ -154,3 +154,29 @@ def test_markup_lists_the_same_missing_splits(realshape, lang):
             checked += len(frame)
             glyphs += sum(len(g[4]) for g in got["goals"])
     assert checked > 100 and glyphs > 0  # items with and without a reason
+
+
+def test_a_group_change_leaves_the_missing_splits_as_shown(realshape):
+    from dash import no_update
+
+    from app import create_app
+    from layouts.pages import content, country
+
+    app = create_app(realshape, warm=False)
+    with app.server.test_request_context("/country/KEN"):
+        _sync_steps(country, content, no_update)
+
+
+def _sync_steps(country, content, no_update) -> None:
+    first = country.sync("KEN", True, "", {"group": None, "series": None}, None, "en")
+    shown = first[5]
+    assert first[8] == country.missing_payload(content.version(), "KEN", shown["source"], "en")
+    other = "women" if shown["group"] != "women" else "disability"
+    second = country.sync("KEN", False, "", {"group": other, "series": None}, shown, "en")
+    assert second[5]["group"] == other and second[6] is not no_update
+    assert second[8] is no_update  # they depend on the country and source only
+    # another source (the address changed): its own missing splits
+    source = "official" if shown["source"] != "official" else "all"
+    third = country.sync("KEN", True, f"?source={source}", {}, second[5], "en")
+    assert third[5]["source"] == source
+    assert third[8] == country.missing_payload(content.version(), "KEN", source, "en")

@@ -498,7 +498,10 @@ def sync(
     Returns:
         (search, group, series, series options, notice, state, detail, back link, missing
         splits); all
-        ``no_update`` when the URL changed to the state already shown.
+        ``no_update`` when the URL changed to the state already shown. The missing splits
+        depend on the country and source only (the language re-renders the page, and with it
+        an empty state): a group or series change leaves them as shown (``no_update``) instead
+        of sending the same ~90 KB again.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     back = "/" + state.to_search(s)  # the filters as chosen, not the series picked here
@@ -506,6 +509,8 @@ def sync(
     if from_url and s == current:
         return (no_update,) * 9
     detail = detail_payload(content.version(), iso3, s["group"], s["series"], s["source"], lang)
+    shown = isinstance(current, dict) and current.get("source") == s["source"]
+    missing = no_update if shown else missing_payload(content.version(), iso3, s["source"], lang)
     return (
         state.to_search(s) if write else no_update,
         s["group"],
@@ -515,7 +520,7 @@ def sync(
         s,
         detail["detail"],
         back,
-        missing_payload(content.version(), iso3, s["source"], lang),
+        missing,
     )
 
 

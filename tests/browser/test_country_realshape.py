@@ -224,3 +224,18 @@ def test_another_countrys_national_series_says_it_does_not_apply(desktop):
         "This series is published only for United Kingdom: it does not apply to Kenya."
     )
     expect(detail).not_to_contain_text("Kenya has no value of this series")
+
+
+def test_a_group_change_keeps_the_missing_splits_as_shown(desktop):
+    """They depend on the country and source only: the callback leaves them (no_update)."""
+    page = desktop("/country/KEN")
+    goal = page.locator(f"#{ids.COUNTRY_MISSING} details").first
+    goal.locator("summary").click()
+    expect(goal).to_have_attribute("open", "")
+    before = page.locator(f"#{ids.COUNTRY_MISSING}").inner_text()
+    page.get_by_label("Population group", exact=True).select_option("women")
+    expect(page).to_have_url(re.compile(r"group=women"))
+    expect(page.locator(".country-summary")).to_contain_text("women and girls")
+    expect(goal).to_have_attribute("open", "")  # the same list, still expanded
+    assert page.locator(f"#{ids.COUNTRY_MISSING}").inner_text() == before
+    expect(page.locator(f"#{ids.COUNTRY_MISSING} li").first).to_contain_text("split by")
