@@ -219,12 +219,17 @@ def _arrow_grid(body: bytes, sep: str, first: str) -> pd.DataFrame | None:
     One multi-threaded parse into text columns instead of pandas' parse plus a second one
     checking row lengths. None (the caller then takes the pandas path, with its checks and
     messages) when any record has fewer or more cells than the header, a line is blank, the
-    parse fails or the text holds NUL characters: those files keep the exact old handling.
+    parse fails, the text holds NUL characters or the last line has no line end: those files
+    keep the exact old handling.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if b"\x00" in body:
+        return None
+    if not body.endswith((b"\n", b"\r")):
+        # a last line without its end may be cut off (inside a quoted field pyarrow reads it
+        # as complete): the exact path checks and explains it
         return None
     irregular: list[int] = []
 
