@@ -91,13 +91,24 @@ def countries_in(region: str = WORLD) -> list[str]:
     return [c for c in counted if c in inside]
 
 
+Version = tuple[int, int]  # (store identity, store version)
+
+
+def _version() -> Version:
+    """The key of per-version look-ups: the store's identity and its version.
+
+    Another store opened in the same process (as tests do) restarts its versions at 1.
+    """
+    return queries.store().identity, queries.snapshot().version
+
+
 def series_goals() -> dict[str, tuple[str, ...]]:
     """Series -> its SDG goals (from the catalogue's ``goal``, e.g. "10, 16")."""
-    return dict(_series_goals(queries.snapshot().version))
+    return dict(_series_goals(_version()))
 
 
 @lru_cache(maxsize=4)
-def _series_goals(version: int) -> dict[str, tuple[str, ...]]:
+def _series_goals(version: Version) -> dict[str, tuple[str, ...]]:
     cat = queries.snapshot().catalogue
     return {
         str(s): tuple(g.strip() for g in str(goal).split(",") if g.strip())
@@ -107,11 +118,11 @@ def _series_goals(version: int) -> dict[str, tuple[str, ...]]:
 
 def series_in(group: str, goal: str = "all") -> list[str]:
     """Series split by ``group`` within ``goal`` ("all": every goal), as the filters offer."""
-    return list(_series_in(queries.snapshot().version, group, goal))
+    return list(_series_in(_version(), group, goal))
 
 
 @lru_cache(maxsize=256)
-def _series_in(version: int, group: str, goal: str) -> tuple[str, ...]:
+def _series_in(version: Version, group: str, goal: str) -> tuple[str, ...]:
     cat = queries.snapshot().catalogue
     goals = _series_goals(version)
     return tuple(
@@ -304,7 +315,7 @@ def with_provenance_of(pairs: pd.DataFrame, source: str, series: str) -> pd.Data
     version (``_obs_keys``) instead of a dictionary of every observation of the series.
     """
     obs = queries.observations(source)
-    keys, order, unique = _obs_keys(queries.snapshot().version, source, id(obs))
+    keys, order, unique = _obs_keys(_version(), source, id(obs))
     if not unique or not len(pairs):  # a source row read twice: the plain way (last one wins)
         return with_provenance(pairs, obs[(obs["series"] == series).to_numpy()])
 
@@ -334,7 +345,7 @@ def _key(dataset: pd.Series, row: pd.Series) -> np.ndarray:
 
 
 @lru_cache(maxsize=6)
-def _obs_keys(version: int, source: str, _of: int) -> tuple[np.ndarray, np.ndarray, bool]:
+def _obs_keys(version: Version, source: str, _of: int) -> tuple[np.ndarray, np.ndarray, bool]:
     """The source's observation keys, sorted: (keys, their row positions, all keys unique).
 
     A key is the dataset id and the source row in one integer.
@@ -485,24 +496,22 @@ def group_statuses(group: str, source: str = "all", goal: str = "all") -> pd.Dat
     st = queries.statuses(group, source)
     if goal == "all":
         return st
-    return _goal_statuses(queries.snapshot().version, group, source, goal, id(st))
+    return _goal_statuses(_version(), group, source, goal, id(st))
 
 
 @lru_cache(maxsize=64)
-def _goal_statuses(version: int, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
+def _goal_statuses(version: Version, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
     st = queries.statuses(group, source)
     return st[st["series"].isin(series_in(group, goal))]
 
 
 def group_coverage(group: str, source: str = "all", goal: str = "all") -> pd.DataFrame:
     """``coverage_table`` of one group and goal for every country, once per store version."""
-    return _group_coverage(
-        queries.snapshot().version, group, source, goal, id(group_statuses(group, source, goal))
-    )
+    return _group_coverage(_version(), group, source, goal, id(group_statuses(group, source, goal)))
 
 
 @lru_cache(maxsize=64)
-def _group_coverage(version: int, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
+def _group_coverage(version: Version, group: str, source: str, goal: str, _of: int) -> pd.DataFrame:
     return coverage_table(group=group, goal=goal, source=source)
 
 
@@ -620,11 +629,11 @@ def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
 def country_rows(source: str = "all") -> dict[str, np.ndarray]:
     """ISO3 -> row positions in ``queries.observations(source)``, built once per version."""
     obs = queries.observations(source)
-    return _country_rows(queries.snapshot().version, source, id(obs))
+    return _country_rows(_version(), source, id(obs))
 
 
 @lru_cache(maxsize=6)
-def _country_rows(version: int, source: str, _of: int) -> dict[str, np.ndarray]:
+def _country_rows(version: Version, source: str, _of: int) -> dict[str, np.ndarray]:
     grouped = queries.observations(source).groupby("iso3", observed=True, sort=False)
     return {str(k): v for k, v in grouped.indices.items()}
 
