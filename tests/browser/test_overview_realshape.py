@@ -90,8 +90,8 @@ def test_matrix_sorts_by_a_group_both_ways(open_page, realshape_server):
     page.goto(realshape_server.at("/matrix"))
     sort = page.get_by_label("Sort by")
     expect(sort.locator("option", has_text="lowest coverage first")).to_have_count(10)
-    # as a person would: once the page has loaded (a choice made in the same millisecond the
-    # page router's answer arrives could be lost on a loaded machine: it flaked once in CI)
+    # once the page's first answers are in (a choice made while one is in flight can be
+    # overwritten by it on a loaded machine: a known race, flaked once in CI)
     page.wait_for_load_state("networkidle")
     sort.select_option(label="Persons with disabilities: lowest coverage first")
     expect(page).to_have_url(realshape_server.at("/matrix?sort=disability-asc"))
