@@ -152,3 +152,24 @@ def test_the_links_of_the_address_on_load_are_those_a_change_sends(app):
         assert downloads.links(ids.OVERVIEW_DOWNLOADS, "map", same, overview.STATE_AT, shown) == (
             on_load
         )
+
+
+def test_a_change_leaves_the_controls_the_person_set_as_they_are(app):
+    """The answer to a change sets a control only where the state corrects it.
+
+    A second choice made while the first answer is on its way is not set back by it.
+    """
+    with app.server.test_request_context("/"):
+        chosen = {**state.DEFAULTS, "group": "women"}  # as the controls send it
+        values = {k: state.control_value(k, chosen[k]) for k in overview.FILTER_IDS}
+        out = overview.update("control", "", values, 0, overview.filter_state(state.DEFAULTS))
+        controls = dict(zip(overview.FILTER_IDS, out[1 : 1 + len(overview.FILTER_IDS)]))
+        assert all(v is no_update for v in controls.values()), controls
+        assert overview.filter_state(out[overview.STATE_AT])["group"] == "women"
+        # a value the state corrects (an unknown group) is set back to the one shown
+        wrong = overview.update("control", "", {**values, "group": "nobody"}, 0, None)
+        fixed = dict(zip(overview.FILTER_IDS, wrong[1 : 1 + len(overview.FILTER_IDS)]))
+        assert fixed["group"] == state.DEFAULTS["group"]
+        # from the address (load, back/forward) every control is set
+        url = overview.update("url", "?group=women", {}, 0, None)
+        assert no_update not in url[1 : 1 + len(overview.FILTER_IDS)]

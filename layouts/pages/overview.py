@@ -272,9 +272,14 @@ def sync(
     if from_url and shown == current:
         return (no_update,) * SYNC_OUTPUTS
     hide = hidden(s["mode"])
+    # after a control's change, a control is set only where the state corrects it: a control
+    # the person changed again while this answer was on its way keeps the newer choice
+    controls = [state.control_value(k, s[k]) for k in FILTER_IDS]
+    if not from_url:
+        controls = [v if v != values.get(k) else no_update for k, v in zip(FILTER_IDS, controls)]
     return (
         state.to_search(s) if write else no_update,
-        *[state.control_value(k, s[k]) for k in FILTER_IDS],
+        *controls,
         series_options(s["mode"], s["group"], s["goal"], lang),
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         shown,
