@@ -113,7 +113,8 @@ def test_progress_on_the_page_equals_the_cli(browser, extract_server, extract_di
             for r in table.locator("tbody tr").all()
         ]
         assert rows == expected
-        # the chart: the same years and counts
+        # the chart: the same years and counts (drawn by a script loaded on demand)
+        expect(page.locator(f"#{ids.COUNTRY_PROGRESS} .js-plotly-plot")).to_be_attached()
         data = page.evaluate(
             f"(() => {{ const d = document.querySelector('#{ids.COUNTRY_PROGRESS} "
             ".js-plotly-plot').data[0]; return [Array.from(d.x), Array.from(d.y)]; })()"

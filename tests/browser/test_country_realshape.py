@@ -36,6 +36,11 @@ def _open(browser, server, path: str, viewport: dict) -> Page:
     expect(page.locator(f"#{ids.COUNTRY_DETAIL}")).not_to_contain_text("Loading", timeout=60_000)
     expect(page.locator(f"#{ids.COUNTRY_MISSING}")).not_to_contain_text("Loading", timeout=60_000)
     page.wait_for_load_state("networkidle")
+    # the graphs are drawn by a script loaded on demand, after the callbacks: measure the page
+    # once every one of them is drawn
+    page.wait_for_function(
+        "[...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+    )
     return page
 
 
@@ -185,7 +190,9 @@ def test_progress_chart_sentence_and_table_agree(desktop):
             r"value in 2015, \d+ of \d+ in \d{4}"
         )
     )
-    # the chart sits beside the sentence, near the group summary, and is small
+    # the chart sits beside the sentence, near the group summary, and is small; the graph is
+    # drawn by a script loaded on demand, so it can arrive after the sentence
+    expect(page.locator(f"#{ids.COUNTRY_PROGRESS} .js-plotly-plot")).to_be_visible()
     box = page.locator(f"#{ids.COUNTRY_PROGRESS}").bounding_box()
     assert box and box["height"] <= 260, box
     # the table is collapsed; the keyboard opens it (Tab to the summary, Enter)
