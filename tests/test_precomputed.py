@@ -121,6 +121,32 @@ def test_tables_round_trip_with_their_dtypes(tmp_path):
     assert precomputed.read(where, "statuses", "women", "official") is None
 
 
+def test_string_columns_read_back_as_shared_objects_with_their_missing_values(tmp_path):
+    """Each distinct string is one object (memory), and the values are what was written."""
+    n = 1000
+    frame = pd.DataFrame(
+        {
+            "iso3": pd.Series(["KEN", "NPL", None, "BGD"] * (n // 4), dtype=object),
+            "none": pd.Series([None] * n, dtype=object),
+            "year": range(n),
+        }
+    )
+    where = tmp_path / "snapshots" / "gaps-7-v3-abc"
+    empty = frame.iloc[:0]
+    assert precomputed.write(
+        where, [("statuses", "women", "all", frame), ("coverage", "women", "all", empty)]
+    )
+    got = precomputed.read(where, "statuses", "women", "all")
+    assert list(got.columns) == ["iso3", "none", "year"]
+    assert [str(d) for d in got.dtypes] == ["object", "object", "int64"]
+    assert got["iso3"].tolist()[:4] == ["KEN", "NPL", got["iso3"][2], "BGD"]
+    assert got["iso3"].isna().tolist() == frame["iso3"].isna().tolist()
+    assert got["none"].isna().all() and got["year"].tolist() == list(range(n))
+    kept = got["iso3"].dropna()
+    assert len({id(v) for v in kept}) == 3  # not one string per row
+    assert precomputed.read(where, "coverage", "women", "all").shape == (0, 3)
+
+
 def test_an_unwritable_directory_leaves_the_tables_in_memory(tmp_path):
     (tmp_path / "snapshots").write_text("a file where the directory should be")
     where = tmp_path / "snapshots" / "gaps-7-v3-abc"
