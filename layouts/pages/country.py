@@ -485,6 +485,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
     )
 
 
+CONTROLS = ("group", "series")  # the page's controls, in the order of sync's outputs
+
+
 def sync(
     iso3: str,
     from_url: bool,
@@ -497,11 +500,12 @@ def sync(
 
     Returns:
         (search, group, series, series options, notice, state, detail, back link, missing
-        splits); all
-        ``no_update`` when the URL changed to the state already shown. The missing splits
-        depend on the country and source only (the language re-renders the page, and with it
-        an empty state): a group or series change leaves them as shown (``no_update``) instead
-        of sending the same ~90 KB again.
+        splits); all ``no_update`` when the URL changed to the state already shown. After a
+        control's change, a control is ``no_update`` where the state keeps the value it sent
+        (a control changed again while the answer was on its way keeps the newer choice).
+        The missing splits depend on the country and source only (the language re-renders
+        the page, and with it an empty state): a group or series change leaves them as shown
+        (``no_update``) instead of sending the same ~90 KB again.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     back = "/" + state.to_search(s)  # the filters as chosen, not the series picked here
@@ -511,10 +515,14 @@ def sync(
     detail = detail_payload(content.version(), iso3, s["group"], s["series"], s["source"], lang)
     shown = isinstance(current, dict) and current.get("source") == s["source"]
     missing = no_update if shown else missing_payload(content.version(), iso3, s["source"], lang)
+    # after a control's change, a control is set only where the state corrects it: a control
+    # the person changed again while this answer was on its way keeps the newer choice
+    controls = [s["group"], s["series"]]
+    if not from_url:
+        controls = [v if v != values.get(k) else no_update for k, v in zip(CONTROLS, controls)]
     return (
         state.to_search(s) if write else no_update,
-        s["group"],
-        s["series"],
+        *controls,
         series_options(iso3, s["group"], s["source"], s["goal"]),
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         s,

@@ -137,7 +137,8 @@ def sync(
 
     Returns:
         (search, region, source, sort, notice, state, table, summary); all ``no_update`` when
-        the URL changed to the state already shown.
+        the URL changed to the state already shown. After a control's change, a control is
+        ``no_update`` where the state keeps the value it sent.
     """
     s, problems, write = state.resolve(from_url, search, values, content.choices())
     if from_url and s == current:
@@ -145,9 +146,14 @@ def sync(
     payload = content.matrix_payload(
         content.version(), s["region"], s["source"], s["sort"], state.to_search(s), lang
     )
+    # after a control's change, a control is set only where the state corrects it: a control
+    # the person changed again while this answer was on its way keeps the newer choice
+    controls = [s[k] for k in CONTROL_IDS]
+    if not from_url:
+        controls = [v if v != values.get(k) else no_update for k, v in zip(CONTROL_IDS, controls)]
     return (
         state.to_search(s) if write else no_update,
-        *[s[k] for k in CONTROL_IDS],
+        *controls,
         components.notice(problems, lambda p, v: content.describe(p, v, lang), lang),
         s,
         payload["table"],
