@@ -125,11 +125,9 @@ _preloaded: dict[str, int] = {}  # the store version warmed before forking (guni
 
 
 def _warm_up_now() -> None:
-    """Warm what the first map needs in this thread, before the workers fork.
+    """Warm everything in this thread, before the workers fork (``_warm_first``).
 
-    The rest (other groups and source types, country splits, the matrix) is warmed by each
-    worker in the background (``after_fork``): the master binds its port seconds sooner. A
-    failure is logged: its pages then compute on demand.
+    A failure is logged: its pages then compute on demand.
     """
     try:
         _warm_first()
@@ -157,26 +155,8 @@ def after_fork() -> int | None:
     engine = getattr(queries.store(), "engine", None)
     if engine is not None:
         engine.dispose(close=False)
-    version = _preloaded.get("version")
-    if version is not None:
-        threading.Thread(
-            target=_warm_rest_quietly, args=(version,), name="gapmap-warm-rest", daemon=True
-        ).start()
     _start_keep_warm(queries.settings())
-    return version
-
-
-def _warm_rest_quietly(version: int) -> None:
-    """A worker's background warm-up of what the master left (``_warm_rest``).
-
-    Not at a lower CPU priority: a starved thread holding the GIL would stall the worker's
-    request threads behind it.
-    """
-    try:
-        with queries.building(version):
-            _warm_rest()
-    except Exception:
-        logging.getLogger(__name__).exception("warm-up failed; pages compute on demand")
+    return _preloaded.get("version")
 
 
 def _localised_index(app: Dash) -> None:
@@ -262,20 +242,18 @@ def _warm_up() -> None:
 
 
 def _warm_first() -> None:
-    """Before the workers fork: the default overview, and every group's tables.
+    """Before the workers fork: the default overview, every group's tables, then the rest.
 
-    The tables (hundreds of MB on the real extract) are read here once and shared by the
-    workers copy-on-write; each worker warms the smaller rest itself (``_warm_rest``).
+    All of it is read or computed here once and shared by the workers copy-on-write. The
+    rest (countries' splits, the world matrix: ~1 CPU-s on the real extract) used to be
+    warmed by each worker after the fork: four workers doing that at once on two cores
+    delayed the first visitor's map (cold start to the first map 10.6 -> 8.5 s, workers'
+    private memory 129 -> 27 MB each, on a loaded machine; bench/RESULTS.md).
     """
     queries.prepare_tables()
     _default_pages(("overview",))
     for source in queries.SOURCES:
         _warm_tables(source)
-    _freeze()
-
-
-def _warm_rest() -> None:
-    """In a worker, what ``_warm_first`` left: countries' splits and the world matrix."""
     for source in queries.SOURCES:
         _warm_countries(source)
         if source == "all":

@@ -6,11 +6,11 @@ binds the port and forks; the workers inherit that memory copy-on-write (``gc.fr
 end of the warm-up keeps the collector from touching, and so copying, it) and boot in a
 moment. Before, each worker warmed up after booting while requests already reached it: with
 4 workers the warm-ups starved the workers' heartbeats past the timeout, 18 workers were
-killed and 18 of 200 requests failed. The master warms what the first map needs and reads
-every group's gap tables (the large part, shared); each worker warms the rest (countries'
-splits, the world matrix: ~1 CPU-s and ~100 MB on the real extract) in a background thread,
-and starts its own keep-warm thread, in ``post_fork`` (threads do not survive a fork), and
-drops the master's pooled database connections. Code changes therefore need a restart, not
+killed and 18 of 200 requests failed. The master warms everything: the first map, every
+group's gap tables, countries' splits and the world matrix (all shared; a worker warming its
+own part delayed the first map while four of them did it at once). Each worker starts its own
+keep-warm thread in ``post_fork`` (threads do not survive a fork) and drops the master's
+pooled database connections. Code changes therefore need a restart, not
 ``kill -HUP`` (``--reload`` cannot be used with ``preload_app``).
 
 Threaded workers (``gthread``): a client that sends its request slowly holds one thread, not a
