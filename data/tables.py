@@ -555,11 +555,61 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     year = None if state["year"] == "latest" else int(state["year"])
     window = queries.settings().recent_years
     disp = queries.disparities(group, source)
-    cov = group_coverage(group, source, goal)
+    iso3s = countries_in(region)
+    pairs = None
+    if mode in ("values", "disparity"):  # chosen once, for the frame and its provenance
+        pairs = views.latest_pairs(views.series_pairs(disp, series), series, year, window)
+    args = (mode, iso3s, group_statuses(group, source, goal), group_coverage(group, source, goal))
+    cols = views.map_columns(
+        *args,
+        disp,
+        series,
+        year,
+        window,
+        _catalogue_value(series, "polarity", "unknown"),
+        dataset_names=dataset_names(),
+        lang=lang,
+        pairs=pairs,
+    )
+    if cols is None:  # frames of unusual shape: the plain way
+        return _plain_map_table(args, disp, series, year, window, source, lang, pairs), series
+    n = len(iso3s)
+    blank = pd.Series(np.full(n, pd.NA, dtype=object), dtype=object)
+    cols.update(dict.fromkeys(MAP_PROVENANCE, blank))
+    if pairs is not None and len(disp):
+        named = with_provenance_of(pairs, source, series)
+        at = views.positions(named["iso3"].to_numpy(dtype=object), iso3s)
+        if at is None or not (at >= 0).any():  # no value in the region: pandas' own dtypes
+            return _plain_map_table(args, disp, series, year, window, source, lang, pairs), series
+        has = at >= 0
+        rows = np.where(has, at, 0)
+        for col in MAP_PROVENANCE[:3]:
+            values = named[col].to_numpy(dtype=np.int64)
+            picked = values[rows] if len(values) else np.zeros(n, dtype=np.int64)
+            cols[col] = pd.arrays.IntegerArray(np.where(has, picked, 0), ~has)
+        for col, src in (("data_source", "source"), ("footnote", "footnote")):
+            values = named[src].to_numpy(dtype=object)
+            found = views.taken(values, np.where(has, at, -1), np.nan)
+            cols[col] = found
+    return pd.DataFrame(cols), series
+
+
+def _plain_map_table(
+    args: tuple[Any, ...],
+    disp: pd.DataFrame,
+    series: str,
+    year: int | None,
+    window: int,
+    source: str,
+    lang: str,
+    pairs: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """``map_table``'s frame the plain pandas way (frames of unusual shape)."""
+    mode, iso3s, statuses, cov = args
     frame = views.map_frame(
         mode,
-        countries_in(region),
-        statuses=group_statuses(group, source, goal),
+        iso3s,
+        statuses=statuses,
         coverage=cov,
         disparities=disp,
         series=series,
@@ -568,10 +618,12 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
         polarity=_catalogue_value(series, "polarity", "unknown"),
         dataset_names=dataset_names(),
         lang=lang,
+        pairs=pairs,
     )
     frame = frame.assign(**dict.fromkeys(MAP_PROVENANCE, pd.NA))
     if mode in ("values", "disparity") and len(disp):
-        pairs = views.latest_pairs(views.series_pairs(disp, series), series, year, window)
+        if pairs is None:
+            pairs = views.latest_pairs(views.series_pairs(disp, series), series, year, window)
         pairs = with_provenance_of(pairs, source, series).set_index("iso3")
         found = pairs.reindex(frame["iso3"])
         for col, src in zip(
@@ -580,7 +632,7 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
             frame[col] = found[src].to_numpy()
         for col in MAP_PROVENANCE[:3]:
             frame[col] = pd.to_numeric(frame[col]).astype("Int64")
-    return frame, series
+    return frame
 
 
 def matrix_reasons(source: str) -> pd.DataFrame:

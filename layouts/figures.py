@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 
 from data.gaps import STATUSES
 from layouts import i18n, theme
@@ -247,7 +248,54 @@ def map_figure(
     fit: bool = False,
     lang: str | None = None,
 ) -> go.Figure:
-    """The overview map.
+    """The overview map (``map_parts`` as a figure; see there)."""
+    traces, layout = map_parts(frame, mode, colorbar_title=colorbar_title, fit=fit, lang=lang)
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def map_figure_dict(
+    frame: pd.DataFrame,
+    mode: str,
+    *,
+    colorbar_title: str = "",
+    fit: bool = False,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """``map_figure(...).to_dict()`` without the figure: for a caller that only serialises it.
+
+    The same keys in the same order and numpy arrays as plotly's typed arrays (what
+    ``to_dict`` gives), without the figure's deep copy of every hover text
+    (tests/test_payload_fast.py: the same JSON).
+    """
+    traces, layout = map_parts(frame, mode, colorbar_title=colorbar_title, fit=fit, lang=lang)
+    return {"data": [_as_stored(trace) for trace in traces], "layout": _as_stored(layout)}
+
+
+def _as_stored(props: dict[str, Any]) -> dict[str, Any]:
+    """A trace or layout as a figure stores it (what ``to_dict`` gives back).
+
+    Its properties in plotly's (alphabetical) order, ``type`` last; numpy arrays as typed
+    arrays (``to_dict``'s base64 step).
+    """
+    out = {
+        k: to_typed_array_spec(v) if isinstance(v, np.ndarray) else v
+        for k, v in sorted(props.items())
+        if k != "type"
+    }
+    if "type" in props:
+        out["type"] = props["type"]
+    return out
+
+
+def map_parts(
+    frame: pd.DataFrame,
+    mode: str,
+    *,
+    colorbar_title: str = "",
+    fit: bool = False,
+    lang: str | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The overview map's traces and layout, as plain values.
 
     Args:
         frame: ``views.map_frame`` output (iso3, name, z, status, value, ref_value, direction,
@@ -261,9 +309,9 @@ def map_figure(
         lang: language of labels.
 
     Returns:
-        A figure with a choropleth of the coloured countries (coverage: one flat colour per
-        class of ``theme.share_classes``), a grey choropleth of the others and one marker layer
-        per status; no plotly legend (``components.map_legend`` is the legend).
+        (traces, layout) of a figure with a choropleth of the coloured countries (coverage:
+        one flat colour per class of ``theme.share_classes``), a grey choropleth of the others
+        and one marker layer per status; no plotly legend (``components.map_legend`` is the legend).
     """
     if mode == "progress":
         customdata, template = _progress_hover(frame, lang)
@@ -326,7 +374,7 @@ def map_figure(
     # plain values, given whole and not validated: plotly's validation and merge machinery
     # cost most of a map update (tests/test_figures_fast.py: the same JSON as validated)
     traces = [_no_data_trace(frame, customdata, template, lang), main, *symbols]
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    return traces, layout
 
 
 # Community values are drawn with open markers and a different dash: never one line with the

@@ -32,9 +32,13 @@ def cards(
     series: str,
     recent: int,
     lang: str | None,
+    h: dict[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
-    """Headline (number, sentence) pairs for the group, plus the series' statuses if chosen."""
-    h = views.headline(cov, iso3s)
+    """Headline (number, sentence) pairs for the group, plus the series' statuses if chosen.
+
+    ``h``: ``views.headline(cov, iso3s)`` when the caller has it already.
+    """
+    h = views.headline(cov, iso3s) if h is None else h
     name = group_label(group, lang)
     out = [
         (f"{h['any']}", t("headline.any", lang, count=h["any"], n=h["any"], group=name)),
@@ -244,7 +248,8 @@ def build(
         "disparity": t("col.gap_bar", lang),
         "progress": t("colorbar.progress", lang, base=info.get("base", base)),
     }.get(kind, "")
-    fig = figures.map_figure(
+    # the figure as the dict it is sent as: no plotly Figure and its deep copy to build it
+    fig = figures.map_figure_dict(
         frame, kind, colorbar_title=bar, fit=region != content.WORLD, lang=lang
     )
     cov = content.group_coverage(group, source, goal)
@@ -259,7 +264,7 @@ def build(
     return {
         "figure": content.jsonable(fig),
         "headlines": content.jsonable(
-            headline_cards(cards(cov, st, iso3s, group, series, recent, lang), lang)
+            headline_cards(cards(cov, st, iso3s, group, series, recent, lang, h), lang)
         ),
         "summary": text,
         "legend": content.jsonable(map_legend(kind, lang, info)),
