@@ -7,6 +7,7 @@ the footer with the datasets in use. The embed page (``/embed``, shown inside an
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import dash
@@ -36,7 +37,7 @@ def layout(lang: str | None = None) -> html.Div:
                         # a failed callback writes its message here (app.py on_error)
                         html.Div(id=ids.ERROR_REGION, role="alert"),
                         html.Div(components.demo_banner(snap.illustrative, lang, snap.mixed)),
-                        dash.page_container,
+                        page_container(),
                     ],
                     id=ids.MAIN,
                     tabIndex="-1",
@@ -74,13 +75,82 @@ def bare(snap: queries.Snapshot, lang: str | None = None) -> html.Div:
                 [
                     html.Div(id=ids.ERROR_REGION, role="alert"),
                     html.Div(components.demo_banner(snap.illustrative, lang, snap.mixed)),
-                    dash.page_container,
+                    page_container(),
                 ],
                 id=ids.MAIN,
                 className="embed-main p-2",
             ),
         ]
     )
+
+
+def page_container() -> html.Div:
+    """Dash's page container with the page of the address already in it.
+
+    Dash's router fills its container by a callback once the layout has arrived: one more
+    round trip (~150 ms on a slow link, and the server's time) before anything of the page is
+    drawn. Here the layout request carries the page: its address is the request's ``Referer``,
+    and the container's ``Location`` holds that path and query, so it does not fire the router
+    on mount. Later navigation goes through the router as before. Without a ``Referer``, or if
+    the page cannot be built here, Dash's empty container: the router fills it.
+    """
+    where = _page_address()
+    if where is None:
+        return dash.page_container
+    pathname, search = where
+    try:
+        content, title = _page_of(pathname, search)
+    except Exception:  # the router's callback builds it, with its error handling
+        logging.getLogger(__name__).exception("page %s built by the router instead", pathname)
+        return dash.page_container
+    if content is None:
+        return dash.page_container
+    location, body, store, dummy = dash.page_container.children
+    return html.Div(
+        [
+            dash.dcc.Location(
+                id=location.id, refresh=location.refresh, pathname=pathname, search=search
+            ),
+            html.Div(content, id=body.id, disable_n_clicks=True),
+            dash.dcc.Store(id=store.id, data={"title": title}),
+            html.Div(id=dummy.id, disable_n_clicks=True),
+        ]
+    )
+
+
+def _page_address() -> tuple[str, str] | None:
+    """(path, query string with its "?" or "") of the page asking for Dash's layout."""
+    from urllib.parse import urlsplit
+
+    from flask import has_request_context, request
+
+    if not has_request_context() or not request.path.endswith("/_dash-layout"):
+        return None
+    if not request.referrer:
+        return None
+    page = urlsplit(request.referrer)
+    if page.netloc != request.host:
+        return None
+    return page.path or "/", f"?{page.query}" if page.query else ""
+
+
+def _page_of(pathname: str, search: str) -> tuple[object, str]:
+    """The layout and title Dash's router would give the address (None: leave it to it).
+
+    The same steps as the router's callback (dash.Dash.enable_pages), through the functions
+    it uses (dash._pages, pinned by requirements.txt to Dash 4; tests/test_shell_page.py
+    compares the two).
+    """
+    from dash import _pages
+
+    page, variables = _pages._path_to_page(dash.get_app().strip_relative_path(pathname))
+    if not page or page.get("module", "").split(".")[-1] == "not_found_404":
+        return None, ""
+    params = {**(variables or {}), **_pages._parse_query_string(search)}
+    layout = page.get("layout", "")
+    content = layout(**params) if callable(layout) else layout
+    title = page["title"]
+    return content, title(**(variables or {})) if callable(title) else title
 
 
 def country_names(lang: str | None = None) -> list[str]:

@@ -140,7 +140,7 @@ def post(client, body, gzip_ok=False):
     return client.post("/_dash-update-component", json=body, headers=headers)
 
 
-def router(client, path, search=""):
+def router(client, path, search="", headers=None):
     body = {
         "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [
@@ -154,7 +154,7 @@ def router(client, path, search=""):
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
-    response = post(client, body)
+    response = client.post("/_dash-update-component", json=body, headers=headers or {})
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -566,3 +566,48 @@ def test_dash_is_set_up_before_the_first_client(tmp_path):
     app = create_app(build_small_store(tmp_path / "store"), warm=False)
     assert app._got_first_request["setup_server"] and app._got_first_request["pages"]
     assert "dash" in app.registered_paths  # the bundles a browser asks for next
+
+
+def _find(tree, wanted):
+    """The component with id ``wanted`` in a layout's JSON (None if absent)."""
+    if isinstance(tree, dict):
+        if tree.get("props", {}).get("id") == wanted:
+            return tree
+        return next((f for v in tree.values() if (f := _find(v, wanted)) is not None), None)
+    if isinstance(tree, list):
+        return next((f for v in tree if (f := _find(v, wanted)) is not None), None)
+    return None
+
+
+@pytest.mark.parametrize(
+    "path,search",
+    [
+        ("/", ""),
+        ("/", "?group=women&year=1800&lang=fr"),
+        ("/matrix", "?region=002"),
+        ("/country/KEN", "?group=disability"),
+        ("/country/XXX", ""),
+        ("/embed", "?view=map"),
+    ],
+)
+def test_the_layout_carries_the_page_the_router_would_send(client, path, search):
+    """The page comes with Dash's layout (one round trip less), equal to the router's answer."""
+    ref = f"http://localhost{path}{search}"  # the browser's callbacks come from the page too
+    answer = json.loads(router(client, path, search, {"Referer": ref}))["response"]
+    got = client.get("/_dash-layout", headers={"Referer": ref}).get_json()
+    content = _find(got, "_pages_content")
+    assert content["props"]["children"] == answer["_pages_content"]["children"]
+    assert content["props"]["children"]  # not empty: no router call needed
+    assert _find(got, "_pages_store")["props"]["data"] == answer["_pages_store"]["data"]
+    # the Location holds the address, so it does not fire the router when it mounts
+    location = _find(got, "_pages_location")["props"]
+    assert (location["pathname"], location["search"]) == (path, search)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Referer": "http://elsewhere.example/matrix"}])
+def test_without_a_page_address_the_router_fills_the_page(client, headers):
+    got = client.get("/_dash-layout", headers=headers).get_json()
+    assert not _find(got, "_pages_content")["props"].get("children")
+    assert "pathname" not in _find(got, "_pages_location")["props"]
+    unknown = client.get("/_dash-layout", headers={"Referer": "http://localhost/no/such"})
+    assert not _find(unknown.get_json(), "_pages_content")["props"].get("children")

@@ -165,3 +165,27 @@ def test_every_page_labels_the_demo_data_and_credits_the_datasets(page, live_ser
     expect(datasets.first).to_contain_text("Licence:")
     expect(datasets.first).to_contain_text("illustrative")
     assert path(page) == where and query(page) == {}
+
+
+def test_a_page_comes_with_the_layout_and_links_still_route(page, live_server):
+    """No router callback on load (the layout carries the page); navigation still routes."""
+    routed: list[str] = []
+
+    def note(request):
+        if "/_dash-update-component" in request.url and "_pages_content" in (
+            request.post_data or ""
+        ):
+            routed.append(request.url)
+
+    page.on("request", note)
+    open_overview(page, live_server.url, "?group=older")
+    expect(control(page, "Population group")).to_have_value("older")
+    page.wait_for_load_state("networkidle")
+    assert routed == []
+    page.get_by_role("link", name="Coverage matrix", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"/matrix"))
+    expect(page.locator(f"#{ids.MATRIX_HEADING}")).to_be_visible()
+    assert len(routed) == 1  # a link's page comes from the router, as before
+    page.go_back()
+    expect(page.locator(f"#{ids.MAP_SUMMARY}")).to_contain_text("Map of")
+    expect(control(page, "Population group")).to_have_value("older")
