@@ -11,6 +11,7 @@ Roles: ``contributor`` (belongs to an organisation, submits for the countries gr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -29,7 +30,16 @@ _HASHER = PasswordHasher()
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10
 # a password check for an unknown user still costs one hash (no user enumeration by timing)
-_DUMMY = _HASHER.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy() -> str:
+    """A hash to verify against for unknown users (equal timing), made on the first login.
+
+    Not at import: an argon2 hash costs ~0.2-0.6 CPU-s, paid by every process that imported
+    this module (each ``python -m data import``, each app start).
+    """
+    return _HASHER.hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -177,7 +187,7 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
             sa.select(USERS.c.id, USERS.c.password_hash).where(USERS.c.username == username)
         ).first()
     try:
-        _HASHER.verify(row[1] if row else _DUMMY, password or "")
+        _HASHER.verify(row[1] if row else _dummy(), password or "")
     except (VerificationError, InvalidHashError):
         return None
     return get_user(store, int(row[0])) if row else None
