@@ -84,11 +84,17 @@ PROJECT = "LNOB Data-Gap Map"
 
 def countries_in(region: str = WORLD) -> list[str]:
     """ISO3 codes of the counted countries of a region (every one for the world, ``001``)."""
+    return list(_countries_in(region))
+
+
+@lru_cache(maxsize=64)
+def _countries_in(region: str) -> tuple[str, ...]:
+    """``countries_in`` kept per region (the reference lists never change in a process)."""
     counted = reference.counted_countries()
     if region == WORLD:
-        return list(counted)
+        return tuple(counted)
     inside = set(reference.members(region))
-    return [c for c in counted if c in inside]
+    return tuple(c for c in counted if c in inside)
 
 
 Version = tuple[int, int]  # (store identity, store version)
@@ -579,7 +585,7 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     if pairs is not None and len(disp):
         named = with_provenance_of(pairs, source, series)
         at = views.positions(named["iso3"].to_numpy(dtype=object), iso3s)
-        if at is None or not (at >= 0).any():  # no value in the region: pandas' own dtypes
+        if at is None:
             return _plain_map_table(args, disp, series, year, window, source, lang, pairs), series
         has = at >= 0
         rows = np.where(has, at, 0)
@@ -588,9 +594,8 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
             picked = values[rows] if len(values) else np.zeros(n, dtype=np.int64)
             cols[col] = pd.arrays.IntegerArray(np.where(has, picked, 0), ~has)
         for col, src in (("data_source", "source"), ("footnote", "footnote")):
-            values = named[src].to_numpy(dtype=object)
-            found = views.taken(values, np.where(has, at, -1), np.nan)
-            cols[col] = found
+            # what reindexing gives (a take with fill), so that pandas infers the same dtype
+            cols[col] = named[src].array.take(np.where(has, at, -1), allow_fill=True).to_numpy()
     return pd.DataFrame(cols), series
 
 

@@ -565,9 +565,13 @@ def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
 def status_counts(statuses: pd.DataFrame, series: str, iso3s: Iterable[str]) -> dict[str, int]:
     """Countries per status for one series (every status present, in engine order)."""
     part = rows_of(statuses, "series", series)
-    part = part[part["iso3"].isin(list(iso3s))]
-    counts = part["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+    inside = set(iso3s)
+    counts = dict.fromkeys(STATUSES, 0)
+    codes = part["iso3"].to_numpy(dtype=object)
+    for code, status in zip(codes, part["status"].to_numpy(dtype=object), strict=True):
+        if code in inside and status in counts:
+            counts[status] += 1
+    return counts
 
 
 def default_series(disparities: pd.DataFrame, expected: list[str]) -> str:

@@ -89,7 +89,10 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
         ]
     else:
         values = [fmt_number(v, lang=lang) for v in frame["value"]]
-    status = [t(f"status.{s}", lang) if s else t("value.none") for s in frame["status"]]
+    said: dict[Any, str] = {}  # each status in words once, not once per country
+    for s in set(frame["status"]):
+        said[s] = t(f"status.{s}", lang) if s else t("value.none")
+    status = [said[s] for s in frame["status"]]
     data = np.column_stack(
         [
             frame["name"],
@@ -122,11 +125,18 @@ def _reason_column(frame: pd.DataFrame, mode: str, lang: str | None) -> list[str
         return [none] * len(frame)
     ages = frame["age"] if "age" in frame else [None] * len(frame)
     out = []
+    said: dict[tuple[Any, Any], str] = {}  # each (reason, age) in words once
     for reason, age in zip(frame["reason"], ages, strict=True):
-        text = reason_text(reason, age, lang) if reason else ""
-        if text and mode == "coverage":
-            text = t("reason.mostly", lang, reason=lower(text))
-        out.append(text or none)
+        key = (reason, age)
+        found = said.get(key) if age == age else None  # NaN keys never match
+        if found is None:
+            text = reason_text(reason, age, lang) if reason else ""
+            if text and mode == "coverage":
+                text = t("reason.mostly", lang, reason=lower(text))
+            found = text or none
+            if age == age:
+                said[key] = found
+        out.append(found)
     return out
 
 
