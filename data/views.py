@@ -547,6 +547,23 @@ def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
     inside = set(iso3s)
     codes = derived(cov, "iso3", lambda f: f["iso3"].to_numpy(dtype=object))
     keep = np.fromiter((c in inside for c in codes), bool, len(codes))
+    counts = ["expected", "disaggregated", "outdated", "community_only"]
+    if all(cov[c].dtype == np.int64 for c in counts):  # whole numbers: numpy sums are exact
+        exp, dis, old, com = (
+            derived(cov, f"int:{c}", lambda f, c=c: f[c].to_numpy()) for c in counts
+        )
+        rows = keep & (exp > 0)
+        dis, split = dis[rows], (dis[rows] + old[rows] + com[rows]) > 0
+        expected, disagg = int(exp[rows].sum()), int(dis.sum())
+        return {
+            "countries": int(rows.sum()),
+            "any": int(split.sum()),
+            "recent": int((dis > 0).sum()),
+            "none": int((~split).sum()),
+            "expected": expected,
+            "disaggregated": disagg,
+            "share": disagg / expected if expected else float("nan"),
+        }
     part = cov[keep & (cov["expected"] > 0).to_numpy()]
     any_split = part[["disaggregated", "outdated", "community_only"]].sum(axis=1) > 0
     expected = int(part["expected"].sum())

@@ -57,7 +57,8 @@ def safe_array(values: np.ndarray) -> np.ndarray:
     out = np.array(values, dtype=object, copy=True)
     flat = out.reshape(-1)
     for i, v in enumerate(flat):
-        if isinstance(v, str):
+        # only texts with a character to escape change (``safe`` of any other is itself)
+        if isinstance(v, str) and ("&" in v or "<" in v or ">" in v):
             flat[i] = safe(v)
     return out
 
@@ -69,39 +70,52 @@ def fmt_share(share: Any, lang: str | None = None) -> str:
 
 def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.ndarray, str]:
     """Customdata columns and the hover template: country, value, period, source, Nature, status."""
-    if mode == "coverage":
-        values = [
-            t("value.share", lang, pct=fmt_share(s, lang), n=d, expected=e)
-            for s, d, e in zip(frame["z"], frame["disaggregated"], frame["expected"], strict=True)
-        ]
-    elif mode == "disparity":
-        values = [
-            t(
+    said: dict[Any, str] = {}  # each text once per map, not once per country
+
+    def share(s: Any, d: Any, e: Any) -> str:
+        key = ("share", s, d, e)
+        if key not in said:
+            said[key] = t("value.share", lang, pct=fmt_share(s, lang), n=d, expected=e)
+        return said[key]
+
+    def disparity(v: Any, r: Any, d: Any) -> str:
+        if v != v:
+            return t("value.none", lang)
+        key = ("disparity", v, r, d)
+        if key not in said:
+            said[key] = t(
                 "value.disparity",
                 lang,
                 value=fmt_number(v, lang=lang),
                 ref=fmt_number(r, lang=lang),
                 direction=t(f"direction.{d or 'unknown'}", lang),
             )
-            if v == v
-            else t("value.none", lang)
+        return said[key]
+
+    if mode == "coverage":
+        values = [
+            share(s, d, e)
+            for s, d, e in zip(frame["z"], frame["disaggregated"], frame["expected"], strict=True)
+        ]
+    elif mode == "disparity":
+        values = [
+            disparity(v, r, d)
             for v, r, d in zip(frame["value"], frame["ref_value"], frame["direction"], strict=True)
         ]
     else:
-        values = [fmt_number(v, lang=lang) for v in frame["value"]]
-    said: dict[Any, str] = {}  # each status in words once, not once per country
-    for s in set(frame["status"]):
-        said[s] = t(f"status.{s}", lang) if s else t("value.none")
-    status = [said[s] for s in frame["status"]]
+        code = lang or i18n.language()  # what fmt_number resolves, once
+        values = [fmt_number(v, lang=code) for v in frame["value"]]
+    words = {s: t(f"status.{s}", lang) if s else t("value.none") for s in set(frame["status"])}
+    status = [words[s] for s in frame["status"]]
     data = np.column_stack(
         [
-            frame["name"],
-            values,
-            frame["period"].replace("", t("value.none")),
-            frame["source"].replace("", t("value.none")),
-            frame["nature"].replace("", t("value.none")),
-            status,
-            _reason_column(frame, mode, lang),
+            frame["name"].to_numpy(dtype=object),
+            np.array(values, dtype=object),
+            _filled(frame["period"], t("value.none")),
+            _filled(frame["source"], t("value.none")),
+            _filled(frame["nature"], t("value.none")),
+            np.array(status, dtype=object),
+            np.array(_reason_column(frame, mode, lang), dtype=object),
         ]
     )
     keys = ("hover.value", "hover.period", "hover.source", "hover.nature", "hover.status")
@@ -112,6 +126,14 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
         + "<extra></extra>"
     )
     return data, template
+
+
+def _filled(column: pd.Series, none: str) -> np.ndarray:
+    """``column.replace("", none)`` as an object array (empty texts shown as ``none``)."""
+    values = column.to_numpy(dtype=object)
+    return np.array(
+        [none if isinstance(v, str) and v == "" else v for v in values], dtype=object
+    ).reshape(len(values))
 
 
 def _reason_column(frame: pd.DataFrame, mode: str, lang: str | None) -> list[str]:
