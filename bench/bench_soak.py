@@ -76,8 +76,9 @@ KINDS = {
     "country-url": "cb country",
 }
 PAGE_WEIGHTS = {"overview": 5, "matrix": 2, "country": 3}
-# every app sends these; "cb map" and "cb map table" only where the map has its own callbacks
-REQUIRED = {"cb pages", "cb overview sync", "cb matrix", "cb country"}
+# every app sends these; "cb map" and "cb map table" only where the map has its own callbacks;
+# "cb pages" (Dash's router) only where the page does not come with the layout
+REQUIRED = {"cb overview sync", "cb matrix", "cb country"}
 
 
 # -- the server ---------------------------------------------------------------------------------
@@ -378,13 +379,13 @@ class Client:
         self.base, self.tpl, self.log, self.user, self.rng = base, tpl, log, user, rng
         self.http = requests.Session()
 
-    def request(self, kind: str, method: str, path: str, body: dict | None = None):
+    def request(self, kind: str, method: str, path: str, body: dict | None = None, headers=None):
         """Send one request, file its latency; returns the response or None on an exception."""
         start = self.log.now()
         t0 = time.perf_counter()
         try:
             if body is None:
-                resp = self.http.request(method, self.base + path, timeout=60)
+                resp = self.http.request(method, self.base + path, headers=headers, timeout=60)
             else:
                 data = json.dumps(body)
                 resp = self.http.post(self.base + path, data=data, headers=JSON_HEADERS, timeout=60)
@@ -401,6 +402,10 @@ class Client:
                 (kind, problem), f"{method} {path} {json.dumps(body)}"[:300]
             )
         return resp
+
+    def page_url(self, path: str) -> str:
+        """The absolute address of a page of the app."""
+        return self.base + path
 
     def callback(self, kind: str, body: dict) -> dict:
         """POST a callback body; returns the outputs the server sent ({} when none)."""
@@ -426,8 +431,17 @@ class Client:
         if first:
             for asset in self.tpl.assets:
                 self.request("asset", "GET", asset)
-        self.request("shell", "GET", "/_dash-layout")
+        # the layout carries the page where the app puts it there (its address: the Referer);
+        # filed with the callbacks, as it does the router callback's work
+        referer = {"Referer": self.page_url(path + search)}
+        layout = self.request("cb layout", "GET", "/_dash-layout", headers=referer)
         self.request("shell", "GET", "/_dash-dependencies")
+        try:
+            found = components(layout.json()) if layout is not None and layout.ok else {}
+        except ValueError:
+            found = {}
+        if found.get("_pages_content", {}).get("children") or "cb pages" not in self.tpl.bodies:
+            return found
         _, body = self.tpl.body("cb pages")
         body["inputs"][0]["value"], body["inputs"][1]["value"] = path, search
         return components(self.callback("cb pages", body))

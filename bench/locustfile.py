@@ -61,13 +61,16 @@ class ProjectClient(bench_soak.Client):
         super().__init__("", tpl, bench_soak.Log(), 0, rng)
         self.http = session
 
-    def request(self, kind: str, method: str, path: str, body: dict | None = None):
+    def request(self, kind: str, method: str, path: str, body: dict | None = None, headers=None):
         """One request named by its kind; locust records time and failure."""
         if body is None:
-            return self.http.request(method, path, name=kind, timeout=60)
+            return self.http.request(method, path, name=kind, headers=headers, timeout=60)
         data = json.dumps(body)
         headers = bench_soak.JSON_HEADERS
         return self.http.request("POST", path, name=kind, data=data, headers=headers, timeout=60)
+
+    def page_url(self, path: str) -> str:
+        return self.http.base_url + path
 
 
 class Visitor(HttpUser):
