@@ -8,6 +8,7 @@ series x groups statuses, both collapsed. Unknown codes get a friendly page.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -57,10 +58,33 @@ def _section(title: str, body: Any, section_id: str) -> html.Section:
     )
 
 
+def _store_key() -> tuple[int, int]:
+    """The key of this module's look-ups: the store's identity and version.
+
+    Another store opened in the same process (as tests do) restarts its versions at 1.
+    """
+    return queries.store().identity, content.version()
+
+
+def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
+    """``content.group_frames`` of the store served (kept for the few countries last shown)."""
+    return _group_frames(_store_key(), iso3, source)
+
+
+@lru_cache(maxsize=8)
+def _group_frames(key: tuple[int, int], iso3: str, source: str) -> dict[str, pd.DataFrame]:
+    """``content.group_frames``, kept for the few countries last shown (read only).
+
+    A page open asks for them twice: its layout (scorecard, status matrix) and its first
+    callback (missing splits), often in the same worker.
+    """
+    return content.group_frames(iso3, source)
+
+
 @content.memoized
 def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> dict[str, Any]:
     """Scorecard and status matrix of a country (independent of the series)."""
-    frames = content.group_frames(iso3, source)
+    frames = group_frames(iso3, source)
     groups, names = list(content.all_groups()), content.titles()
     card = data_tables.scorecard_table(iso3, source, frames)  # the download's and brief's too
     wide = views.status_cells(frames["statuses"], iso3, groups)
@@ -77,9 +101,7 @@ def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -
     Sent by the page's first callback, not with the page: two smaller responses.
     """
     groups = list(content.all_groups())
-    statuses = pd.concat(
-        [queries.country_frames(iso3, g, source)["statuses"] for g in groups], ignore_index=True
-    )
+    statuses = group_frames(iso3, source)["statuses"]  # every group's, in group order
     published = views.published_counts(content.country_observations(iso3, source))
     goals = content.choices().series_goals
     missing = views.missing_splits(statuses, iso3, groups, goals, published)
@@ -387,6 +409,14 @@ def detail_payload(
 
 def offered_series(iso3: str, group: str, source: str, goal: str) -> list[str]:
     """Series of the group for this country: group values first, then any value, then none."""
+    return list(_offered(_store_key(), iso3, group, source, goal))
+
+
+@lru_cache(maxsize=32)
+def _offered(
+    key: tuple[int, int], iso3: str, group: str, source: str, goal: str
+) -> tuple[str, ...]:
+    """``offered_series`` of a store version (a page asks for it up to four times per open)."""
     expected = content.country_series(iso3, group, source, goal)
     frames = queries.country_frames(iso3, group, source)
     st = frames["statuses"]
@@ -395,7 +425,7 @@ def offered_series(iso3: str, group: str, source: str, goal: str) -> list[str]:
     split = st["status"].isin(("disaggregated", "outdated", "community_only"))
     with_group = set(frames["disparities"]["series"].astype(object))
     with_group |= set(st.loc[split, "series"].astype(object))
-    return views.rank_series(expected, with_group, has_any)
+    return tuple(views.rank_series(expected, with_group, has_any))
 
 
 def series_label(code: str, names: dict[str, str]) -> str:
