@@ -427,7 +427,7 @@ def map_columns(
     dtypes as ``_plain_map_frame`` (tests/test_payload_fast.py) at a tenth of its pandas calls.
     """
     n = len(iso3s)
-    if not n or mode not in ("gaps", "values", "disparity"):
+    if not n or mode == "progress":
         return None
     text = _text_dtype()
     blank = np.full(n, "", dtype=object)
