@@ -96,6 +96,7 @@ def create_app(
         on_error=on_error,
     )
     app.index_string = INDEX_STRING
+    _warmed["server"] = app.server
     _localised_index(app)
     cache.init_app(app.server, config=settings.cache_config(store.identity))  # keys per store
     _register_pages()
@@ -127,6 +128,7 @@ def create_app(
 
 
 _preloaded: dict[str, int] = {}  # the store version warmed before forking (gunicorn's master)
+_warmed: dict[str, Flask] = {}  # the server of the app create_app built last (warmed by it)
 
 
 def _warm_up_now() -> None:
@@ -300,7 +302,10 @@ def _default_pages(pages: tuple[str, ...]) -> None:
     ver = content.version()
     name = "default pages" if len(pages) > 1 else f"default {pages[0]}"
     # on Redis once across workers: the others find these entries there (data/cache.py)
-    with dash.get_app().server.app_context(), warming(f"{name} v{ver}") as todo:
+    # the app being warmed: dash.get_app() can answer another app created in this process
+    # before it (Dash leaves its context variable set in the caller's context)
+    server = _warmed.get("server") or dash.get_app().server
+    with server.app_context(), warming(f"{name} v{ver}") as todo:
         s, lang = state.DEFAULTS, i18n.supported(i18n.language())
         if todo and "overview" in pages:  # under the key the page's layout asks for
             args = overview.payload_args(s)
