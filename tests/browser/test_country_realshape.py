@@ -38,8 +38,11 @@ def _open(browser, server, path: str, viewport: dict) -> Page:
     page.wait_for_load_state("networkidle")
     # the graphs are drawn by a script loaded on demand, after the callbacks: measure the page
     # once every one of them is drawn
+    # (a function, not an expression: Playwright polls an expression with eval, which the
+    # app's Content-Security-Policy refuses)
     page.wait_for_function(
-        "[...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+        "() => [...document.querySelectorAll('.dash-graph')]"
+        ".every(g => g.querySelector('.main-svg'))"
     )
     return page
 
