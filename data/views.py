@@ -293,27 +293,13 @@ def map_frame(
     args = (mode, iso3s, statuses, coverage, disparities, series, year, window, polarity)
     cols = map_columns(*args, dataset_names=dataset_names, lang=lang, pairs=pairs)
     if cols is None:
-        return _plain_map_frame(
-            mode,
-            iso3s,
-            statuses=statuses,
-            coverage=coverage,
-            disparities=disparities,
-            series=series,
-            year=year,
-            window=window,
-            polarity=polarity,
-            dataset_names=dataset_names,
-            lang=lang,
-            pairs=pairs,
-        )
+        return _plain_map_frame(*args, dataset_names=dataset_names, lang=lang, pairs=pairs)
     return pd.DataFrame(cols)
 
 
 def _plain_map_frame(
     mode: str,
     iso3s: list[str],
-    *,
     statuses: pd.DataFrame,
     coverage: pd.DataFrame,
     disparities: pd.DataFrame,
@@ -321,6 +307,7 @@ def _plain_map_frame(
     year: int | None,
     window: int,
     polarity: str = "unknown",
+    *,
     dataset_names: Mapping[int, str] | None = None,
     lang: str = "en",
     pairs: pd.DataFrame | None = None,
