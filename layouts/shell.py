@@ -138,7 +138,7 @@ def _page_of(pathname: str, search: str) -> tuple[object, str]:
     """The layout and title Dash's router would give the address (None: leave it to it).
 
     The same steps as the router's callback (dash.Dash.enable_pages), through the functions
-    it uses (dash._pages, pinned by requirements.txt to Dash 4; tests/test_shell_page.py
+    it uses (dash._pages, pinned by requirements.txt to Dash 4; tests/test_app_smoke.py
     compares the two).
     """
     from dash import _pages
