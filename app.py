@@ -307,12 +307,15 @@ def _default_pages(pages: tuple[str, ...]) -> None:
     server = _warmed.get("server") or dash.get_app().server
     with server.app_context(), warming(f"{name} v{ver}") as todo:
         s, lang = state.DEFAULTS, i18n.supported(i18n.language())
-        if todo and "overview" in pages:  # under the key the page's layout asks for
+        filters = tuple(state.validate({}, content.choices())[0][k] for k in state.PARAMS)
+        if todo and "overview" in pages:  # under the keys the page's layout asks for
             args = overview.payload_args(s)
             content.overview_payload(ver, *args[:-1], lang, args[-1])
+            content.page_json(ver, "overview", lang, (), filters)
         if todo and "matrix" in pages:
             search = state.to_search(s)
             content.matrix_payload(ver, s["region"], s["source"], s["sort"], search, lang)
+            content.page_json(ver, "matrix", lang, (), filters)
 
 
 def create_server(settings: Settings | None = None, *, preload: bool = False) -> Flask:
@@ -333,18 +336,26 @@ def _matrix_title(**_: object) -> str:
 
 def _register_pages() -> None:
     title = _title  # page titles in the request's language
+    # the pages' layouts memoised as JSON data (content.page): first loads and navigation
     dash.register_page(
-        "overview", path="/", name=i18n.t("nav.map"), title=title, layout=overview.layout
+        "overview",
+        path="/",
+        name=i18n.t("nav.map"),
+        title=title,
+        layout=content.page("overview", overview.layout),
     )
     dash.register_page(
         "matrix",
         path="/matrix",
         name=i18n.t("nav.matrix"),
         title=_matrix_title,
-        layout=matrix.layout,
+        layout=content.page("matrix", matrix.layout),
     )
     dash.register_page(
-        "country", path_template="/country/<iso3>", title=_country_title, layout=country.layout
+        "country",
+        path_template="/country/<iso3>",
+        title=_country_title,
+        layout=content.page("country", country.layout, ("iso3",), country.known_code),
     )
     from layouts.pages import embed  # the map or a chart for other sites' iframes (issue #8)
 

@@ -215,6 +215,12 @@ def countries() -> pd.DataFrame:
     return frame[frame["kind"] == "country"].reset_index(drop=True)
 
 
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """ISO3 codes of every country (the set :func:`countries` lists)."""
+    return frozenset(countries()["iso3"])
+
+
 def counted_countries() -> list[str]:
     """ISO3 codes of the countries that statuses and coverage count (the inhabited ones)."""
     iso3s = countries()["iso3"]

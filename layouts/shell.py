@@ -17,6 +17,7 @@ from dash import html
 from data import queries, reference
 from layouts import components, ids
 from layouts.i18n import language, t
+from layouts.pages import content
 
 
 def layout(lang: str | None = None) -> html.Div:
@@ -24,11 +25,11 @@ def layout(lang: str | None = None) -> html.Div:
     snap = queries.snapshot()
     if embedding():
         return bare(snap, lang)
-    datasets = snap.datasets.to_dict("records")
+    lang = lang or language()
     return html.Div(
         [
             dash.dcc.Location(id=ids.SHELL_URL, refresh=False),
-            components.site_header(lang, country_names(lang), high_contrast(), here()),
+            header(lang, high_contrast(), here()),
             dbc.Container(
                 # the banner inside <main>: every piece of content sits in a landmark, and the
                 # skip link lands on the warning that the data are invented
@@ -43,10 +44,26 @@ def layout(lang: str | None = None) -> html.Div:
                     tabIndex="-1",
                 )
             ),
-            components.site_footer(
-                datasets, queries.settings().recent_years, lang, as_of=int(snap.as_of or 0)
-            ),
+            footer(snap.version, lang),
         ]
+    )
+
+
+@content.memoized
+def header(lang: str, contrast: bool, page: str) -> dict:
+    """The site header (its search box lists every country) as JSON data, memoised."""
+    return content.jsonable(components.site_header(lang, country_names(lang), contrast, page))
+
+
+@content.memoized
+def footer(ver: int, lang: str) -> dict:
+    """The footer with the store's datasets, as JSON data, memoised."""
+    snap = queries.snapshot()
+    datasets = snap.datasets.to_dict("records")
+    return content.jsonable(
+        components.site_footer(
+            datasets, queries.settings().recent_years, lang, as_of=int(snap.as_of or 0)
+        )
     )
 
 

@@ -35,7 +35,12 @@ from layouts.pages import content
 
 def known(iso3: Any) -> bool:
     """Whether ``iso3`` (also as sent back by a browser) is a country of the reference list."""
-    return isinstance(iso3, str) and iso3 in set(reference.countries()["iso3"])
+    return isinstance(iso3, str) and iso3 in reference.country_codes()
+
+
+def known_code(iso3: str) -> bool:
+    """Whether a country page's path names a known country (``/country/ken`` too)."""
+    return known(str(iso3).strip().upper())
 
 
 def not_found(code: str, lang: str | None = None) -> html.Div:
