@@ -43,7 +43,10 @@ from geo import boundaries
 
 YEAR = 31_536_000
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
-DYNAMIC_BR_LEVEL = 4  # callback answers: brotli 4 compresses ~100 KB of JSON in a few ms
+# callback answers: brotli 5 takes ~1 ms more than 4 for the world matrix's 430 KB of JSON and
+# sends 15.4 KB instead of 19.9 (the country page's tables: 7.7 instead of 8.4 KB); 7 and more
+# cost 4-12 ms for 2-5 % less (bench/RESULTS.md, fourth round)
+DYNAMIC_BR_LEVEL = 5
 STATIC_BR_LEVEL = 11  # static files, compressed once per content and kept on disk
 STATIC_GZIP_LEVEL = 9
 QUICK_BR_LEVEL = 5  # static files until their best compression is on disk (~50 ms for plotly)
