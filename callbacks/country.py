@@ -9,7 +9,6 @@ from callbacks import downloads
 from layouts import ids
 from layouts.i18n import language
 from layouts.pages import country
-from server import images
 
 STATE_AT = 5  # the state's place among country.sync's outputs
 
@@ -27,11 +26,7 @@ def register(app):
         Output(ids.COUNTRY_DETAIL, "children"),
         Output(ids.COUNTRY_BACK, "href"),
         Output(ids.COUNTRY_MISSING, "children"),
-        *[
-            Output(i, images.MENU_PROPS[k])
-            for k, i in ids.COUNTRY_DOWNLOADS.items()
-            if k in images.MENU_PROPS
-        ],
+        *downloads.outputs(ids.COUNTRY_DOWNLOADS),
         Input(ids.COUNTRY_URL, "search"),
         Input(ids.COUNTRY_GROUP, "value"),
         Input(ids.COUNTRY_SERIES, "value"),

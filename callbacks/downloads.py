@@ -8,13 +8,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from dash import no_update
+from dash import Output, no_update
 from flask import request
 
 from layouts import state
 from layouts.i18n import language
 from layouts.pages import content
 from server import images
+
+
+def outputs(parts: dict[str, str], duplicate: bool = False) -> list[Output]:
+    """A download menu's outputs (``images.MENU_PROPS``), in the order of ``parts``."""
+    return [
+        Output(i, images.MENU_PROPS[k], allow_duplicate=duplicate)
+        for k, i in parts.items()
+        if k in images.MENU_PROPS
+    ]
 
 
 def links(parts: dict[str, Any], view: str, synced: tuple, at: int, current: Any) -> list[Any]:

@@ -1,4 +1,7 @@
-"""Matrix wiring: URL <-> region/source/sort, the matrix table and its download links."""
+"""Matrix wiring: URL <-> region/source/sort, the matrix table and its download links.
+
+The page's layout carries the table of its address; the callbacks answer changes.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +27,12 @@ def register(app):
         Output(ids.MATRIX_STATE, "data"),
         Output(ids.MATRIX_TABLE, "children"),
         Output(ids.MATRIX_SUMMARY, "children"),
-        Output(ids.MATRIX_DATA_CSV, "href"),
-        Output(ids.MATRIX_DATA_XLSX, "href"),
+        *downloads.outputs(ids.MATRIX_DOWNLOADS, duplicate=True),
         Input(ids.MATRIX_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         State(ids.MATRIX_STATE, "data"),
         State(ids.MATRIX_URL, "pathname"),
+        prevent_initial_call=True,  # the page's layout carries the table of its address
     )
     def update_matrix(search, *values_and_current):
         *values, current, pathname = values_and_current
@@ -38,3 +41,15 @@ def register(app):
         from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
         out = matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
         return *out, *downloads.links(ids.MATRIX_DOWNLOADS, "matrix", out, STATE_AT, current)
+
+    # The links of the state the page opened with (its Location sets its href when it mounts,
+    # and on back/forward); changes bring theirs with the table.
+    @app.callback(
+        *downloads.outputs(ids.MATRIX_DOWNLOADS),
+        Input(ids.MATRIX_URL, "href"),
+        prevent_initial_call=True,
+    )
+    def matrix_downloads_on_load(href):
+        if not matrix.is_here(downloads.path_of(href)):
+            raise PreventUpdate  # the URL moved to another page: the matrix is unmounting
+        return downloads.for_address(ids.MATRIX_DOWNLOADS, "matrix", href)

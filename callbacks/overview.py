@@ -9,7 +9,6 @@ from callbacks import downloads
 from layouts import ids, state
 from layouts.i18n import language
 from layouts.pages import content, overview
-from server import images
 
 # what changed, for ``overview.update`` (None: Dash's initial call, the URL as loaded; the
 # state store is no input: a request naming it asks for the map of the state it sends)
@@ -42,7 +41,7 @@ def register(app):
         Output(ids.MAP_TABLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "children"),
         Output(ids.MAP_TABLE_TOGGLE, "aria-expanded"),
-        *menu_outputs(duplicate=True),
+        *downloads.outputs(ids.OVERVIEW_DOWNLOADS, duplicate=True),
         Input(ids.OVERVIEW_URL, "search"),
         *[Input(cid, "value") for cid in controls.values()],
         Input(ids.MAP_TABLE_TOGGLE, "n_clicks"),
@@ -62,7 +61,7 @@ def register(app):
     # The links of the state the page opened with (its Location sets its href when it mounts,
     # and on back/forward: the address's state is the one shown then); changes bring theirs.
     @app.callback(
-        *menu_outputs(),
+        *downloads.outputs(ids.OVERVIEW_DOWNLOADS),
         Input(ids.OVERVIEW_URL, "href"),
         prevent_initial_call=True,
     )
@@ -81,13 +80,3 @@ def register(app):
         iso3 = overview.clicked_iso3(click)
         s = state.trusted(s, content.choices()) or {}
         return f"/country/{iso3}{state.to_search(s)}" if iso3 else no_update
-
-
-def menu_outputs(duplicate: bool = False) -> list[Output]:
-    """The download menu's outputs (``images.MENU_PROPS``), in ``OVERVIEW_DOWNLOADS`` order."""
-    menu = ids.OVERVIEW_DOWNLOADS.items()
-    return [
-        Output(i, images.MENU_PROPS[k], allow_duplicate=duplicate)
-        for k, i in menu
-        if k in images.MENU_PROPS
-    ]

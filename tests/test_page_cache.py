@@ -103,3 +103,29 @@ def test_the_language_of_the_request_is_part_of_the_key(client):
     french = layout_of(client, "/matrix", **{"Accept-Language": "fr"})
     assert english != french
     assert layout_of(client, "/matrix") == english
+
+
+def test_the_matrix_page_comes_with_the_table_its_callback_would_send(app, client):
+    """One round trip to a drawn matrix; the callback answers changes only."""
+    import json
+
+    from layouts import ids
+    from tests.test_app_smoke import _find, callback_request, post
+
+    search = "?region=002&sort=disability"
+    page = layout_of(client, f"/matrix{search}")
+    location = _find(page, ids.MATRIX_URL)["props"]
+    assert (location["pathname"], location["search"]) == ("/matrix", search)
+    body = callback_request(
+        app,
+        ids.MATRIX_TABLE,
+        {f"{ids.MATRIX_URL}.search": search},
+        {f"{ids.MATRIX_STATE}.data": None, f"{ids.MATRIX_URL}.pathname": "/matrix"},
+    )
+    answer = json.loads(post(client, body).data)["response"]
+    for part in (ids.MATRIX_TABLE, ids.MATRIX_SUMMARY):
+        assert _find(page, part)["props"]["children"] == answer[part]["children"], part
+        assert answer[part]["children"]
+    assert _find(page, ids.MATRIX_STATE)["props"]["data"] == answer[ids.MATRIX_STATE]["data"]
+    spec = next(cb for cb in app._callback_list if f"{ids.MATRIX_TABLE}." in cb["output"])
+    assert spec["prevent_initial_call"]

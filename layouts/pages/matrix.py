@@ -97,10 +97,17 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The matrix for the region, source and sort of the query string."""
     lang = supported(lang)  # a cache key: a known language, never None
     s, problems = state.validate(query, content.choices())
+    search = state.to_search(s)
+    # the table of this state comes with the page (a cache hit after the warm-up): no callback
+    # round trip before it; the Location holds the address, so the page's callback (which
+    # answers changes only) does not run when it mounts
+    payload = content.matrix_payload(
+        content.version(), s["region"], s["source"], s["sort"], search, lang
+    )
     return html.Div(
         [
-            dcc.Location(id=ids.MATRIX_URL, refresh=False),
-            dcc.Store(id=ids.MATRIX_STATE, data=None),
+            dcc.Location(id=ids.MATRIX_URL, refresh=False, pathname="/matrix", search=search),
+            dcc.Store(id=ids.MATRIX_STATE, data=s),
             html.H1(t("matrix.heading", lang), id=ids.MATRIX_HEADING, className="h3 mb-2"),
             html.P(t("matrix.intro", lang)),
             html.Div(
@@ -109,15 +116,15 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 role="status",
             ),
             components.filter_panel(controls(s, lang), t("filters.heading", lang)),
-            # links filled by the page's callback (callbacks/matrix.py)
+            # links filled by the page's callbacks (callbacks/matrix.py)
             components.download_menu(
                 t("downloads.what.matrix", lang), ids.MATRIX_DOWNLOADS, lang=lang
             ),
             colour_key(lang),
             components.busy(
                 [
-                    html.P(id=ids.MATRIX_SUMMARY, **{"aria-live": "polite"}),
-                    html.Div(id=ids.MATRIX_TABLE),
+                    html.P(payload["summary"], id=ids.MATRIX_SUMMARY, **{"aria-live": "polite"}),
+                    html.Div(payload["table"], id=ids.MATRIX_TABLE),
                 ],
                 lang,
             ),
