@@ -39,6 +39,9 @@ HTML_TAG = '<html lang="{lang}" dir="{dir}">'
 # The graph's script, which Dash loads only once a page has a graph: one more round trip before
 # the map is drawn (~150 ms on a slow link). Preloaded with the page's scripts, it is at hand
 # when asked for (the same URL, derived by Dash's loader from dash_core_components' own).
+# Dash's renderer asks for the layout and the callbacks' list only once its scripts have run;
+# the page's <head> asks for them at once (preload, used by the renderer's own requests:
+# tests/browser/test_navigation.py), so they travel while the scripts load.
 GRAPH_CHUNK = "/_dash-component-suites/dash/dcc/async-graph.js"
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="" dir="">
@@ -48,6 +51,8 @@ INDEX_STRING = """<!DOCTYPE html>
         {%favicon%}
         {%css%}
         <link rel="preload" href="{graph_chunk}" as="script">
+        <link rel="preload" href="{layout}" as="fetch" crossorigin="anonymous">
+        <link rel="preload" href="{dependencies}" as="fetch" crossorigin="anonymous">
     </head>
     <body>
         {%app_entry%}
@@ -180,6 +185,8 @@ def _localised_index(app: Dash) -> None:
             tag = tag.replace(">", ' class="high-contrast">')
         page = plain(**kwargs).replace('<html lang="" dir="">', tag, 1)
         page = page.replace("{graph_chunk}", app.get_relative_path(GRAPH_CHUNK), 1)
+        page = page.replace("{layout}", app.get_relative_path("/_dash-layout"), 1)
+        page = page.replace("{dependencies}", app.get_relative_path("/_dash-dependencies"), 1)
         if i18n.direction(lang) == "rtl":
             page = page.replace("/vendor/bootstrap.min.css", "/vendor/bootstrap.rtl.min.css", 1)
         return page

@@ -182,6 +182,14 @@ def test_a_page_comes_with_the_layout_and_links_still_route(page, live_server):
     expect(control(page, "Population group")).to_have_value("older")
     page.wait_for_load_state("networkidle")
     assert routed == []
+    # the layout and the callbacks' list were asked for by the page's <head> (preload), while
+    # the scripts loaded, and Dash used those answers: one request each
+    fetched = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+            .filter(e => /_dash-(layout|dependencies)$/.test(e.name))
+            .map(e => [e.name.split('/').pop(), e.initiatorType])"""
+    )
+    assert sorted(fetched) == [["_dash-dependencies", "link"], ["_dash-layout", "link"]]
     page.get_by_role("link", name="Coverage matrix", exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/matrix"))
     expect(page.locator(f"#{ids.MATRIX_HEADING}")).to_be_visible()
