@@ -713,16 +713,30 @@ def scorecard_table(
     obs = country_observations(iso3, source)
     groups = list(all_groups())
     card = vc.scorecard(frames["coverage"], frames["disparities"], iso3, groups, obs)
-    # the pair the scorecard names: its rows chosen in the scorecard's own order
-    d = vc.meaningful_pairs(frames["disparities"])
+    # the pair the scorecard names: its rows chosen in the scorecard's own order, among the
+    # columns read here only (every step copies the frame; disparities carry ~40 columns)
+    disp = frames["disparities"]
+    d = vc.meaningful_pairs(
+        disp[[*vc._card_columns(disp), *(["nature"] if "nature" in disp else [])]]
+    )
     d = d.sort_values(["headline", "year", "period_sort"], ascending=False)
     keys = ["group", "series", "source_type", "period", "value", "ref_value"]
-    d = with_provenance(d.drop_duplicates(keys), obs)
+    d = d.drop_duplicates(keys)
+    # the row of each scorecard line (keys unique: one match at most), and only those rows'
+    # provenance looked up (a country has ~1,400 pairs, the scorecard names ten at most)
+    at = (
+        card[keys]
+        .astype(object)
+        .merge(d[keys].astype(object).assign(_at=np.arange(len(d))), on=keys, how="left")["_at"]
+    )
+    hit = at.notna().to_numpy()
+    found = with_provenance(d.iloc[at[hit].astype(int).to_numpy()], obs)
     extra = [*PROVENANCE, "ref_source_row"]
-    found = card[keys].astype(object).merge(d[keys + extra].astype(object), on=keys, how="left")
-    named = card.copy()  # the scorecard's own columns untouched; one match per row (keys unique)
+    named = card.copy()  # the scorecard's own columns untouched
     for col in extra:
-        named[col] = found[col].to_numpy()
+        values = np.full(len(card), np.nan, dtype=object)  # NaN where the group has no pair
+        values[hit] = found[col].astype(object).to_numpy()
+        named[col] = values
     for col in ("dataset", "source_row", "ref_source_row"):
         named[col] = pd.to_numeric(named[col]).astype("Int64")
     return named

@@ -46,6 +46,24 @@ def old_scorecard(cov, disp, iso3, groups, obs=None):
     return out.reset_index()
 
 
+def old_scorecard_table(iso3, source, frames):
+    """tables.scorecard_table before only the named rows' provenance was looked up."""
+    obs = content.country_observations(iso3, source)
+    card = vc.scorecard(frames["coverage"], frames["disparities"], iso3, list(all_groups()), obs)
+    d = vc.meaningful_pairs(frames["disparities"])
+    d = d.sort_values(["headline", "year", "period_sort"], ascending=False)
+    keys = ["group", "series", "source_type", "period", "value", "ref_value"]
+    d = tables.with_provenance(d.drop_duplicates(keys), obs)
+    extra = [*tables.PROVENANCE, "ref_source_row"]
+    found = card[keys].astype(object).merge(d[keys + extra].astype(object), on=keys, how="left")
+    named = card.copy()
+    for col in extra:
+        named[col] = found[col].to_numpy()
+    for col in ("dataset", "source_row", "ref_source_row"):
+        named[col] = pd.to_numeric(named[col]).astype("Int64")
+    return named
+
+
 def old_slice_key(frame, skip):
     cols = [c for c in vc._SLICE_COLS if c != skip and c in frame]
     return frame[cols].astype(object).astype(str).agg("|".join, axis=1)
@@ -168,10 +186,16 @@ def test_the_country_views_equal_the_old_ones_everywhere(app, monkeypatch):
                             frames["coverage"], frames["disparities"], iso3, groups, with_obs
                         ),
                     )
+                card = tables.scorecard_table(iso3, source, frames)
                 pd.testing.assert_frame_equal(
-                    tables.scorecard_table(iso3, source, frames),
+                    card,
                     _with_old(monkeypatch, lambda: tables.scorecard_table(iso3, source, frames)),
                 )
+                pd.testing.assert_frame_equal(card, old_scorecard_table(iso3, source, frames))
+                for col in card:  # the same Python objects too (NaN stays NaN, not None)
+                    assert [type(v) for v in card[col]] == [
+                        type(v) for v in old_scorecard_table(iso3, source, frames)[col]
+                    ], col
                 for group in groups:
                     disp = queries.country_frames(iso3, group, source)["disparities"]
                     pd.testing.assert_frame_equal(
