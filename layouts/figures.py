@@ -484,6 +484,48 @@ def timeseries_figure(
     """
     if frame.empty:
         return empty_figure(t("empty.no_data", lang))
+    traces, layout = timeseries_parts(frame, title, unit, lang, dataset_names, not_drawn)
+    return go.Figure([go.Scatter(**trace) for trace in traces], layout)
+
+
+def timeseries_figure_dict(frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+    """``timeseries_figure(...).to_dict()`` without the figure (for a page that serialises it).
+
+    Building plotly's objects (validation of every property) was a third of a country page's
+    series answer (tests/test_figures_fast.py: the same figure).
+    """
+    if frame.empty:
+        return timeseries_figure(frame, **kwargs).to_dict()
+    traces, layout = timeseries_parts(
+        frame,
+        kwargs.get("title", ""),
+        kwargs.get("unit", ""),
+        kwargs.get("lang"),
+        kwargs.get("dataset_names"),
+        kwargs.get("not_drawn", 0),
+    )
+    return {
+        "data": [_as_stored(_with_typed_error(trace)) for trace in traces],
+        "layout": _as_stored({**layout, "template": _validated("template", layout["template"])}),
+    }
+
+
+def _with_typed_error(trace: dict[str, Any]) -> dict[str, Any]:
+    """A scatter trace with its error bars' arrays stored as a figure stores them."""
+    if "error_y" not in trace:
+        return {**trace, "type": "scatter"}
+    return {**trace, "error_y": _as_stored(trace["error_y"]), "type": "scatter"}
+
+
+def timeseries_parts(
+    frame: pd.DataFrame,
+    title: str,
+    unit: str,
+    lang: str | None,
+    dataset_names: dict[int, str] | None,
+    not_drawn: int,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The traces (scatter properties) and layout of ``timeseries_figure``, as plain values."""
     frame = frame.assign(
         **{c: frame[c] if c in frame else "" for c in ("label", "slice", "dataset")}
     )
@@ -511,28 +553,29 @@ def timeseries_figure(
             style["dash"] = _COMMUNITY_DASH.get(style["dash"], "dashdot")
             style["symbol"] = f"{style['symbol']}-open"
         bounded = part["upper"].notna() & part["lower"].notna()
-        error = None
+        trace: dict[str, Any] = {
+            "x": part["period_sort"].to_numpy(dtype=float),
+            "y": part["value"].to_numpy(dtype=float),
+            "mode": "lines+markers",
+            "name": safe(name),
+        }
         if bounded.any():
-            error = {
+            trace["error_y"] = {
                 "type": "data",
                 "symmetric": False,
                 "visible": True,
-                "array": (part["upper"] - part["value"]).where(bounded),
-                "arrayminus": (part["value"] - part["lower"]).where(bounded),
+                "array": (part["upper"] - part["value"]).where(bounded).to_numpy(dtype=float),
+                "arrayminus": (part["value"] - part["lower"]).where(bounded).to_numpy(dtype=float),
                 "color": style["color"],
             }
         traces.append(
-            go.Scatter(
-                x=part["period_sort"],
-                y=part["value"],
-                mode="lines+markers",
-                name=safe(name),
-                error_y=error,
-                line={"color": style["color"], "dash": style["dash"]},
-                marker={"symbol": style["symbol"], "size": 8},
+            {
+                **trace,
+                "line": {"color": style["color"], "dash": style["dash"]},
+                "marker": {"symbol": style["symbol"], "size": 8},
                 # the value as stored, written the language's way ("12,85"): plotly's own
                 # %{y} would round it and knows only the two separators
-                customdata=safe_array(
+                "customdata": safe_array(
                     np.column_stack(
                         [
                             part["period"].astype(str),
@@ -540,39 +583,35 @@ def timeseries_figure(
                         ]
                     )
                 ),
-                hovertemplate=f"{safe(name)}: %{{customdata[1]}} {safe(unit)}<br>"
+                "hovertemplate": f"{safe(name)}: %{{customdata[1]}} {safe(unit)}<br>"
                 f"{t('hover.period', lang)}: %{{customdata[0]}}<extra></extra>",
-            )
+            }
         )
-    fig = go.Figure(traces)
-    fig.update_layout(
+    layout = {
         **theme.base_layout(),
-        height=280,
-        separators=i18n.separators(lang),  # the y axis' ticks: "0,5" in French
-        meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
-        yaxis={"title": {"text": wrapped(unit, 24)}, "gridcolor": "#eeeeee", "automargin": True},
-        xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
-        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
-    )
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
+        "height": 280,
+        "separators": i18n.separators(lang),  # the y axis' ticks: "0,5" in French
+        "meta": {"title": title},  # the page's heading says it: a plotly title is cut on a phone
+        "yaxis": {"title": {"text": wrapped(unit, 24)}, "gridcolor": "#eeeeee", "automargin": True},
+        "xaxis": {"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["period_sort"])},
+        "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
+        "margin": {"l": 50, "r": 10, "t": 30 if not_drawn else 10, "b": 30},
+    }
     if not_drawn:
-        fig.update_layout(
-            margin={"t": 30},
-            annotations=[
-                {
-                    "text": safe(not_drawn_text(not_drawn, lang)),
-                    "xref": "paper",
-                    "yref": "paper",
-                    "x": 0,
-                    "y": 1,
-                    "xanchor": "left",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                    "font": {"size": 12},
-                }
-            ],
-        )
-    return fig
+        layout["annotations"] = [
+            {
+                "text": safe(not_drawn_text(not_drawn, lang)),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        ]
+    return traces, layout
 
 
 def progress_figure(
@@ -588,25 +627,42 @@ def progress_figure(
     """
     if frame.empty:
         return empty_figure(t("empty.no_data", lang), height=height)
+    trace, layout = progress_parts(frame, axis, height, lang)
+    return go.Figure(go.Scatter(**trace), layout)
+
+
+def progress_figure_dict(frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+    """``progress_figure(...).to_dict()`` without the figure (see ``timeseries_figure_dict``)."""
+    if frame.empty:
+        return progress_figure(frame, **kwargs).to_dict()
+    trace, layout = progress_parts(
+        frame, kwargs.get("axis", ""), kwargs.get("height", 200), kwargs.get("lang")
+    )
+    layout["template"] = _validated("template", layout["template"])
+    return {"data": [_as_stored({**trace, "type": "scatter"})], "layout": _as_stored(layout)}
+
+
+def progress_parts(
+    frame: pd.DataFrame, axis: str, height: int, lang: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The trace (scatter properties) and layout of ``progress_figure``, as plain values."""
     style = theme.LINE_STYLES["group"]
     top = int(frame["expected"].max())
-    fig = go.Figure(
-        go.Scatter(
-            x=frame["year"].tolist(),  # plain lists: a dozen numbers, readable in the page
-            y=frame["with_value"].tolist(),
-            mode="lines+markers",
-            line={"color": style["color"]},
-            marker={"symbol": style["symbol"], "size": 7},
-            customdata=[[e] for e in frame["expected"].tolist()],
-            hovertemplate="%{x}: %{y} / %{customdata[0]}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    fig.update_layout(
+    trace = {
+        "x": frame["year"].tolist(),  # plain lists: a dozen numbers, readable in the page
+        "y": frame["with_value"].tolist(),
+        "mode": "lines+markers",
+        "line": {"color": style["color"]},
+        "marker": {"symbol": style["symbol"], "size": 7},
+        "customdata": [[e] for e in frame["expected"].tolist()],
+        "hovertemplate": "%{x}: %{y} / %{customdata[0]}<extra></extra>",
+        "showlegend": False,
+    }
+    layout = {
         **theme.base_layout(),
-        height=height,
-        separators=i18n.separators(lang),
-        yaxis={
+        "height": height,
+        "separators": i18n.separators(lang),
+        "yaxis": {
             # wrapped: "Ventilations avec une valeur" in one line is taller than the plot
             "title": {"text": wrapped(axis)},
             "automargin": True,
@@ -614,10 +670,10 @@ def progress_figure(
             "gridcolor": "#eeeeee",
             "rangemode": "tozero",
         },
-        xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["year"])},
-    )
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
-    return fig
+        "xaxis": {"tickformat": "d", "gridcolor": "#eeeeee", **_year_ticks(frame["year"])},
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
+    }
+    return trace, layout
 
 
 def wrapped(text: str, width: int = 18) -> str:

@@ -156,6 +156,181 @@ def reference_map_figure(
     return go.Figure(data=traces, layout=layout)
 
 
+# ---- the country page's figures as they were built before (validated plotly objects) ----
+
+
+def reference_timeseries_figure(
+    frame: pd.DataFrame,
+    *,
+    title: str = "",
+    unit: str = "",
+    lang: str | None = None,
+    dataset_names: dict[int, str] | None = None,
+    not_drawn: int = 0,
+) -> go.Figure:
+    """Group, reference and total lines over time, with error bars where bounds are known.
+
+    One trace per line, label, slice, source type and dataset: official and community values
+    are never joined, and each trace is named by the group or reference in words and its
+    source type ("Persons with disabilities (official)").
+
+    Args:
+        frame: ``views_country.timeseries_frame`` output (line, label, slice, period_sort,
+            period, value, lower, upper, source_type, dataset).
+        title: the series title (kept in ``layout.meta``; the page heading shows it), with
+            the slice added when every line shares one.
+        unit: the y-axis title (the unit in words).
+        lang: language of labels.
+        dataset_names: dataset id -> name (to tell apart two datasets of one source type).
+        not_drawn: values in another unit or with none (``values_not_drawn``), said in words
+            above the plot.
+    """
+    if frame.empty:
+        return figures.empty_figure(t("empty.no_data", lang))
+    frame = frame.assign(
+        **{c: frame[c] if c in frame else "" for c in ("label", "slice", "dataset")}
+    )
+    keys = frame[figures._TRACE_KEYS].astype(object).drop_duplicates().to_dict("records")
+    if len({k["slice"] for k in keys}) == 1:  # one slice throughout: said once, in the title
+        title = f"{title} ({keys[0]['slice']})" if title and keys[0]["slice"] else title
+        keys = [{**k, "slice": ""} for k in keys]
+        frame = frame.assign(slice="")
+    names = [figures.trace_name(k, lang=lang) for k in keys]
+    twice = {n for n in names if names.count(n) > 1}
+    order = {line: i for i, line in enumerate(theme.LINE_STYLES)}
+    traces = []
+    for key, name in sorted(
+        zip(keys, names, strict=True), key=lambda kn: (order.get(kn[0]["line"], 9), kn[1])
+    ):
+        if name in twice:
+            ds = (dataset_names or {}).get(key["dataset"], str(key["dataset"]))
+            name = figures.trace_name(key, ds, lang)
+        mask = np.ones(len(frame), bool)
+        for col in figures._TRACE_KEYS:
+            mask &= (frame[col].astype(object) == key[col]).to_numpy()
+        part = frame[mask].sort_values("period_sort")
+        style = dict(theme.LINE_STYLES.get(key["line"], theme.LINE_STYLES["total"]))
+        if key["source_type"] != "official":
+            style["dash"] = figures._COMMUNITY_DASH.get(style["dash"], "dashdot")
+            style["symbol"] = f"{style['symbol']}-open"
+        bounded = part["upper"].notna() & part["lower"].notna()
+        error = None
+        if bounded.any():
+            error = {
+                "type": "data",
+                "symmetric": False,
+                "visible": True,
+                "array": (part["upper"] - part["value"]).where(bounded),
+                "arrayminus": (part["value"] - part["lower"]).where(bounded),
+                "color": style["color"],
+            }
+        traces.append(
+            go.Scatter(
+                x=part["period_sort"],
+                y=part["value"],
+                mode="lines+markers",
+                name=figures.safe(name),
+                error_y=error,
+                line={"color": style["color"], "dash": style["dash"]},
+                marker={"symbol": style["symbol"], "size": 8},
+                # the value as stored, written the language's way ("12,85"): plotly's own
+                # %{y} would round it and knows only the two separators
+                customdata=figures.safe_array(
+                    np.column_stack(
+                        [
+                            part["period"].astype(str),
+                            [i18n.exact(v, lang) for v in part["value"]],
+                        ]
+                    )
+                ),
+                hovertemplate=f"{figures.safe(name)}: %{{customdata[1]}} {figures.safe(unit)}<br>"
+                f"{t('hover.period', lang)}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
+    fig = go.Figure(traces)
+    fig.update_layout(
+        **theme.base_layout(),
+        height=280,
+        separators=i18n.separators(lang),  # the y axis' ticks: "0,5" in French
+        meta={"title": title},  # the page's heading says it: a plotly title is cut on a phone
+        yaxis={
+            "title": {"text": figures.wrapped(unit, 24)},
+            "gridcolor": "#eeeeee",
+            "automargin": True,
+        },
+        xaxis={
+            "tickformat": "d",
+            "gridcolor": "#eeeeee",
+            **figures._year_ticks(frame["period_sort"]),
+        },
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
+    )
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
+    if not_drawn:
+        fig.update_layout(
+            margin={"t": 30},
+            annotations=[
+                {
+                    "text": figures.safe(figures.not_drawn_text(not_drawn, lang)),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0,
+                    "y": 1,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 12},
+                }
+            ],
+        )
+    return fig
+
+
+def reference_progress_figure(
+    frame: pd.DataFrame, *, axis: str = "", height: int = 200, lang: str | None = None
+) -> go.Figure:
+    """Splits with a value by year, against the expected splits (a small line, no legend).
+
+    Args:
+        frame: ``views_country.progress_rows`` output (year, expected, with_value, share).
+        axis: the y-axis title ("Splits with a value").
+        height: in pixels (small: the page's text summary and table say the same).
+        lang: language of the numbers.
+    """
+    if frame.empty:
+        return figures.empty_figure(t("empty.no_data", lang), height=height)
+    style = theme.LINE_STYLES["group"]
+    top = int(frame["expected"].max())
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["year"].tolist(),  # plain lists: a dozen numbers, readable in the page
+            y=frame["with_value"].tolist(),
+            mode="lines+markers",
+            line={"color": style["color"]},
+            marker={"symbol": style["symbol"], "size": 7},
+            customdata=[[e] for e in frame["expected"].tolist()],
+            hovertemplate="%{x}: %{y} / %{customdata[0]}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(),
+        height=height,
+        separators=i18n.separators(lang),
+        yaxis={
+            # wrapped: "Ventilations avec une valeur" in one line is taller than the plot
+            "title": {"text": figures.wrapped(axis)},
+            "automargin": True,
+            "range": [0, max(top, 1) * 1.05],
+            "gridcolor": "#eeeeee",
+            "rangemode": "tozero",
+        },
+        xaxis={"tickformat": "d", "gridcolor": "#eeeeee", **figures._year_ticks(frame["year"])},
+    )
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 30})
+    return fig
+
+
 def _json(fig) -> dict:
     return json.loads(pio.to_json(fig, validate=False, engine="json"))
 
@@ -224,3 +399,52 @@ def test_map_figure_status_and_empty_frames_same_json():
     fig = figures.map_figure(frame, "status")
     assert list(fig.data[1].locations) == ["KEN", "FRA"]
     assert fig.layout.template is not None
+
+
+def _country_frames(lang: str):
+    """(frame, not drawn) of many countries' series: every group's, on the real-shape store."""
+    from data import queries
+    from data import views_country as vc
+    from data.vocab import groups
+    from layouts.i18n import code_words
+    from layouts.pages import content
+    from tests import realshape as shape
+
+    for iso3 in shape.COUNTRIES:
+        obs = content.country_observations(iso3, "all")
+        for group, g in groups().items():
+            disp = queries.country_frames(iso3, group, "all")["disparities"]
+            for series in sorted(set(disp["series"].astype(object)))[:4]:
+                mine = obs[obs["series"] == series]
+                pairs = disp[disp["series"] == series]
+                frame = vc.timeseries_frame(mine, pairs, g.dimension, words=code_words(lang))
+                yield frame, figures.values_not_drawn(mine, frame)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_country_figures_same_json_as_validated_figures(realshape, lang):
+    from data import queries
+    from data import views_country as vc
+    from layouts.pages import content
+
+    checked = 0
+    names = {1: "UN <SDG>", 2: "Community & co"}
+    for frame, not_drawn in _country_frames(lang):
+        for extra in ({}, {"not_drawn": not_drawn or 3, "dataset_names": names}):
+            kw = {"title": "Series <i>", "unit": "% & more", "lang": lang, **extra}
+            old = _json(reference_timeseries_figure(frame, **kw))
+            assert _json(figures.timeseries_figure_dict(frame, **kw)) == old
+            assert _json(figures.timeseries_figure(frame, **kw)) == old
+            checked += 1
+    assert checked > 50
+    for iso3 in ("KEN", "NPL", "UGA"):
+        rows = vc.progress_rows(queries.progress("women"), iso3)
+        for kw in ({"axis": "Splits"}, {"axis": "Ventilations avec une valeur", "lang": lang}):
+            old = _json(reference_progress_figure(rows, **kw))
+            assert _json(figures.progress_figure_dict(rows, **kw)) == old
+            assert _json(figures.progress_figure(rows, **kw)) == old
+    empty = pd.DataFrame(columns=vc.TS_COLUMNS)
+    assert _json(figures.timeseries_figure_dict(empty, lang=lang)) == _json(
+        reference_timeseries_figure(empty, lang=lang)
+    )
+    assert content  # the store served (realshape fixture)

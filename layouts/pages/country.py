@@ -232,7 +232,7 @@ def progress_chart(
 ) -> tuple[Any, str]:
     """The progress figure of ``views_country.progress_rows`` and its caption."""
     caption = t("country.progress_caption", lang, group=group_label(group, lang), window=window)
-    return figures.progress_figure(rows, axis=t("country.progress_axis", lang)), caption
+    return figures.progress_figure_dict(rows, axis=t("country.progress_axis", lang)), caption
 
 
 def out_of_scope_text(countries: list[str], country: str, lang: str | None) -> str:
@@ -352,7 +352,7 @@ def detail_payload(
         detail.append(html.P(why, className="country-why alert alert-info py-2"))
     if len(frame):
         not_drawn = figures.values_not_drawn(obs, frame)  # other units: said, not dropped
-        fig = figures.timeseries_figure(
+        fig = figures.timeseries_figure_dict(
             frame,
             title=title,
             unit=unit,
