@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from dash import Output, no_update
+from dash import Input, Output, no_update
+from dash.exceptions import PreventUpdate
 from flask import request
 
 from layouts import state
@@ -24,6 +25,21 @@ def outputs(parts: dict[str, str], duplicate: bool = False) -> list[Output]:
         for k, i in parts.items()
         if k in images.MENU_PROPS
     ]
+
+
+def on_load(app, parts: dict[str, str], view: str, url_id: str, is_here) -> None:
+    """Register the callback that sends a page's links for the state it opened with.
+
+    The page's Location sets its href when it mounts (and on back/forward: the address's state
+    is the one shown then); the page's own callback brings the links of later changes.
+    ``is_here(path)``: whether a path is the page's (else it is being left).
+    """
+
+    @app.callback(*outputs(parts), Input(url_id, "href"), prevent_initial_call=True)
+    def downloads_on_load(href):
+        if not is_here(path_of(href)):
+            raise PreventUpdate  # the URL moved to another page: this one is unmounting
+        return for_address(parts, view, href)
 
 
 def links(parts: dict[str, Any], view: str, synced: tuple, at: int, current: Any) -> list[Any]:

@@ -42,14 +42,4 @@ def register(app):
         out = matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
         return *out, *downloads.links(ids.MATRIX_DOWNLOADS, "matrix", out, STATE_AT, current)
 
-    # The links of the state the page opened with (its Location sets its href when it mounts,
-    # and on back/forward); changes bring theirs with the table.
-    @app.callback(
-        *downloads.outputs(ids.MATRIX_DOWNLOADS),
-        Input(ids.MATRIX_URL, "href"),
-        prevent_initial_call=True,
-    )
-    def matrix_downloads_on_load(href):
-        if not matrix.is_here(downloads.path_of(href)):
-            raise PreventUpdate  # the URL moved to another page: the matrix is unmounting
-        return downloads.for_address(ids.MATRIX_DOWNLOADS, "matrix", href)
+    downloads.on_load(app, ids.MATRIX_DOWNLOADS, "matrix", ids.MATRIX_URL, matrix.is_here)

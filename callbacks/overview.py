@@ -58,17 +58,7 @@ def register(app):
         links = downloads.links(ids.OVERVIEW_DOWNLOADS, "map", out, overview.STATE_AT, current)
         return *out, *links
 
-    # The links of the state the page opened with (its Location sets its href when it mounts,
-    # and on back/forward: the address's state is the one shown then); changes bring theirs.
-    @app.callback(
-        *downloads.outputs(ids.OVERVIEW_DOWNLOADS),
-        Input(ids.OVERVIEW_URL, "href"),
-        prevent_initial_call=True,
-    )
-    def downloads_on_load(href):
-        if not overview.is_here(downloads.path_of(href)):
-            raise PreventUpdate  # the URL moved to another page: the overview is unmounting
-        return downloads.for_address(ids.OVERVIEW_DOWNLOADS, "map", href)
+    downloads.on_load(app, ids.OVERVIEW_DOWNLOADS, "map", ids.OVERVIEW_URL, overview.is_here)
 
     @app.callback(
         Output(ids.OVERVIEW_NAV, "href"),
