@@ -1,4 +1,7 @@
-"""Country page wiring: URL <-> group/series, the series-dependent sections, download links."""
+"""Country page wiring: URL <-> group/series, the series-dependent sections, download links.
+
+The page's layout carries the state of its address; the callbacks answer changes.
+"""
 
 from __future__ import annotations
 
@@ -26,13 +29,14 @@ def register(app):
         Output(ids.COUNTRY_DETAIL, "children"),
         Output(ids.COUNTRY_BACK, "href"),
         Output(ids.COUNTRY_MISSING, "children"),
-        *downloads.outputs(ids.COUNTRY_DOWNLOADS),
+        *downloads.outputs(ids.COUNTRY_DOWNLOADS, duplicate=True),
         Input(ids.COUNTRY_URL, "search"),
         Input(ids.COUNTRY_GROUP, "value"),
         Input(ids.COUNTRY_SERIES, "value"),
         State(ids.COUNTRY_ISO3, "data"),
         State(ids.COUNTRY_STATE, "data"),
         State(ids.COUNTRY_URL, "pathname"),
+        prevent_initial_call=True,  # the page's layout carries the state of its address
     )
     def update_country(search, group, series, iso3, current, pathname):
         if not country.known(iso3) or not country.is_here(pathname, iso3):
@@ -42,3 +46,11 @@ def register(app):
         out = country.sync(iso3, from_url, search, values, current, language())
         view = f"country-{iso3}"
         return *out, *downloads.links(ids.COUNTRY_DOWNLOADS, view, out, STATE_AT, current)
+
+    downloads.on_load(
+        app,
+        ids.COUNTRY_DOWNLOADS,
+        lambda path: f"country-{country.code_of(path)}",
+        ids.COUNTRY_URL,
+        lambda path: country.known(country.code_of(path)),
+    )

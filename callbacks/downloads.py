@@ -27,19 +27,21 @@ def outputs(parts: dict[str, str], duplicate: bool = False) -> list[Output]:
     ]
 
 
-def on_load(app, parts: dict[str, str], view: str, url_id: str, is_here) -> None:
+def on_load(app, parts: dict[str, str], view, url_id: str, is_here) -> None:
     """Register the callback that sends a page's links for the state it opened with.
 
     The page's Location sets its href when it mounts (and on back/forward: the address's state
     is the one shown then); the page's own callback brings the links of later changes.
-    ``is_here(path)``: whether a path is the page's (else it is being left).
+    ``is_here(path)``: whether a path is the page's (else it is being left); ``view``: the
+    links' view, or a function of the path that gives it.
     """
 
     @app.callback(*outputs(parts), Input(url_id, "href"), prevent_initial_call=True)
     def downloads_on_load(href):
-        if not is_here(path_of(href)):
+        path = path_of(href)
+        if not is_here(path):
             raise PreventUpdate  # the URL moved to another page: this one is unmounting
-        return for_address(parts, view, href)
+        return for_address(parts, view(path) if callable(view) else view, href)
 
 
 def links(parts: dict[str, Any], view: str, synced: tuple, at: int, current: Any) -> list[Any]:

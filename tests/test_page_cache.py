@@ -129,3 +129,32 @@ def test_the_matrix_page_comes_with_the_table_its_callback_would_send(app, clien
     assert _find(page, ids.MATRIX_STATE)["props"]["data"] == answer[ids.MATRIX_STATE]["data"]
     spec = next(cb for cb in app._callback_list if f"{ids.MATRIX_TABLE}." in cb["output"])
     assert spec["prevent_initial_call"]
+
+
+@pytest.mark.parametrize("search", ["", "?group=disability"])
+def test_the_country_page_comes_with_what_its_callback_would_send(app, client, search):
+    """The series part and the missing splits come with the page: one round trip."""
+    import json
+
+    from layouts import ids
+    from tests.test_app_smoke import _find, callback_request, post
+
+    page = layout_of(client, f"/country/KEN{search}")
+    body = callback_request(
+        app,
+        ids.COUNTRY_DETAIL,
+        {f"{ids.COUNTRY_URL}.search": search},
+        {
+            f"{ids.COUNTRY_ISO3}.data": "KEN",
+            f"{ids.COUNTRY_STATE}.data": None,
+            f"{ids.COUNTRY_URL}.pathname": "/country/KEN",
+        },
+    )
+    answer = json.loads(post(client, body).data)["response"]
+    for part in (ids.COUNTRY_DETAIL, ids.COUNTRY_MISSING):
+        assert _find(page, part)["props"]["children"] == answer[part]["children"], part
+        assert answer[part]["children"]
+    assert _find(page, ids.COUNTRY_STATE)["props"]["data"] == answer[ids.COUNTRY_STATE]["data"]
+    assert _find(page, ids.COUNTRY_SERIES)["props"]["value"] == answer[ids.COUNTRY_SERIES]["value"]
+    spec = next(cb for cb in app._callback_list if f"{ids.COUNTRY_DETAIL}." in cb["output"])
+    assert spec["prevent_initial_call"]

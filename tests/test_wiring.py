@@ -52,11 +52,8 @@ def rendered(app):
             "matrix": matrix.layout(),
             "country": country.layout(iso3="KEN"),
         }
-        # the country page's series part arrives through its first callback
-        first = country.sync("KEN", True, "", {"group": None, "series": None}, None, "en")
-        rendered = {name: shell_ids + list(_ids(page)) for name, page in pages.items()}
-        rendered["country"] += list(_ids(first[6])) + list(_ids(first[8]))
-        return rendered
+        # the country page carries its series part and missing splits (no first callback)
+        return {name: shell_ids + list(_ids(page)) for name, page in pages.items()}
 
 
 def _callback_ids(app):

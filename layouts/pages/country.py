@@ -101,10 +101,7 @@ def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) ->
 
 @content.memoized
 def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> Any:
-    """The missing splits of a country ("what to ask the statistics office for"), by goal.
-
-    Sent by the page's first callback, not with the page: two smaller responses.
-    """
+    """The missing splits of a country ("what to ask the statistics office for"), by goal."""
     groups = list(content.all_groups())
     statuses = group_frames(iso3, source)["statuses"]  # every group's, in group order
     published = views.published_counts(content.country_observations(iso3, source))
@@ -461,16 +458,25 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
         return not_found(str(iso3 or ""), lang)
     s, problems = state.validate(query, content.choices())
     series = pick_series(code, s)
+    shown = {**s, "series": series}  # the state the page's callback would store
     ver = content.version()
     static = static_payload(ver, code, s["source"], lang)
+    # the series part and the missing splits come with the page (memoised whole): one round
+    # trip to a drawn page; the page's callback answers changes only
+    detail = detail_payload(ver, code, s["group"], series, s["source"], lang)
+    missing = missing_payload(ver, code, s["source"], lang)
     name = reference.area_name(code, lang or language())
     return html.Div(
         [
-            dcc.Location(id=ids.COUNTRY_URL, refresh=False),
+            # the Location holds the address's state, so it does not fire when it mounts
+            dcc.Location(
+                id=ids.COUNTRY_URL,
+                refresh=False,
+                pathname=f"/country/{code}",
+                search=state.to_search(shown),
+            ),
             dcc.Store(id=ids.COUNTRY_ISO3, data=code),
-            # no state yet: the page's callback fills the series part right after the page
-            # arrives (two smaller responses instead of one slow one)
-            dcc.Store(id=ids.COUNTRY_STATE, data=None),
+            dcc.Store(id=ids.COUNTRY_STATE, data=shown),
             dcc.Link(t("country.back", lang), href="/" + state.to_search(s), id=ids.COUNTRY_BACK),
             html.H1(
                 t("country.heading", lang, country=name),
@@ -503,17 +509,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
             ),
             # links filled by the page's callback (callbacks/country.py)
             components.download_menu(name, ids.COUNTRY_DOWNLOADS, lang=lang),
-            html.Div(
-                html.P(t("country.loading", lang), className="text-muted"),
-                id=ids.COUNTRY_DETAIL,
-                **{"aria-live": "polite"},
-            ),
+            html.Div(detail["detail"], id=ids.COUNTRY_DETAIL, **{"aria-live": "polite"}),
             _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
-            _section(
-                t("country.missing", lang),
-                html.P(t("country.loading_missing", lang), className="text-muted"),
-                ids.COUNTRY_MISSING,
-            ),
+            _section(t("country.missing", lang), missing, ids.COUNTRY_MISSING),
             _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
         ],
         className="country-page",
@@ -565,6 +563,12 @@ def sync(
         back,
         missing,
     )
+
+
+def code_of(path: str) -> str:
+    """The ISO3 code a country page's path names ("/country/ken" -> "KEN"; else "")."""
+    parts = [p for p in str(path or "").split("/") if p]
+    return parts[1].strip().upper() if len(parts) == 2 and parts[0] == "country" else ""
 
 
 def is_here(pathname: str | None, iso3: str | None) -> bool:
