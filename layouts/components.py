@@ -523,8 +523,13 @@ def site_header(
     country_names: Sequence[str] = (),
     high_contrast: bool = False,
     here: str = "",
+    search: Any = None,
 ) -> html.Header:
-    """Skip link, title, the country search and the main navigation (``here``: the page's URL)."""
+    """Skip link, title, the country search and the main navigation (``here``: the page's URL).
+
+    ``search``: the country search already built (``country_search``, e.g. memoised), else
+    built here from ``country_names``.
+    """
     return html.Header(
         [
             html.A(
@@ -541,7 +546,7 @@ def site_header(
                             html.P(t("app.tagline", lang), className="mb-0 small"),
                         ]
                     ),
-                    country_search(country_names, lang),
+                    country_search(country_names, lang) if search is None else search,
                     html.Nav(
                         html.Ul(
                             [

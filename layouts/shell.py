@@ -49,10 +49,19 @@ def layout(lang: str | None = None) -> html.Div:
     )
 
 
+def header(lang: str, contrast: bool, page: str) -> html.Header:
+    """The site header; its country search (every country's name) memoised per language.
+
+    The rest depends on the page's address (the language and contrast links keep it): built
+    per request, so no address, however random, adds an entry to the shared cache.
+    """
+    return components.site_header(lang, high_contrast=contrast, here=page, search=search_box(lang))
+
+
 @content.memoized
-def header(lang: str, contrast: bool, page: str) -> dict:
-    """The site header (its search box lists every country) as JSON data, memoised."""
-    return content.jsonable(components.site_header(lang, country_names(lang), contrast, page))
+def search_box(lang: str) -> dict:
+    """The header's country search (a list of every country's name) as JSON data, memoised."""
+    return content.jsonable(components.country_search(country_names(lang), lang))
 
 
 @content.memoized

@@ -44,7 +44,7 @@ def jsonable(obj: Any) -> Any:
     return json.loads(pio.to_json(obj, validate=False, engine="json"))
 
 
-# Page layouts served as cached JSON data (``page``): name -> (builder, path variable check)
+# Page layouts served as cached JSON data (``page``): page name -> its layout function
 _PAGES: dict[str, Callable[..., Any]] = {}
 
 
