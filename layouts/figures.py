@@ -488,33 +488,34 @@ def timeseries_figure(
     return go.Figure([go.Scatter(**trace) for trace in traces], layout)
 
 
-def timeseries_figure_dict(frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+def timeseries_figure_dict(
+    frame: pd.DataFrame,
+    *,
+    title: str = "",
+    unit: str = "",
+    lang: str | None = None,
+    dataset_names: dict[int, str] | None = None,
+    not_drawn: int = 0,
+) -> dict[str, Any]:
     """``timeseries_figure(...).to_dict()`` without the figure (for a page that serialises it).
 
     Building plotly's objects (validation of every property) was a third of a country page's
     series answer (tests/test_figures_fast.py: the same figure).
     """
     if frame.empty:
-        return timeseries_figure(frame, **kwargs).to_dict()
-    traces, layout = timeseries_parts(
-        frame,
-        kwargs.get("title", ""),
-        kwargs.get("unit", ""),
-        kwargs.get("lang"),
-        kwargs.get("dataset_names"),
-        kwargs.get("not_drawn", 0),
-    )
-    return {
-        "data": [_as_stored(_with_typed_error(trace)) for trace in traces],
-        "layout": _as_stored({**layout, "template": _validated("template", layout["template"])}),
-    }
+        return timeseries_figure(frame, lang=lang).to_dict()
+    return _scatter_dict(*timeseries_parts(frame, title, unit, lang, dataset_names, not_drawn))
 
 
-def _with_typed_error(trace: dict[str, Any]) -> dict[str, Any]:
-    """A scatter trace with its error bars' arrays stored as a figure stores them."""
-    if "error_y" not in trace:
-        return {**trace, "type": "scatter"}
-    return {**trace, "error_y": _as_stored(trace["error_y"]), "type": "scatter"}
+def _scatter_dict(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """A figure of scatter traces as plotly stores it (``to_dict``), from plain values."""
+    data = []
+    for trace in traces:
+        if "error_y" in trace:  # its arrays stored as the figure stores them too
+            trace = {**trace, "error_y": _as_stored(trace["error_y"])}
+        data.append(_as_stored({**trace, "type": "scatter"}))
+    template = _validated("template", layout["template"])
+    return {"data": data, "layout": _as_stored({**layout, "template": template})}
 
 
 def timeseries_parts(
@@ -631,15 +632,14 @@ def progress_figure(
     return go.Figure(go.Scatter(**trace), layout)
 
 
-def progress_figure_dict(frame: pd.DataFrame, **kwargs: Any) -> dict[str, Any]:
+def progress_figure_dict(
+    frame: pd.DataFrame, *, axis: str = "", height: int = 200, lang: str | None = None
+) -> dict[str, Any]:
     """``progress_figure(...).to_dict()`` without the figure (see ``timeseries_figure_dict``)."""
     if frame.empty:
-        return progress_figure(frame, **kwargs).to_dict()
-    trace, layout = progress_parts(
-        frame, kwargs.get("axis", ""), kwargs.get("height", 200), kwargs.get("lang")
-    )
-    layout["template"] = _validated("template", layout["template"])
-    return {"data": [_as_stored({**trace, "type": "scatter"})], "layout": _as_stored(layout)}
+        return progress_figure(frame, height=height, lang=lang).to_dict()
+    trace, layout = progress_parts(frame, axis, height, lang)
+    return _scatter_dict([trace], layout)
 
 
 def progress_parts(
