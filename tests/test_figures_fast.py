@@ -425,7 +425,6 @@ def _country_frames(lang: str):
 def test_country_figures_same_json_as_validated_figures(realshape, lang):
     from data import queries
     from data import views_country as vc
-    from layouts.pages import content
 
     checked = 0
     names = {1: "UN <SDG>", 2: "Community & co"}
@@ -447,4 +446,7 @@ def test_country_figures_same_json_as_validated_figures(realshape, lang):
     assert _json(figures.timeseries_figure_dict(empty, lang=lang)) == _json(
         reference_timeseries_figure(empty, lang=lang)
     )
-    assert content  # the store served (realshape fixture)
+    no_rows = pd.DataFrame(columns=["year", "expected", "with_value", "share"])
+    assert _json(figures.progress_figure_dict(no_rows, lang=lang)) == _json(
+        reference_progress_figure(no_rows, lang=lang)
+    )
