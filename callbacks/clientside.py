@@ -48,6 +48,18 @@ function (n, code) {
 """
 
 
+# The embed code of a page's layout has a relative <iframe src> (the layout is memoised for
+# every host name the site answers to: layouts/pages/links.py); the page's Location sets its
+# href when it mounts, and the browser puts its own origin in front.
+ABSOLUTE_EMBED = """
+function (href, code) {
+    var at = ' src="/';
+    if (!code || code.indexOf(at) < 0) { return window.dash_clientside.no_update; }
+    return code.replace(at, ' src="' + window.location.origin + '/');
+}
+"""
+
+
 def copy_embed_js(box_id: str) -> str:
     """The copy button's function for the embed code in ``box_id``."""
     texts = {"done": t("embed.copied"), "failed": t("embed.copy_failed"), "box": box_id}
@@ -55,7 +67,7 @@ def copy_embed_js(box_id: str) -> str:
 
 
 def register(app):
-    """Register the clientside callbacks: the phone map zoom, the embed code's copy buttons."""
+    """Register the clientside callbacks: the phone map zoom, the embed codes' origin and copy."""
     app.clientside_callback(
         ZOOM_ON_PHONES % {"narrow": NARROW, "phone": json.dumps(theme.PHONE_GEO)},
         Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
@@ -64,7 +76,17 @@ def register(app):
         Input(ids.OVERVIEW_URL, "href"),
         prevent_initial_call=True,
     )
-    for menu in (ids.OVERVIEW_DOWNLOADS, ids.COUNTRY_DOWNLOADS):
+    for menu, url in (
+        (ids.OVERVIEW_DOWNLOADS, ids.OVERVIEW_URL),
+        (ids.COUNTRY_DOWNLOADS, ids.COUNTRY_URL),
+    ):
+        app.clientside_callback(
+            ABSOLUTE_EMBED,
+            Output(menu["code"], "value", allow_duplicate=True),
+            Input(url, "href"),
+            State(menu["code"], "value"),
+            prevent_initial_call=True,
+        )
         app.clientside_callback(
             copy_embed_js(menu["code"]),
             Output(menu["status"], "children"),

@@ -46,11 +46,3 @@ def register(app):
         out = country.sync(iso3, from_url, search, values, current, language())
         view = f"country-{iso3}"
         return *out, *downloads.links(ids.COUNTRY_DOWNLOADS, view, out, STATE_AT, current)
-
-    downloads.on_load(
-        app,
-        ids.COUNTRY_DOWNLOADS,
-        lambda path: f"country-{country.code_of(path)}",
-        ids.COUNTRY_URL,
-        lambda path: country.known(country.code_of(path)),
-    )

@@ -41,5 +41,3 @@ def register(app):
         from_url = ctx.triggered_id in (None, ids.MATRIX_URL)
         out = matrix.sync(from_url, search, dict(zip(controls, values)), current, language())
         return *out, *downloads.links(ids.MATRIX_DOWNLOADS, "matrix", out, STATE_AT, current)
-
-    downloads.on_load(app, ids.MATRIX_DOWNLOADS, "matrix", ids.MATRIX_URL, matrix.is_here)

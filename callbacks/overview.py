@@ -58,8 +58,6 @@ def register(app):
         links = downloads.links(ids.OVERVIEW_DOWNLOADS, "map", out, overview.STATE_AT, current)
         return *out, *links
 
-    downloads.on_load(app, ids.OVERVIEW_DOWNLOADS, "map", ids.OVERVIEW_URL, overview.is_here)
-
     @app.callback(
         Output(ids.OVERVIEW_NAV, "href"),
         Input(ids.MAP_GRAPH, "clickData"),

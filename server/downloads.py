@@ -22,7 +22,6 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 from flask import Response, abort, request
@@ -39,18 +38,6 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK_ROWS = 5000
-
-
-def data_url(view: str, fmt: str, search: str) -> str:
-    """Link of the "Download data" file of a view (``map``, ``matrix``, ``country-KEN``).
-
-    Args:
-        view: ``map``, ``matrix`` or ``country-<ISO3>``.
-        fmt: ``csv`` or ``xlsx``.
-        search: the page's query string (``?group=women&...``, with or without ``?``).
-    """
-    query = search.lstrip("?")
-    return f"/download/data/{quote(view, safe='-')}.{fmt}" + (f"?{query}" if query else "")
 
 
 # ---- cells made safe for spreadsheets ----

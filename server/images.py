@@ -32,11 +32,9 @@ from typing import Any
 import plotly.graph_objects as go
 from flask import Response, request
 
-from data import reference
 from layouts import components, state
 from layouts.i18n import supported, t
 from layouts.pages import content, country, embed, overview, overview_parts
-from server import downloads
 
 log = logging.getLogger("gapmap.images")
 
@@ -300,56 +298,6 @@ def render(
 
 # -- the views' charts ----------------------------------------------------------------------
 VIEWS = ("map", "country-<ISO3>")  # the matrix is a table: no chart
-
-
-def chart_url(view: str, fmt: str, search: str = "") -> str:
-    """Address of a view's chart image (``view``: ``map`` or ``country-<ISO3>``)."""
-    query = search if not search or search.startswith("?") else f"?{search}"
-    return f"/download/chart/{view}.{fmt}{query}"
-
-
-# the property each part of a download menu sets (``components.download_menu``)
-MENU_PROPS: dict[str, str] = {
-    "csv": "href",
-    "xlsx": "href",
-    "png": "href",
-    "svg": "href",
-    "code": "value",
-    "brief": "href",
-    "pack": "href",
-}
-
-
-def menu_links(view: str, search: str, origin: str, lang: str | None = None) -> dict[str, str]:
-    """Addresses of a view's download links and its embed code, by menu part.
-
-    Args:
-        view: ``map``, ``matrix`` or ``country-<ISO3>``.
-        search: the view's query string (the validated state, ``state.to_search``).
-        origin: scheme and host of this site (the embed code is pasted elsewhere).
-        lang: language of the embed's title.
-    """
-    out = {fmt: downloads.data_url(view, fmt, search) for fmt in downloads.FORMATS}
-    if view == "matrix":
-        return out
-    out |= {fmt: chart_url(view, fmt, search) for fmt in FORMATS}
-    if view.startswith("country-"):
-        iso3 = view.removeprefix("country-")
-        src, what = embed.path("chart", search, iso3), reference.area_name(iso3, lang or "en")
-        s, _ = state.parse_search(search, content.choices())
-        brief = state.to_search({"group": s["group"], "source": s["source"]})
-        out["brief"] = f"/country/{iso3}/brief{brief}"  # server/brief.py
-        out["pack"] = f"/country/{iso3}/pack.zip{brief}"
-    else:
-        src, what = embed.path("map", search), t("downloads.what.map", lang)
-    title = t("embed.iframe_title", lang, what=what)
-    out["code"] = components.embed_snippet(origin.rstrip("/") + src, title)
-    return out
-
-
-def menu_values(parts: dict[str, str], links: dict[str, str]) -> list[str]:
-    """``menu_links`` in the order of a page's menu ids (the callback's outputs)."""
-    return [links[k] for k in parts if k in MENU_PROPS]
 
 
 def _legend(kind: str, info: dict[str, Any], lang: str | None) -> list[LegendItem]:

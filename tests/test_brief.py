@@ -234,10 +234,10 @@ def test_pack_holds_observations_with_provenance_the_brief_and_a_readme(client):
 
 def test_country_page_links_to_its_brief_and_pack(client):
     """The country page's download row offers the brief and the pack, following its group."""
-    from server import images
+    from layouts.pages.links import menu_links
 
     with client.application.test_request_context("/"):
-        links = images.menu_links("country-KEN", "?group=women&source=official", "http://x/")
+        links = menu_links("country-KEN", "?group=women&source=official", "http://x/")
     assert links["brief"] == "/country/KEN/brief?group=women&source=official"
     assert links["pack"] == "/country/KEN/pack.zip?group=women&source=official"
     assert client.get(links["brief"]).status_code == 200

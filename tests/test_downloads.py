@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from data import tables
 from layouts import state
 from layouts.pages import content
+from layouts.pages.links import data_url
 from server import downloads
-from server.downloads import data_url, neutralise
+from server.downloads import neutralise
 from tests import test_tables as shared
 from tests.test_tables import (
     HOSTILE_FOOTNOTE,

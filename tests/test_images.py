@@ -17,6 +17,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
+from layouts.pages import links as menu
 from server import images
 from tests.test_app_smoke import build_small_store
 
@@ -230,17 +231,17 @@ def test_missing_chromium_is_503_with_the_reason(client, monkeypatch):
 
 def test_menu_links_keep_the_query_and_the_embed_code_points_at_the_embed_page(app):
     with app.server.test_request_context("/"):
-        links = images.menu_links("country-KEN", "?group=women", "http://example.org/")
-        matrix = images.menu_links("matrix", "?region=002", "http://example.org")
-    assert links["png"] == "/download/chart/country-KEN.png?group=women"
-    assert links["svg"] == "/download/chart/country-KEN.svg?group=women"
-    assert links["csv"].endswith(".csv?group=women") and "country-KEN" in links["csv"]
-    assert links["xlsx"].endswith(".xlsx?group=women")
+        found = menu.menu_links("country-KEN", "?group=women", "http://example.org/")
+        matrix = menu.menu_links("matrix", "?region=002", "http://example.org")
+    assert found["png"] == "/download/chart/country-KEN.png?group=women"
+    assert found["svg"] == "/download/chart/country-KEN.svg?group=women"
+    assert found["csv"].endswith(".csv?group=women") and "country-KEN" in found["csv"]
+    assert found["xlsx"].endswith(".xlsx?group=women")
     assert (
         'src="http://example.org/embed?view=chart&amp;country=KEN&amp;group=women"'
-        in (links["code"])
+        in (found["code"])
     )
-    assert 'title="Kenya' in links["code"] and links["code"].startswith("<iframe ")
+    assert 'title="Kenya' in found["code"] and found["code"].startswith("<iframe ")
     assert set(matrix) == {"csv", "xlsx"} and matrix["csv"].endswith(".csv?region=002")
 
 

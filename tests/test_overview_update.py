@@ -134,24 +134,47 @@ def test_a_worker_copy_is_never_served_for_another_store(app, realshape_store, t
         content.reset()
 
 
-def test_the_links_of_the_address_on_load_are_those_a_change_sends(app):
-    from callbacks import downloads
+PAGES_WITH_MENUS = [
+    ("/", {"group": "women", "mode": "values"}),
+    ("/matrix", {"region": "002", "sort": "name"}),
+    ("/country/KEN", {"group": "older"}),
+]
 
-    with app.server.test_request_context("/", base_url="http://example.org/"):
-        s, _ = state.validate({"group": "women", "mode": "values"}, content.choices())
-        on_load = downloads.for_address(
-            ids.OVERVIEW_DOWNLOADS, "map", "http://example.org/" + state.to_search(s)
-        )
-        assert on_load == downloads.for_state(ids.OVERVIEW_DOWNLOADS, "map", s)
-        assert all("group=women" in v for v in on_load[:4])  # csv, xlsx, png, svg
-        out = overview.update("control", "", {"group": "women", "mode": "values"}, 0, None)
-        sent = downloads.links(ids.OVERVIEW_DOWNLOADS, "map", out, overview.STATE_AT, None)
-        assert sent == on_load
-        shown = overview.filter_state(s)  # nothing changes: the links of the state shown
-        same = overview.update("url", state.to_search(s), {}, 0, shown)
-        assert downloads.links(ids.OVERVIEW_DOWNLOADS, "map", same, overview.STATE_AT, shown) == (
-            on_load
-        )
+
+@pytest.mark.parametrize(("path", "query"), PAGES_WITH_MENUS)
+def test_a_page_comes_with_the_links_a_change_to_its_state_sends(app, path, query):
+    """No request of its own for the links of the address a page opens with: its layout has
+    them, the same as its callback sends for that state (the embed code's src relative, made
+    absolute by the browser: tests/browser/test_downloads.py)."""
+    from callbacks import downloads
+    from layouts.pages import country, matrix
+
+    page, parts = {
+        "/": (overview, ids.OVERVIEW_DOWNLOADS),
+        "/matrix": (matrix, ids.MATRIX_DOWNLOADS),
+        "/country/KEN": (country, ids.COUNTRY_DOWNLOADS),
+    }[path]
+    origin = "http://example.org"
+    with app.server.test_request_context("/", base_url=origin + "/"):
+        kw = {"iso3": "KEN"} if page is country else {}
+        shown = page.layout(lang="en", **kw, **query)
+        s, _ = state.validate(query, content.choices())
+        view = {"/": "map", "/matrix": "matrix"}.get(path, "country-KEN")
+        if page is country:
+            s = {**s, "series": country.pick_series("KEN", s)}
+        sent = downloads.for_state(parts, view, s)
+    had = [
+        getattr(_find(shown, parts[k]), prop)
+        for k, prop in downloads.menu.MENU_PROPS.items()
+        if k in parts
+    ]
+    assert len(had) == len(sent) >= 2 and all(had)
+    for mine, theirs in zip(had, sent, strict=True):
+        if mine.startswith("<iframe"):
+            assert ' src="/embed?' in mine
+            mine = mine.replace(' src="/', f' src="{origin}/')
+        assert mine == theirs
+    assert any("region=002" in v or "group=" in v for v in had[:2])
 
 
 def test_a_change_leaves_the_controls_the_person_set_as_they_are(app):

@@ -30,7 +30,7 @@ from layouts.i18n import (
     supported,
     t,
 )
-from layouts.pages import content
+from layouts.pages import content, links
 
 
 def known(iso3: Any) -> bool:
@@ -466,6 +466,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
     detail = detail_payload(ver, code, s["group"], series, s["source"], lang)
     missing = missing_payload(ver, code, s["source"], lang)
     name = reference.area_name(code, lang or language())
+    # the links of this state; the page's callback sends those of a change
+    found = links.menu_links(f"country-{code}", state.to_search(shown), "", lang)
     return html.Div(
         [
             # the Location holds the address's state, so it does not fire when it mounts
@@ -507,8 +509,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
                 ],
                 t("filters.heading", lang),
             ),
-            # links filled by the page's callback (callbacks/country.py)
-            components.download_menu(name, ids.COUNTRY_DOWNLOADS, lang=lang),
+            components.download_menu(name, ids.COUNTRY_DOWNLOADS, found, found["code"], lang),
             html.Div(detail["detail"], id=ids.COUNTRY_DETAIL, **{"aria-live": "polite"}),
             _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
             _section(t("country.missing", lang), missing, ids.COUNTRY_MISSING),
@@ -563,12 +564,6 @@ def sync(
         back,
         missing,
     )
-
-
-def code_of(path: str) -> str:
-    """The ISO3 code a country page's path names ("/country/ken" -> "KEN"; else "")."""
-    parts = [p for p in str(path or "").split("/") if p]
-    return parts[1].strip().upper() if len(parts) == 2 and parts[0] == "country" else ""
 
 
 def is_here(pathname: str | None, iso3: str | None) -> bool:

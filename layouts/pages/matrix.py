@@ -13,7 +13,7 @@ from dash import dcc, html, no_update
 
 from layouts import components, ids, state, tables
 from layouts.i18n import group_title, supported, t
-from layouts.pages import content
+from layouts.pages import content, links
 
 CONTROL_IDS: dict[str, str] = {
     "region": ids.MATRIX_REGION,
@@ -116,9 +116,12 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 role="status",
             ),
             components.filter_panel(controls(s, lang), t("filters.heading", lang)),
-            # links filled by the page's callbacks (callbacks/matrix.py)
+            # the links of this state; the page's callback sends those of a change
             components.download_menu(
-                t("downloads.what.matrix", lang), ids.MATRIX_DOWNLOADS, lang=lang
+                t("downloads.what.matrix", lang),
+                ids.MATRIX_DOWNLOADS,
+                links.menu_links("matrix", search, "", lang),
+                lang=lang,
             ),
             colour_key(lang),
             components.busy(

@@ -16,7 +16,7 @@ from dash import dcc, html, no_update
 from data import queries, reference
 from layouts import components, ids, state
 from layouts.i18n import group_label, supported, t
-from layouts.pages import content
+from layouts.pages import content, links
 
 # the filters every payload takes (in its argument order)
 CONTROL_IDS: dict[str, str] = {
@@ -183,6 +183,13 @@ def heading(group: str, lang: str | None = None) -> str:
     return t("overview.heading", lang, group=group_label(group, lang))
 
 
+def menu(s: dict[str, str], lang: str) -> Any:
+    """The download menu of a validated state (the embed code's origin: the browser's)."""
+    found = links.menu_links("map", state.to_search(s), "", lang)
+    what = t("downloads.what.map", lang)
+    return components.download_menu(what, ids.OVERVIEW_DOWNLOADS, found, found["code"], lang)
+
+
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The overview for the filter state of the query string (invalid values -> notice)."""
     lang = supported(lang)  # a cache key: a known language, never None
@@ -228,10 +235,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         ],
                         lang,
                     ),
-                    # links filled by the page's callback (callbacks/overview.py)
-                    components.download_menu(
-                        t("downloads.what.map", lang), ids.OVERVIEW_DOWNLOADS, lang=lang
-                    ),
+                    # the links of this state; the page's callback sends those of a change
+                    menu(s, lang),
                     html.P(t("overview.click_hint", lang), className="small text-muted mb-2"),
                     html.P(
                         t("overview.disclaimer", lang),

@@ -201,3 +201,34 @@ def test_new_controls_have_names_that_say_what_is_downloaded(page, live_server):
         expect(link).to_have_count(1)
         expect(link).to_have_attribute("download", "")
     expect(page.get_by_role("region", name="Download and share")).to_have_count(1)
+
+
+def test_a_page_opens_with_its_links_and_asks_for_no_callback(page, live_server):
+    """The links of the address come with the page (no request for them); the embed code's
+    relative src is completed with the browser's origin, after a navigation too."""
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.post_data or "") if "/_dash-update-component" in r.url else None,
+    )
+    for where, name in (
+        ("/?group=women", "Download map data as CSV"),
+        ("/matrix?region=002", "Download matrix data as CSV"),
+        ("/country/KEN?group=older", "Download Kenya data as CSV"),
+    ):
+        page.goto(live_server.at(where))
+        link = page.get_by_role("link", name=name, exact=True)
+        query = where.split("?")[1]
+        expect(link).to_have_attribute("href", re.compile(rf"\.csv\?{re.escape(query)}"))
+        page.wait_for_load_state("networkidle")
+        assert asked == [], (where, asked)
+    code = page.locator(f"#{ids.COUNTRY_EMBED_CODE}")
+    absolute = re.compile(
+        r'^<iframe src="http://127\.0\.0\.1:\d+/embed\?view=chart&amp;country=KEN'
+    )
+    expect(code).to_have_value(absolute)
+    # in-app: the back link to the map, then a country from the map's table
+    page.get_by_role("link", name=re.compile("Back to the map")).click()
+    expect(page.locator(f"#{ids.OVERVIEW_EMBED_CODE}")).to_have_value(
+        re.compile(r'^<iframe src="http://127\.0\.0\.1:\d+/embed\?view=map&amp;group=older')
+    )
