@@ -30,7 +30,7 @@ from data.settings import Settings
 from data.store import StoreError
 from layouts import i18n, shell
 from layouts.pages import content, country, matrix, overview
-from server import routes, security, serving
+from server import page_responses, routes, security, serving
 
 # Dash's default wraps its scripts in a <footer>: a second "contentinfo" landmark next to the
 # page's own footer (axe: landmark-no-duplicate-contentinfo), hence a plain <div>.
@@ -111,6 +111,9 @@ def create_app(
     register_callbacks(app)
     routes.register(app)  # API, downloads, images, brief (server/routes.py)
     security.secure(app, settings.max_request_kb)  # after the callbacks: it hashes their scripts
+    # pages asked for again: their compressed bytes (before Flask-Compress: it keeps them as
+    # sent; after the security checks: those run first)
+    page_responses.keep(app.server)
     # brotli/gzip and cache headers; static files' best compressions kept in the data dir
     serving.serve(app.server, Path(settings.data_dir) / "compressed")
     _not_found_status(app.server)

@@ -34,10 +34,16 @@ def app(tmp_path_factory):
     return create_app(replace(settings, cache_type="SimpleCache"), warm=False)
 
 
-@pytest.fixture
-def client(app):
+def forget(app):
+    """Empty the memoised pieces and the kept responses: the next page is built."""
     with app.server.app_context():
         cache.cache.clear()
+    app.server.extensions["gapmap_page_responses"].clear()
+
+
+@pytest.fixture
+def client(app):
+    forget(app)
     c = app.server.test_client()
     c.get("/")  # registers the Pages router (Dash does it on the first request)
     return c
@@ -64,6 +70,7 @@ def test_a_memoised_layout_is_the_layout_built_without_it(client, address, monke
     monkeypatch.setattr(content, "page_json", content.page_json.uncached)
     monkeypatch.setattr(shell, "search_box", shell.search_box.uncached)
     monkeypatch.setattr(shell, "footer", shell.footer.uncached)
+    client.application.extensions["gapmap_page_responses"].clear()  # not the answer kept
     built = layout_of(client, address)
     assert first == again == built
     assert first["props"]["children"]  # a whole page, not an empty shell
@@ -71,6 +78,7 @@ def test_a_memoised_layout_is_the_layout_built_without_it(client, address, monke
 
 def test_a_second_request_builds_nothing(client):
     layout_of(client, "/country/KEN?group=disability")
+    client.application.extensions["gapmap_page_responses"].clear()  # the pieces, not the answer
     seen, stop = record()
     try:
         layout_of(client, "/country/KEN?group=disability")
@@ -159,3 +167,111 @@ def test_the_country_page_comes_with_what_its_callback_would_send(app, client, s
     assert _find(page, ids.COUNTRY_SERIES)["props"]["value"] == answer[ids.COUNTRY_SERIES]["value"]
     spec = next(cb for cb in app._callback_list if f"{ids.COUNTRY_DETAIL}." in cb["output"])
     assert spec["prevent_initial_call"]
+
+
+# -- whole answers kept compressed (server/page_responses.py) ---------------------------------
+
+
+def router_body(path, search=""):
+    import json
+
+    return json.dumps(
+        {
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+    )
+
+
+def navigate(client, path, search="", **headers):
+    return client.post(
+        "/_dash-update-component",
+        data=router_body(path, search),
+        headers={"Content-Type": "application/json", "Referer": "http://localhost/", **headers},
+    )
+
+
+def built_pages(monkeypatch):
+    """Count the pages Dash asks for (a kept answer asks for none)."""
+    asked: list[str] = []
+    plain = content.page_json.uncached
+
+    def counted(ver, name, *rest):
+        asked.append(name)
+        return plain(ver, name, *rest)
+
+    monkeypatch.setattr(content, "page_json", counted)
+    return asked
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", ""])
+def test_a_page_asked_for_again_is_sent_as_it_was_without_building_it(
+    client, monkeypatch, encoding
+):
+    asked = built_pages(monkeypatch)
+    head = {"Accept-Encoding": encoding} if encoding else {}
+    for ask in (
+        lambda: navigate(client, "/matrix", "?region=002", **head),
+        lambda: navigate(client, "/country/KEN", **head),
+        lambda: client.get("/_dash-layout", headers={"Referer": "http://localhost/", **head}),
+    ):
+        first = ask()
+        built = len(asked)
+        again = ask()
+        assert built >= 1 and len(asked) == built  # the second answer built no page
+        assert first.status_code == again.status_code == 200
+        assert again.data == first.data and len(again.data) > 1000
+        for name in ("Content-Type", "Content-Encoding", "Vary"):
+            assert again.headers.get(name) == first.headers.get(name), name
+        assert again.headers.get("Content-Encoding", "") == encoding
+        assert "Content-Security-Policy" in again.headers  # the other hooks still run
+
+
+def test_kept_answers_follow_language_cookie_host_and_store_version(client, monkeypatch):
+    asked = built_pages(monkeypatch)
+    english = navigate(client, "/matrix").get_json()
+    french = navigate(client, "/matrix", **{"Accept-Language": "fr"}).get_json()
+    client.set_cookie("gapmap_lang", "es")
+    spanish = navigate(client, "/matrix").get_json()
+    client.delete_cookie("gapmap_lang")
+    assert len({str(english), str(french), str(spanish)}) == 3
+    assert len(asked) == 3
+    other_host = navigate(client, "/matrix", Host="example.org")
+    assert other_host.get_json() == english and len(asked) == 4  # built again: not kept
+    # a new store version: nothing kept before it is sent
+    monkeypatch.setattr(content, "version", lambda real=content.version: real() + 1)
+    assert navigate(client, "/matrix").get_json() == english and len(asked) == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "search"),
+    [("/country/XYZ", ""), ("/matrix", "?region=abc"), ("/", "?group=nonsense")],
+)
+def test_answers_of_addresses_that_are_not_valid_are_never_kept(client, path, search):
+    kept = client.application.extensions["gapmap_page_responses"]
+    assert navigate(client, path, search).status_code == 200
+    assert client.get("/_dash-layout", headers={"Referer": f"http://localhost{path}{search}"})
+    assert kept.entries == {}
+    navigate(client, "/matrix")
+    assert len(kept.entries) == 1
+
+
+def test_kept_answers_stay_within_their_bound():
+    from server.page_responses import Kept, Responses
+
+    kept = Responses(max_bytes=1000)
+    for i in range(5):
+        kept.put(7, f"k{i}", Kept(b"x" * 300, ()))
+    assert list(kept.entries) == ["k2", "k3", "k4"] and kept.size == 900
+    assert kept.get(7, "k2") is not None  # now the most recent
+    kept.put(7, "k5", Kept(b"x" * 300, ()))
+    assert list(kept.entries) == ["k4", "k2", "k5"]
+    assert kept.get(8, "k5") is None and kept.entries == {} and kept.size == 0

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.io as pio
-from flask import has_app_context, has_request_context
+from flask import g, has_app_context, has_request_context
 
 from data import queries, reference, views
 from data import tables as data_tables
@@ -77,6 +77,7 @@ def page(
         s, problems = state.validate(query, choices())
         if problems or not all(isinstance(v, str) and path_ok(v) for _, v in where):
             return build(lang=lang, **query)
+        g.gapmap_page_memoised = True  # its answer may be kept whole (server/page_responses.py)
         return page_json(version(), name, lang, where, tuple(s[k] for k in state.PARAMS))
 
     return layout
