@@ -76,6 +76,11 @@ HELP: dict[str, tuple[str, str]] = {
         "(a GAPMAP_CACHE_REDIS_URL selects RedisCache by itself).",
     ),
     "cache_dir": ("GAPMAP_CACHE_DIR", "Directory for FileSystemCache."),
+    "cache_files": (
+        "GAPMAP_CACHE_FILES",
+        "Most entries FileSystemCache keeps (0: no bound). Over it cachelib deletes the expired "
+        "entries, then all of them; flask-caching's 500 was passed within a minute of 50 users.",
+    ),
     "cache_redis_url": (
         "GAPMAP_CACHE_REDIS_URL",
         "Redis URL of the cache shared by all workers and hosts (e.g. redis://host:6379/0); "
@@ -136,6 +141,7 @@ class Settings:
     language: str = "en"
     cache_type: str = "SimpleCache"
     cache_dir: str = ".cache/gapmap"
+    cache_files: int = 20_000
     cache_redis_url: str = ""
     cache_timeout: int = 3600
     sdg_api_url: str = "https://unstats.un.org/sdgapi"
@@ -181,6 +187,7 @@ class Settings:
         }
         if self.cache_type == "FileSystemCache":
             config["CACHE_DIR"] = self.cache_dir
+            config["CACHE_THRESHOLD"] = self.cache_files
         if self.uses_redis():
             results = f"{self.recent_years}.{self.small_n}.{self.expectations}"
             digest = hashlib.sha256(results.encode()).hexdigest()[:8]

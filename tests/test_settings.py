@@ -56,3 +56,24 @@ def test_only_settings_reads_the_environment():
         if p.name != "settings.py" and ("os.environ" in p.read_text() or "getenv" in p.read_text())
     ] + (["app.py"] if "os.environ" in (root / "app.py").read_text() else [])
     assert not offenders
+
+
+def test_a_filesystem_cache_keeps_more_than_flask_cachings_500_entries(tmp_path):
+    """cachelib empties the whole directory once it holds more than its threshold: with
+    flask-caching's 500, 50 users' varied pages made every worker recompute what it had."""
+    from flask import Flask
+    from flask_caching import Cache
+
+    settings = Settings(cache_type="FileSystemCache", cache_dir=str(tmp_path / "c"))
+    server = Flask("t")
+    cache = Cache(server, config=settings.cache_config())
+    with server.app_context():
+        for i in range(600):
+            cache.set(f"k{i}", i)
+        assert all(cache.get(f"k{i}") == i for i in range(600))
+    small = Settings(cache_type="FileSystemCache", cache_dir=str(tmp_path / "d"), cache_files=50)
+    cache = Cache(Flask("u"), config=small.cache_config())
+    with cache.app.app_context():
+        for i in range(60):
+            cache.set(f"k{i}", i)
+        assert sum(cache.get(f"k{i}") is not None for i in range(60)) < 60  # the bound holds
