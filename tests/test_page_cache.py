@@ -275,3 +275,24 @@ def test_kept_answers_stay_within_their_bound():
     kept.put(7, "k5", Kept(b"x" * 300, ()))
     assert list(kept.entries) == ["k4", "k2", "k5"]
     assert kept.get(8, "k5") is None and kept.entries == {} and kept.size == 0
+
+
+def test_memoised_functions_read_their_signature_once(app):
+    """flask-caching reads a function's signature once per parameter on every call: it is
+    kept on the function (``__signature__``, which inspect returns as it is)."""
+    import inspect
+
+    fn = content.page_json.__wrapped__
+    assert fn.__dict__.get("__signature__") is inspect.signature(fn)
+    with app.server.test_request_context("/"):
+        cache.cache.clear()
+        seen, stop = record()
+        try:
+            ver = content.version()
+            filters = tuple(content.state.DEFAULTS[k] for k in content.state.PARAMS)
+            first = content.page_json(ver, "matrix", "en", (), filters)
+            again = content.page_json(ver, "matrix", "en", (), filters)
+        finally:
+            stop()
+    pages = [hit for name, hit in seen if name == "page_json"]
+    assert first == again and pages == [False, True]
