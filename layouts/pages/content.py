@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.io as pio
@@ -23,7 +24,7 @@ from data import tables as data_tables
 from data.cache import cache
 from data.vocab import groups as all_groups
 from layouts import components, state, tables, theme
-from layouts.i18n import graph_locale, group_label, group_title, language, supported, t
+from layouts.i18n import graph_locale, group_label, group_title, known, language, supported, t
 
 WORLD = "001"
 
@@ -76,15 +77,30 @@ def page(
     def layout(lang: str | None = None, **query: Any) -> Any:
         if not has_request_context():
             return build(lang=lang, **query)
-        lang = supported(lang)  # the request's language when the URL names none
+        lang_asked, lang = lang, supported(lang)  # the request's language when the URL names none
         where = tuple((k, query.get(k)) for k in path)
         s, problems = state.validate(query, choices())
         if problems or not all(isinstance(v, str) and path_ok(v) for _, v in where):
             return build(lang=lang, **query)
-        g.gapmap_page_memoised = True  # its answer may be kept whole (server/page_responses.py)
+        # an address written as the app writes it: its answer may be kept whole
+        g.gapmap_page_memoised = canonical(lang_asked, query, path, s)
         return page_json(version(), name, lang, where, tuple(s[k] for k in state.PARAMS))
 
     return layout
+
+
+def canonical(lang: Any, query: dict[str, Any], path: tuple[str, ...], s: dict) -> bool:
+    """Whether a valid page address is written as the app writes it.
+
+    As ``state.to_search`` writes it: no other parameter, no value spelled another way, a
+    known ``lang`` or none.
+    """
+    if lang is not None and not known(lang):
+        return False
+    given = [(k, v) for k, v in query.items() if k not in path]
+    if not all(isinstance(v, str) for _, v in given):
+        return False
+    return ("?" + urlencode(given) if given else "") == state.to_search(s)
 
 
 @memoized
