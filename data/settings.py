@@ -141,7 +141,7 @@ class Settings:
     language: str = "en"
     cache_type: str = "SimpleCache"
     cache_dir: str = ".cache/gapmap"
-    cache_files: int = 20_000
+    cache_files: int = 10_000
     cache_redis_url: str = ""
     cache_timeout: int = 3600
     sdg_api_url: str = "https://unstats.un.org/sdgapi"
