@@ -140,8 +140,9 @@ def post(client, body, gzip_ok=False):
     return client.post("/_dash-update-component", json=body, headers=headers)
 
 
-def router(client, path, search="", headers=None):
-    body = {
+def router_body(path, search=""):
+    """The body of Dash's Pages router callback for an address."""
+    return {
         "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [
             {"id": "_pages_content", "property": "children"},
@@ -154,6 +155,10 @@ def router(client, path, search="", headers=None):
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
+
+
+def router(client, path, search="", headers=None):
+    body = router_body(path, search)
     response = client.post("/_dash-update-component", json=body, headers=headers or {})
     assert response.status_code == 200
     return response.get_data(as_text=True)

@@ -6,13 +6,14 @@ The page of an address is built for every first load (``/_dash-layout``) and eve
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
 
 from data import cache
 from layouts.pages import content
-from tests.test_app_smoke import build_small_store
+from tests.test_app_smoke import build_small_store, router_body
 
 ADDRESSES = [
     "/",
@@ -174,29 +175,10 @@ def test_the_country_page_comes_with_what_its_callback_would_send(app, client, s
 # -- whole answers kept compressed (server/page_responses.py) ---------------------------------
 
 
-def router_body(path, search=""):
-    import json
-
-    return json.dumps(
-        {
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": path},
-                {"id": "_pages_location", "property": "search", "value": search},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
-    )
-
-
 def navigate(client, path, search="", **headers):
     return client.post(
         "/_dash-update-component",
-        data=router_body(path, search),
+        data=json.dumps(router_body(path, search)),
         headers={"Content-Type": "application/json", "Referer": "http://localhost/", **headers},
     )
 
