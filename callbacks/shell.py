@@ -9,6 +9,7 @@ from dash import Input, Output, State, ctx, set_props
 
 from layouts import components, ids
 from layouts.i18n import LANGUAGES, language
+from server import page_responses
 
 log = logging.getLogger("gapmap.callbacks")
 
@@ -32,6 +33,7 @@ function (pathname, search, contrastHref) {
 def on_error(err: Exception) -> None:
     """``Dash(on_error=...)``: log the failure, tell the user in plain words, keep outputs."""
     log.error("callback failed (trigger: %s)", ctx.triggered_id, exc_info=err)
+    page_responses.failed()  # this answer (a page's, maybe) is not kept for others
     set_props(ids.ERROR_REGION, {"children": components.error_message(language())})
 
 

@@ -15,10 +15,11 @@ other headers, the rest of a callback's body) are not part of the key.
 Only answers of canonical page addresses are kept (``content.page`` says so in ``g``): a
 valid state written as the app writes it, no other parameter, a known ``lang`` or none. So
 random addresses cannot fill the shared cache; they are answered as before. Only 200s that
-set no cookie and came in the expected encoding are kept, and requests with a query string
-(``?lang=`` sets a cookie) are not looked up. Flask-Compress has a cache of compressed bytes
-too, but it runs the view first (the JSON encoding is what costs), and flask-caching's
-``cached`` views keep the body before compression; hence these few lines.
+set no cookie, came in the expected encoding and whose callback did not fail (an error answers
+200 with its message) are kept, and requests with a query string (``?lang=`` sets a cookie) are
+not looked up. Flask-Compress has a cache of compressed bytes too, but it runs the view first
+(the JSON encoding is what costs), and flask-caching's ``cached`` views keep the body before
+compression; hence these few lines.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def accepted_encoding() -> str:
     return request.accept_encodings.best_match(ENCODINGS) or ""
 
 
+def failed() -> None:
+    """Say that this request's callback failed (``callbacks/shell.on_error``).
+
+    Its answer, a 200 with the error message instead of the page, is not kept.
+    """
+    g.gapmap_page_failed = True
+
+
 def keep(server: Flask) -> None:
     """Answer page requests from the cache and keep the new ones.
 
@@ -109,6 +118,7 @@ def keep(server: Flask) -> None:
         if (
             key is None
             or not g.get("gapmap_page_memoised")
+            or g.get("gapmap_page_failed")
             or response.status_code != 200
             or response.is_streamed
             or "Set-Cookie" in response.headers

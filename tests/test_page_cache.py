@@ -286,3 +286,22 @@ def test_memoised_functions_read_their_signature_once(app):
             stop()
     pages = [hit for name, hit in seen if name == "page_json"]
     assert first == again and pages == [False, True]
+
+
+def test_a_page_that_failed_is_not_kept_for_the_next_visitor(app, client, monkeypatch):
+    """A page whose build raised answers 200 with the error message (callbacks/shell.py):
+    that answer must not be sent to everyone after."""
+    asked = built_pages(monkeypatch)
+    plain = content.page_json
+
+    def broken(*args):
+        raise RuntimeError("the store went away for a moment")
+
+    monkeypatch.setattr(content, "page_json", broken)
+    failed = navigate(client, "/matrix", "?region=002")
+    assert failed.status_code == 200 and "sideUpdate" in failed.get_data(as_text=True)
+    assert kept_keys(app) == []
+    monkeypatch.setattr(content, "page_json", plain)
+    shown = navigate(client, "/matrix", "?region=002").get_json()
+    assert "_pages_content" in shown["response"] and asked == ["matrix"]
+    assert len(kept_keys(app)) == 1
