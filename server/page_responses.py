@@ -43,12 +43,15 @@ _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
 
 def router_inputs() -> str | None:
     """The router callback's inputs (path and query) as JSON; None for another request."""
-    try:  # a well-formed body (server/security.py checked it before)
-        body = json.loads(request.get_data(cache=True))
+    if b"_pages_content" not in request.get_data(cache=True):
+        return None  # another callback: its body is not parsed here
+    # parsed once for Dash too (Flask keeps get_json's result on the request)
+    body = request.get_json(silent=True)
+    try:
         if body.get("output") != ROUTER_OUTPUT:
             return None
         return json.dumps([[i.get("property"), i.get("value")] for i in body["inputs"]])
-    except (ValueError, AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError):
         return None
 
 

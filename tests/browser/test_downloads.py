@@ -227,7 +227,7 @@ def test_a_page_opens_with_its_links_and_asks_for_no_callback(page, live_server)
         r'^<iframe src="http://127\.0\.0\.1:\d+/embed\?view=chart&amp;country=KEN'
     )
     expect(code).to_have_value(absolute)
-    # in-app: the back link to the map, then a country from the map's table
+    # in-app: the back link to the map (its Location mounts with the page's address)
     page.get_by_role("link", name=re.compile("Back to the map")).click()
     expect(page.locator(f"#{ids.OVERVIEW_EMBED_CODE}")).to_have_value(
         re.compile(r'^<iframe src="http://127\.0\.0\.1:\d+/embed\?view=map&amp;group=older')
