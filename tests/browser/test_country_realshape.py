@@ -144,8 +144,7 @@ def test_official_and_community_values_are_separate_labelled_traces(desktop):
 @pytest.mark.parametrize("path", ["/country/KEN", "/country/NPL?series=SL_TLF_UEMDIS"])
 def test_words_not_codes(desktop, path):
     page = desktop(path)
-    for summary in page.locator(".country-page details > summary").all():
-        summary.click()  # everything expanded: the provenance and status tables too
+    _expand(page, ".country-page")  # everything expanded: the provenance and status tables too
     text = page.locator(".country-page").inner_text()
     found = RAW_CODES.findall(text)
     assert found == [], f"codes shown on {path}: {sorted(set(found))}"
@@ -153,8 +152,18 @@ def test_words_not_codes(desktop, path):
 
 # -- issue #7: reasons in words, progress over time ------------------------------------------
 def _expand(page: Page, selector: str) -> None:
-    for summary in page.locator(f"{selector} details > summary").all():
-        summary.click()
+    """Open every collapsed ``<details>`` under ``selector``, outer ones first, and check it.
+
+    The lists and tables are markup blocks (``dcc.Markdown``), which render once their script
+    has loaded: wait for the first summary rather than take a snapshot of none.
+    """
+    expect(page.locator(f"{selector} details > summary").first).to_be_attached()
+    closed = page.locator(f"{selector} details:not([open]) > summary")
+    for _ in range(200):  # bounded: a click that opened nothing must not loop for ever
+        if closed.count() == 0:
+            break
+        closed.first.click()
+    expect(page.locator(f"{selector} details:not([open])")).to_have_count(0)
 
 
 def test_reasons_are_written_beside_statuses(desktop):
