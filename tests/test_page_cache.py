@@ -267,25 +267,54 @@ def test_answers_of_addresses_not_written_as_the_app_writes_them_are_never_kept(
     assert len(kept_keys(app)) == 1
 
 
-def test_memoised_functions_read_their_signature_once(app):
-    """flask-caching reads a function's signature once per parameter on every call: it is
-    kept on the function (``__signature__``, which inspect returns as it is)."""
-    import inspect
+def test_a_memoised_call_reads_the_cache_once_and_a_miss_writes_it_once(app, monkeypatch):
+    """flask-caching's memoize read (and on a cleared cache wrote) a version key per function
+    too: on FileSystemCache each write is a file replaced. Now one read per call, one write
+    per miss, and the hits and misses are still reported (``data.cache.counting``)."""
+    backend = cache.cache.cache
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "set_many", "add", "has"):
+        real = getattr(backend, name)
 
-    fn = content.page_json.__wrapped__
-    assert fn.__dict__.get("__signature__") is inspect.signature(fn)
+        def spy(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(backend, name, spy)
     with app.server.test_request_context("/"):
-        cache.cache.clear()
+        backend.clear()
+        ver = content.version()
+        filters = tuple(content.state.DEFAULTS[k] for k in content.state.PARAMS)
         seen, stop = record()
         try:
-            ver = content.version()
-            filters = tuple(content.state.DEFAULTS[k] for k in content.state.PARAMS)
+            calls.clear()
             first = content.page_json(ver, "matrix", "en", (), filters)
+            on_miss = list(calls)
+            calls.clear()
             again = content.page_json(ver, "matrix", "en", (), filters)
+            on_hit = list(calls)
+            other = content.page_json(ver, "matrix", "fr", (), filters)
         finally:
             stop()
     pages = [hit for name, hit in seen if name == "page_json"]
-    assert first == again and pages == [False, True]
+    assert first == again and other != first and pages == [False, True, False]
+    # page_json reads the memoised header pieces too: one read each, one write each on a miss
+    assert on_hit == ["get"], on_hit
+    assert on_miss.count("set") == on_miss.count("get") and set(on_miss) == {"get", "set"}
+
+
+def test_a_failing_cache_backend_means_the_function_is_called(app, monkeypatch):
+    backend = cache.cache.cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache went away")
+
+    monkeypatch.setattr(backend, "get", broken)
+    monkeypatch.setattr(backend, "set", broken)
+    with app.server.test_request_context("/"):
+        filters = tuple(content.state.DEFAULTS[k] for k in content.state.PARAMS)
+        page = content.page_json(content.version(), "matrix", "en", (), filters)
+    assert page == content.page_json.uncached(content.version(), "matrix", "en", (), filters)
 
 
 def test_a_page_that_failed_is_not_kept_for_the_next_visitor(app, client, monkeypatch):
