@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as pa_feather
 import sqlalchemy as sa
 from pandas.api.types import union_categoricals
 
@@ -381,8 +383,11 @@ class Store:
         cache = self._snapshot_path(version)
         if cache is not None:
             self._await_snapshot(cache)  # a version committed this instant: its snapshot
-        if cache is not None and cache.exists():
-            return pd.read_parquet(cache)
+        found = _read_obs(cache) if cache is not None else None
+        if found is not None:
+            if not cache.exists() and _atomic_write(found, cache):  # type: ignore[union-attr]
+                cache.with_suffix(".parquet").unlink(missing_ok=True)  # type: ignore[union-attr]
+            return found
         # One statement reads the rows and the version they belong to, so an import that
         # commits meanwhile can never be filed under the version before it.
         current = sa.select(STATE.c.value).where(STATE.c.key == "version").scalar_subquery()
@@ -406,9 +411,10 @@ class Store:
         """After a change, write the new snapshot: the old one less ``dropped`` plus ``rows``."""
         old = self._snapshot_path(before) if before else None
         new = self._snapshot_path(after)
-        if new is None or (old is not None and not old.exists()):
+        previous = _read_obs(old) if old is not None else None
+        if new is None or (old is not None and previous is None):
             return  # no usable previous snapshot: the next read rebuilds from the database
-        parts = [pd.read_parquet(old)] if old is not None else []
+        parts = [previous] if previous is not None else []
         if dropped and parts:
             parts = [parts[0][~parts[0]["dataset"].isin(dropped)].reset_index(drop=True)]
         if rows is not None:  # categorical columns built beside the rows: no full copy first
@@ -433,16 +439,16 @@ class Store:
             return None
         # keyed by the store's identity, not its path: a copied or restored data directory,
         # or a server started elsewhere, still finds its snapshots
-        return directory / f"obs-{self.identity}-v{version}.parquet"
+        return directory / f"obs-{self.identity}-v{version}{OBS_SUFFIX}"
 
     def _write_snapshot(self, frame: pd.DataFrame, path: Path) -> None:
-        if not _atomic_parquet(frame, path):
+        if not _atomic_write(frame, path):
             return
         version = int(path.stem.rsplit("-v", 1)[1])
         self._write_tables(path.parent, version)
-        for kind in SNAPSHOT_KINDS:
-            for old in path.parent.glob(f"{kind}-{self.identity}-v*.parquet"):
-                if not old.name.endswith(f"-v{version}.parquet"):
+        for kind in SNAPSHOT_KINDS:  # older versions' files, in this format or the one before
+            for old in path.parent.glob(f"{kind}-{self.identity}-v*"):
+                if old.suffix in (".parquet", OBS_SUFFIX) and _version_of(old) != version:
                     old.unlink(missing_ok=True)
 
     def _write_tables(self, directory: Path, version: int) -> None:
@@ -455,10 +461,28 @@ class Store:
         if self.version() != version:
             return
         for kind, frame in tables.items():
-            _atomic_parquet(frame, directory / f"{kind}-{self.identity}-v{version}.parquet")
+            _atomic_write(frame, directory / f"{kind}-{self.identity}-v{version}.parquet")
 
 
 SNAPSHOT_KINDS = ("obs", "datasets", "declared")  # the files of one snapshot
+# The observations snapshot is Arrow IPC (Feather v2, LZ4): at 10 million rows a fresh process
+# reads it into the same categorical frame in 0.9 s against 6.5 s from Parquet (one dictionary
+# per row group, unified on every read), which every server start and worker paid. The
+# datasets and declared splits (small) stay Parquet. A Parquet snapshot written before is read.
+OBS_SUFFIX = ".arrow"
+
+
+def _version_of(path: Path) -> int:
+    """The version in a snapshot file's name (``obs-<identity>-v<version>.<suffix>``)."""
+    return int(path.name.split(".", 1)[0].rsplit("-v", 1)[1])
+
+
+def _read_obs(path: Path) -> pd.DataFrame | None:
+    """The observations snapshot ``path``, or the Parquet one of an earlier release, or None."""
+    if path.exists():
+        return pa_feather.read_table(path, memory_map=False).to_pandas()
+    legacy = path.with_suffix(".parquet")
+    return pd.read_parquet(legacy) if legacy.exists() else None
 
 
 class FrozenStore:
@@ -495,7 +519,10 @@ class FrozenStore:
 
     def observations(self) -> pd.DataFrame:
         """The observations snapshot."""
-        return pd.read_parquet(self._file("obs"))
+        found = _read_obs(self._file("obs").with_suffix(OBS_SUFFIX))
+        if found is None:
+            raise self.reason  # removed since the store was opened
+        return found
 
     def is_empty(self) -> bool:
         """True when the snapshot holds no dataset."""
@@ -522,9 +549,11 @@ def last_good(settings: Settings, reason: StoreError) -> FrozenStore | None:
     identity = int(found["identity"])
     directory = Path(settings.data_dir) / "snapshots"
     versions = []
-    for path in directory.glob(f"obs-{identity}-v*.parquet"):
-        version = int(path.stem.rsplit("-v", 1)[1])
-        names = [f"{kind}-{identity}-v{version}.parquet" for kind in SNAPSHOT_KINDS]
+    for path in directory.glob(f"obs-{identity}-v*"):
+        if path.suffix not in (".parquet", OBS_SUFFIX):
+            continue
+        version = _version_of(path)
+        names = [f"{kind}-{identity}-v{version}.parquet" for kind in SNAPSHOT_KINDS[1:]]
         if all((directory / name).exists() for name in names):
             versions.append(version)
     return FrozenStore(settings, identity, max(versions), reason) if versions else None
@@ -887,8 +916,10 @@ def _categorical(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> bool:
+def _atomic_write(frame: pd.DataFrame, path: Path) -> bool:
     """Write ``frame`` to ``path`` whole or not at all; False when it could not be written.
+
+    Arrow IPC for ``OBS_SUFFIX`` (LZ4), else Parquet.
 
     A snapshot is only a cache: a read-only directory or a full disk leaves the frame in
     memory. Snapshots are readable by every user (0644), like the database file, so a server
@@ -898,11 +929,15 @@ def _atomic_parquet(frame: pd.DataFrame, path: Path) -> bool:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".obs-", suffix=".tmp")
         os.close(fd)
-        frame.to_parquet(tmp, index=False)
+        if path.suffix == OBS_SUFFIX:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            pa_feather.write_feather(table, tmp, compression="lz4")
+        else:
+            frame.to_parquet(tmp, index=False)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         return True
-    except OSError:
+    except (OSError, pa.ArrowException):
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         return False

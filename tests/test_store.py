@@ -64,11 +64,48 @@ def test_reimport_is_idempotent_and_remove(settings):
 def test_snapshot_rebuilds_from_database(settings):
     store = Store(settings)
     store.import_frame(_frame(), _prov())
-    for f in (settings.data_dir / "snapshots").glob("*.parquet"):
+    snapshots = list((settings.data_dir / "snapshots").glob("obs-*"))
+    assert snapshots
+    for f in snapshots:
         f.unlink()
     fresh = Store(settings).observations()
     assert fresh["value"].tolist() == [i / 7 for i in range(5)]
     assert isinstance(fresh["series"].dtype, pd.CategoricalDtype)
+
+
+def test_the_snapshot_is_arrow_ipc_and_reads_back_as_the_database_gives(settings):
+    """Arrow IPC (a fresh process reads 10M rows in 0.9 s, Parquet 6.5 s): the same frame,
+    categorical dtypes and all, as a rebuild from the database."""
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    store.import_frame(_frame(series="T"), _prov("c2"))
+    directory = settings.data_dir / "snapshots"
+    files = sorted(f.name for f in directory.glob("obs-*"))
+    assert files == [f"obs-{store.identity}-v{store.version()}.arrow"]  # older ones removed
+    from_snapshot = Store(settings).observations()
+    (directory / files[0]).unlink()
+    from_database = Store(settings).observations()
+    pd.testing.assert_frame_equal(from_snapshot, from_database)
+
+
+def test_a_parquet_snapshot_of_an_earlier_release_is_read(settings):
+    """No rebuild from the database after an upgrade: the Parquet snapshot is read (here with
+    a changed value, so that a rebuild would show) and kept in the new format."""
+    store = Store(settings)
+    store.import_frame(_frame(), _prov())
+    arrow = store._snapshot_path(store.version())
+    legacy = arrow.with_suffix(".parquet")
+    frame = Store(settings).observations()
+    frame["value"] = frame["value"] + 100
+    frame.to_parquet(legacy, index=False)
+    arrow.unlink()
+    assert Store(settings).observations()["value"].tolist() == [100 + i / 7 for i in range(5)]
+    assert arrow.exists() and not legacy.exists()  # converted once, read fast from then on
+    assert Store(settings).observations()["value"].tolist() == [100 + i / 7 for i in range(5)]
+    store.import_frame(_frame(series="T"), _prov("c2"))  # the next snapshot extends the legacy
+    directory = settings.data_dir / "snapshots"
+    assert sorted(f.suffix for f in directory.glob("obs-*")) == [".arrow"]
+    assert len(Store(settings).observations()) == 10
 
 
 def test_failed_import_changes_nothing(settings):
