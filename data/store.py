@@ -377,7 +377,7 @@ class Store:
 
         Returns:
             Frame with ``schema.OBS_COLUMNS``; rebuilt when ``version()`` changes, otherwise read
-            from the Parquet snapshot on local disk.
+            from the snapshot on local disk (``OBS_SUFFIX``).
         """
         version = self.version()
         cache = self._snapshot_path(version)
