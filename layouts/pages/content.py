@@ -52,7 +52,7 @@ def memoized(fn: Callable[..., Any]) -> Callable[..., Any]:
         key = prefix + hashlib.blake2b(repr(args).encode(), digest_size=16).hexdigest()
         try:
             value = cache.get(key)
-        except Exception:  # a backend error is the backend's to log: compute instead
+        except Exception:  # a failing backend never fails the page: log it and compute
             log.exception("cache read failed for %s", prefix)
             return fn(*args)
         hit = value is not None
