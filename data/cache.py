@@ -20,6 +20,7 @@ from typing import Any
 from cachelib import SimpleCache
 from flask import Flask
 from flask_caching import Cache
+from flask_caching.backends.filesystemcache import FileSystemCache
 from flask_caching.backends.rediscache import RedisCache
 from redis.exceptions import RedisError
 
@@ -27,6 +28,7 @@ cache = Cache()
 log = logging.getLogger(__name__)
 
 BACKEND = "data.cache.RedisFallbackCache"  # CACHE_TYPE of the Redis configuration
+RECOUNT_EVERY = 128  # a process's new or removed entries between two counts of the directory
 RETRY_AFTER = 5.0  # seconds between tries of a Redis that failed
 CONNECT_TIMEOUT = 0.25  # seconds: a dead Redis costs one short wait per try, not seconds
 SOCKET_TIMEOUT = 2.0  # seconds for a command (payloads are a few hundred KB at most)
@@ -196,6 +198,39 @@ class RedisFallbackCache(RedisCache):
                     lock.release()
                 except RedisError:  # expired, or Redis went away: nothing to release
                     pass
+
+
+class CountingFileSystemCache(FileSystemCache):
+    """flask-caching's ``FileSystemCache`` with its number of entries counted in memory.
+
+    cachelib keeps the count in a file that every new entry reads twice (to prune, then to
+    add one) and rewrites: on this machine 0.6-0.8 ms more per write at the median and ~2 ms
+    at p90 (0.14 ms without), several times per cache miss. Here each process keeps its own
+    count, taken from the directory at start and again after every ``RECOUNT_EVERY`` entries
+    it adds or removes, so entries the other workers write are seen within that many. Over
+    the threshold cachelib's own pruning runs as before (expired entries, then the oldest);
+    the bound may be passed by up to ``RECOUNT_EVERY`` entries per worker in between.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._count = 0
+        self._changes = 0
+        super().__init__(*args, **kwargs)  # counts the directory (``_update_count(value=)``)
+
+    @property
+    def _file_count(self) -> int:
+        return self._count
+
+    def _update_count(self, delta: int | None = None, value: int | None = None) -> None:
+        if self._threshold == 0:
+            return
+        if delta:
+            self._count = max(0, self._count + delta)
+            self._changes += 1
+            if self._changes < RECOUNT_EVERY:
+                return
+            value = sum(1 for _ in self._list_dir())
+        self._count, self._changes = value or 0, 0
 
 
 @contextmanager

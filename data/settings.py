@@ -185,7 +185,8 @@ class Settings:
             "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
             "CACHE_ENABLE_SIGNALS": True,  # hits and misses can be counted (bench, tests)
         }
-        if self.cache_type == "FileSystemCache":
+        if self.cache_type == "FileSystemCache":  # counted in memory (data.cache)
+            config["CACHE_TYPE"] = "data.cache.CountingFileSystemCache"
             config["CACHE_DIR"] = self.cache_dir
             config["CACHE_THRESHOLD"] = self.cache_files
         if self.uses_redis():

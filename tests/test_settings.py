@@ -77,3 +77,39 @@ def test_a_filesystem_cache_keeps_more_than_flask_cachings_500_entries(tmp_path)
         for i in range(60):
             cache.set(f"k{i}", i)
         assert sum(cache.get(f"k{i}") is not None for i in range(60)) < 60  # the bound holds
+
+
+def test_a_filesystem_cache_counts_its_entries_in_memory_and_keeps_its_bound(tmp_path):
+    """cachelib's count file was read twice and rewritten by every new entry (a third of a
+    cache write); the count is kept per process, and the directory counted again after
+    ``RECOUNT_EVERY`` changes, so what other workers wrote is seen and the bound holds."""
+    import os
+
+    from flask import Flask
+    from flask_caching import Cache
+
+    from data.cache import RECOUNT_EVERY, CountingFileSystemCache
+
+    folder = tmp_path / "c"
+    config = Settings(cache_type="FileSystemCache", cache_dir=str(folder)).cache_config()
+    cache = Cache(Flask("t"), config=config)
+    with cache.app.app_context():
+        assert isinstance(cache.cache, CountingFileSystemCache)
+        for i in range(10):
+            cache.set(f"k{i}", i)
+        cache.set("k0", "again")  # replaced: still ten entries
+        assert len(os.listdir(folder)) == 10  # the entries only: no count file written
+        assert cache.cache._file_count == 10
+        cache.delete("k1")
+        assert cache.cache._file_count == 9 and cache.get("k0") == "again"
+    # another worker (another process's cache on the same directory) writes 140 entries
+    mine = CountingFileSystemCache(str(tmp_path / "d"), threshold=150)
+    other = CountingFileSystemCache(str(tmp_path / "d"), threshold=10_000)
+    for i in range(140):
+        other.set(f"o{i}", i)
+    for i in range(RECOUNT_EVERY + 2):
+        mine.set(f"m{i}", i)
+    # without the recount this worker would still count its own 130 and keep all 270
+    assert len(os.listdir(tmp_path / "d")) <= 151
+    assert mine.get(f"m{RECOUNT_EVERY + 1}") == RECOUNT_EVERY + 1  # the newest are kept
+    assert CountingFileSystemCache(str(tmp_path / "d"), threshold=150)._file_count <= 151
