@@ -138,14 +138,21 @@ def latest_pairs(disp: pd.DataFrame, series: str, year: int | None, window: int)
         official before community.
     """
     # Choose on the few key columns, then take the chosen rows: sorting and copying every
-    # column of a large group's pairs cost most of a map update.
-    # the series' rows through a look-up built once per table (``rows_of``), not a scan
-    keys = rows_of(disp, "series", series)[_PAIR_KEYS]
-    keys = keys[keys["iso3"] != ""]
+    # column of a large group's pairs cost most of a map update. The series' rows are sorted
+    # best first once per table (``derived``); a year window then only filters them. pandas
+    # sorts on several columns stably (ties keep their rows' order), so filtering the sorted
+    # rows gives the order sorting the filtered rows gives: the same pair is chosen.
+    ranked = derived(disp, "ranked_pairs", lambda _: {})
+    keys = ranked.get(series)
+    if keys is None:
+        # the series' rows through a look-up built once per table (``rows_of``), not a scan
+        keys = rows_of(disp, "series", series)[_PAIR_KEYS]
+        keys = keys[keys["iso3"] != ""]
+        keys = keys.assign(_official=keys["source_type"] == "official")
+        keys = keys.sort_values(["headline", "year", "period_sort", "_official"], ascending=False)
+        keys = ranked[series] = keys[["iso3", "year"]]
     if year is not None:
         keys = keys[(keys["year"] <= year) & (keys["year"] > year - window)]
-    keys = keys.assign(_official=keys["source_type"] == "official")
-    keys = keys.sort_values(["headline", "year", "period_sort", "_official"], ascending=False)
     return disp.loc[keys.drop_duplicates("iso3").index]
 
 

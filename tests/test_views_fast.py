@@ -57,6 +57,34 @@ def _plain_latest_pairs(disp, series, year, window):
     return disp.loc[keys.drop_duplicates("iso3").index]
 
 
+def test_ranked_pairs_filtered_by_year_equal_a_sort_of_the_window():
+    """``latest_pairs`` sorts a series' rows once and filters them per year window: the same
+    rows as filtering first and sorting then, ties (same country, year, period, source) and
+    missing periods included, whatever the windows asked before."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    disp = pd.DataFrame(
+        {
+            "series": rng.choice(["S", "T"], n),
+            "iso3": rng.choice(["KEN", "NPL", "BGD", "VNM", ""], n),
+            "headline": rng.random(n) < 0.3,
+            "year": rng.integers(2005, 2025, n),
+            "source_type": rng.choice(["official", "community"], n),
+            "value": np.arange(n, dtype=float),  # tells the rows apart
+        }
+    )
+    disp["period_sort"] = disp["year"] + rng.choice([0.0, 0.5, np.nan], n)
+    disp.index = rng.permutation(n) + 100  # labels unlike positions
+    for series in ("S", "T"):
+        for year in (None, 2024, 2010, 2015, None, 2006):
+            fast = views.latest_pairs(disp, series, year, 5)
+            plain = _plain_latest_pairs(disp, series, year, 5)
+            pd.testing.assert_frame_equal(fast, plain)
+            assert len(fast) == fast["iso3"].nunique() > 0
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_status_lookups_equal_scans(realshape, source):
     checked = 0
