@@ -320,10 +320,26 @@ def with_provenance_of(pairs: pd.DataFrame, source: str, series: str) -> pd.Data
     The pairs' rows are found through a sorted key of the observations built once per store
     version (``_obs_keys``) instead of a dictionary of every observation of the series.
     """
+    return pairs.assign(
+        dataset_name=pairs["dataset"].map(dataset_names()).astype(object),
+        **source_notes(pairs, source, series),
+    )
+
+
+def source_notes(
+    pairs: pd.DataFrame, source: str, series: str, refs: bool = True
+) -> dict[str, list[str]]:
+    """The columns ``with_provenance_of`` adds beside ``dataset_name``, as lists.
+
+    ``source`` and ``footnote`` of each pair's group row, and ``ref_footnote`` of its reference
+    row unless ``refs`` is False (the map reads only the first two).
+    """
     obs = queries.observations(source)
     keys, order, unique = _obs_keys(_version(), source, id(obs))
+    wanted = ["source", "footnote", *(["ref_footnote"] if refs else [])]
     if not unique or not len(pairs):  # a source row read twice: the plain way (last one wins)
-        return with_provenance(pairs, obs[(obs["series"] == series).to_numpy()])
+        named = with_provenance(pairs, obs[(obs["series"] == series).to_numpy()])
+        return {name: named[name].tolist() for name in wanted}
 
     def found(rows: str) -> tuple[np.ndarray, np.ndarray]:
         want = _key(pairs["dataset"], pairs[rows])
@@ -337,13 +353,10 @@ def with_provenance_of(pairs: pd.DataFrame, source: str, series: str) -> pd.Data
         return [str(v) if h else "" for v, h in zip(values, hit, strict=True)]
 
     pos, hit = found("source_row")
-    ref_pos, ref_hit = found("ref_source_row")
-    return pairs.assign(
-        dataset_name=pairs["dataset"].map(dataset_names()).astype(object),
-        source=column("source", pos, hit),
-        footnote=column("footnote", pos, hit),
-        ref_footnote=column("footnote", ref_pos, ref_hit),
-    )
+    out = {"source": column("source", pos, hit), "footnote": column("footnote", pos, hit)}
+    if refs:
+        out["ref_footnote"] = column("footnote", *found("ref_source_row"))
+    return out
 
 
 def _key(dataset: pd.Series, row: pd.Series) -> np.ndarray:
@@ -583,19 +596,20 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
     blank = pd.Series(np.full(n, pd.NA, dtype=object), dtype=object)
     cols.update(dict.fromkeys(MAP_PROVENANCE, blank))
     if pairs is not None and len(disp):
-        named = with_provenance_of(pairs, source, series)
-        at = views.positions(named["iso3"].to_numpy(dtype=object), iso3s)
+        at = views.positions(pairs["iso3"].to_numpy(dtype=object), iso3s)
         if at is None:
             return _plain_map_table(args, disp, series, year, window, source, lang, pairs), series
+        # the columns ``with_provenance_of`` would add, inferred as it infers them
+        notes = pairs[[]].assign(**source_notes(pairs, source, series, refs=False))
         has = at >= 0
         rows = np.where(has, at, 0)
         for col in MAP_PROVENANCE[:3]:
-            values = named[col].to_numpy(dtype=np.int64)
+            values = pairs[col].to_numpy(dtype=np.int64)
             picked = values[rows] if len(values) else np.zeros(n, dtype=np.int64)
             cols[col] = pd.arrays.IntegerArray(np.where(has, picked, 0), ~has)
         for col, src in (("data_source", "source"), ("footnote", "footnote")):
             # what reindexing gives (a take with fill), so that pandas infers the same dtype
-            cols[col] = named[src].array.take(np.where(has, at, -1), allow_fill=True).to_numpy()
+            cols[col] = notes[src].array.take(np.where(has, at, -1), allow_fill=True).to_numpy()
     return pd.DataFrame(cols), series
 
 
