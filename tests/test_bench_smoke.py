@@ -150,6 +150,13 @@ def test_side_by_side_table_prints_every_line_of_the_issue_with_its_ratio(scale)
     assert rows["load: errors"][5].strip(" |") == "met"
     worker = rows["worker RSS after warm-up (max of 4)"]
     assert worker[4] == ("<= 1.5 GB at 10M" if scale == "10m" else "")
+    # later visitors' bytes of a kept page, beside the first visitor's (the target's line)
+    results = _full_results()
+    results["server"]["matrix"]["kept_bytes"] = 10_240
+    lines = side_by_side.table(scale, results)
+    rows = {r.split(" | ")[0].lstrip("| "): r.split(" | ") for r in lines[2:]}
+    assert rows["matrix: bytes per update, later visitors"][1:3] == ["10.0 KB", "429.7 KB"]
+    assert "map mode: bytes per update, later visitors" not in rows  # none measured
 
 
 def test_side_by_side_reuses_a_given_store_once_the_code_reads_it(store, tmp_path, capsys):
