@@ -540,6 +540,16 @@ def shown_series(mode: str, group: str, goal: str, series: str, source: str) -> 
         return ""
     if series or mode == "gaps":
         return series
+    reach = queries.series_reach(group, source)
+    return _best_series(_version(), group, goal, source, id(reach))
+
+
+@lru_cache(maxsize=1024)  # every group x goal x source
+def _best_series(version: Version, group: str, goal: str, source: str, _of: int) -> str:
+    """``views.best_series`` of a group, goal and source, once per store version.
+
+    ~1.6 ms of a map update at 10M observations, the same answer for every one.
+    """
     return views.best_series(queries.series_reach(group, source), series_in(group, goal))
 
 

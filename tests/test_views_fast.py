@@ -138,6 +138,19 @@ def test_pairs_and_provenance_equal_scans(realshape, source):
     assert checked > 0
 
 
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_series_a_map_chooses_is_the_best_covered_one(realshape, source):
+    """``shown_series`` keeps its choice per store version: the same as choosing it again."""
+    for group in all_groups():
+        for goal in ("all", "1", "5", "99"):
+            for mode in ("values", "disparity", "values"):
+                reach = queries.series_reach(group, source)
+                want = views.best_series(reach, data_tables.series_in(group, goal))
+                assert data_tables.shown_series(mode, group, goal, "", source) == want
+            assert data_tables.shown_series("values", group, goal, "X1", source) == "X1"
+            assert data_tables.shown_series("gaps", group, goal, "", source) == ""
+
+
 def test_goal_statuses_and_series_lists_equal_plain(realshape):
     cat = queries.snapshot().catalogue
     for group in all_groups():
