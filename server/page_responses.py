@@ -19,8 +19,8 @@ set no cookie, came in the expected encoding and whose callback did not fail (an
 200 with its message) are kept, and requests with a query string (``?lang=`` sets a cookie) are
 not looked up. Flask-Compress has a cache of compressed bytes too, but it runs the view first
 (the JSON encoding is what costs), and flask-caching's ``cached`` views keep the body before
-compression; hence these few lines. A kept brotli answer is compressed again at a better level
-(``KEPT_BR_LEVEL``) by a background thread once it was sent, and replaces the one kept: later
+compression; hence these few lines. A kept brotli answer asked for again is compressed again at a
+better level (``KEPT_BR_LEVEL``) by a background thread, and replaces the one kept: later
 visitors get fewer bytes of the same page.
 """
 
@@ -46,11 +46,12 @@ MAX_ENTRY = 2 * 1024 * 1024  # larger answers are not kept
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash's Pages router
 ENCODINGS = ("br", "gzip")  # Flask-Compress's, in its order
 _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
-# A kept brotli answer is compressed again at this level, after it was sent (a background
-# thread per worker), and the smaller bytes replace it: the world matrix's 445 KB of JSON at
-# 10M observations goes from 19.7 KB (level 5, as Flask-Compress sends it) to 17.8 KB in
-# ~30 ms, a country page's 1 MB from 27.9 to 25.6 KB in ~35 ms. Level 11 would save another
-# 10-15 % but costs 1-1.6 s per page, too much CPU beside the visitors on two cores.
+# A kept brotli answer asked for again is compressed again at this level (a background thread
+# per worker), and the smaller bytes replace it: the world matrix's 445 KB of JSON at 10M
+# observations goes from 19.7 KB (level 5, as Flask-Compress sends it) to 17.8 KB in ~30 ms, a
+# country page's 1 MB from 27.9 to 25.6 KB in ~35 ms. Only pages asked for twice: most pages
+# of visitors on random addresses (bench/side_by_side.py load) are asked for once, and their
+# CPU would serve nobody. Level 11 would save another 10-15 % but costs 1-1.6 s per page.
 KEPT_BR_LEVEL = 9
 MAX_PENDING = 16  # answers waiting to be compressed again per worker; more are left as sent
 log = logging.getLogger(__name__)
@@ -126,10 +127,12 @@ def keep(server: Flask) -> None:
         if key is None:
             return None
         found = cache.get(key)
-        if not isinstance(found, tuple) or len(found) != 2:
+        if not isinstance(found, tuple) or len(found) not in (2, 3):
             g.gapmap_page_response = key
             return None
-        body, headers = found
+        body, headers = found[:2]
+        if len(found) == 2 and dict(headers).get("Content-Encoding") == "br":
+            compress_later(key, body, headers)  # asked for again: worth compressing better
         return Response(body, headers=list(headers))
 
     @server.after_request
@@ -149,16 +152,15 @@ def keep(server: Flask) -> None:
         if len(body) <= MAX_ENTRY:
             headers = tuple((k, v) for k in _KEPT_HEADERS if (v := response.headers.get(k)))
             cache.set(key, (body, headers))
-            if response.headers.get("Content-Encoding") == "br":
-                compress_later(key, body, headers)
         return response
 
 
 def compress_later(key: str, body: bytes, headers: tuple) -> None:
     """Keep ``body`` (brotli) compressed at ``KEPT_BR_LEVEL`` under ``key`` once that is done.
 
-    The request does not wait. When ``MAX_PENDING`` answers wait already, this one stays as
-    it was sent.
+    Kept as ``(body, headers, level)``: a 3-tuple is compressed already. The request does not
+    wait. When ``MAX_PENDING`` answers wait already, this one stays as it was sent (a later
+    visitor asks again).
     """
     thread, places = _worker()
     if not places.acquire(blocking=False):
@@ -175,9 +177,8 @@ def _compress_again(
 ) -> None:
     try:
         better = brotli.compress(brotli.decompress(body), quality=KEPT_BR_LEVEL)
-        if len(better) < len(body):
-            with app.app_context():
-                cache.set(key, (better, headers))
+        with app.app_context():
+            cache.set(key, (min(better, body, key=len), headers, KEPT_BR_LEVEL))
     except Exception:  # the answer kept as sent still serves
         log.exception("compressing a kept page answer again failed")
     finally:
