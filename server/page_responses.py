@@ -55,8 +55,10 @@ _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
 KEPT_BR_LEVEL = 9
 MAX_PENDING = 16  # answers waiting to be compressed again per worker; more are left as sent
 log = logging.getLogger(__name__)
-# per process (a forked worker has no threads): the thread and the places in its queue
-_workers: dict[int, tuple[ThreadPoolExecutor, threading.BoundedSemaphore]] = {}
+# per process (a forked worker has no threads): the thread, the places in its queue and the
+# keys waiting in it (a page asked for by several visitors at once is compressed once)
+_Worker = tuple[ThreadPoolExecutor, threading.BoundedSemaphore, set[str]]
+_workers: dict[int, _Worker] = {}
 
 
 def router_inputs() -> str | None:
@@ -162,19 +164,20 @@ def compress_later(key: str, body: bytes, headers: tuple) -> None:
     wait. When ``MAX_PENDING`` answers wait already, this one stays as it was sent (a later
     visitor asks again).
     """
-    thread, places = _worker()
-    if not places.acquire(blocking=False):
+    worker = _worker()
+    thread, places, waiting = worker
+    if key in waiting or not places.acquire(blocking=False):
         return
+    waiting.add(key)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        thread.submit(_compress_again, app, key, body, headers, places)
+        thread.submit(_compress_again, app, key, body, headers, worker)
     except RuntimeError:  # the interpreter is shutting down
+        waiting.discard(key)
         places.release()
 
 
-def _compress_again(
-    app: Flask, key: str, body: bytes, headers: tuple, places: threading.BoundedSemaphore
-) -> None:
+def _compress_again(app: Flask, key: str, body: bytes, headers: tuple, worker: _Worker) -> None:
     try:
         better = brotli.compress(brotli.decompress(body), quality=KEPT_BR_LEVEL)
         with app.app_context():
@@ -182,14 +185,16 @@ def _compress_again(
     except Exception:  # the answer kept as sent still serves
         log.exception("compressing a kept page answer again failed")
     finally:
-        places.release()
+        worker[2].discard(key)
+        worker[1].release()
 
 
-def _worker() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
+def _worker() -> _Worker:
     found = _workers.get(os.getpid())
     if found is None:
         thread = ThreadPoolExecutor(1, "gapmap-page-br")
-        found = _workers[os.getpid()] = (thread, threading.BoundedSemaphore(MAX_PENDING))
+        found = (thread, threading.BoundedSemaphore(MAX_PENDING), set())
+        _workers[os.getpid()] = found
     return found
 
 

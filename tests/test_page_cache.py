@@ -253,12 +253,44 @@ def test_a_kept_brotli_answer_asked_for_again_is_compressed_better(app, client, 
         again = ask()
         assert again.data == first.data  # as sent; now compressed better meanwhile
         page_responses.settle()
+        assert not page_responses._worker()[2]  # nothing left waiting
         assert kept(app, key)[2] == page_responses.KEPT_BR_LEVEL
         later = ask()
         assert len(asked) == built  # from the cache
         assert decoded(later) == decoded(first)
         assert len(later.data) < len(first.data), (len(later.data), len(first.data))
         assert later.headers["Content-Encoding"] == "br"
+
+
+def test_a_page_asked_for_by_many_at_once_is_compressed_again_once(app, monkeypatch):
+    """Visitors asking for one kept page before its better compression is done queue it once."""
+    import threading
+
+    from server import page_responses
+
+    release = threading.Event()
+    calls: list[str] = []
+    real = page_responses._compress_again
+
+    def slow(app_, key, *rest):
+        release.wait(5)
+        calls.append(key)
+        real(app_, key, *rest)
+
+    monkeypatch.setattr(page_responses, "_compress_again", slow)
+    body = __import__("brotli").compress(b"x" * 5000, quality=5)
+    headers = (("Content-Encoding", "br"),)
+    with app.server.app_context():
+        for _ in range(5):
+            page_responses.compress_later("k-many", body, headers)
+        page_responses.compress_later("k-other", body, headers)
+        release.set()
+        page_responses.settle()
+        assert calls == ["k-many", "k-other"]
+        assert cache.cache.get("k-many")[2] == page_responses.KEPT_BR_LEVEL
+        page_responses.compress_later("k-many", body, headers)  # done: may be queued again
+        page_responses.settle()
+    assert calls == ["k-many", "k-other", "k-many"]
 
 
 def kept(app, key):
