@@ -80,8 +80,8 @@ def test_a_filesystem_cache_keeps_more_than_flask_cachings_500_entries(tmp_path)
 
 
 def test_a_filesystem_cache_counts_its_entries_in_memory_and_keeps_its_bound(tmp_path):
-    """cachelib's count file was read twice and rewritten by every new entry (a third of a
-    cache write); the count is kept per process, and the directory counted again after
+    """cachelib's count file was read twice and rewritten by every new entry (most of a
+    cache write's time); the count is kept per process, and the directory counted again after
     ``RECOUNT_EVERY`` changes, so what other workers wrote is seen and the bound holds."""
     import os
 
