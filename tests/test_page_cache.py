@@ -212,9 +212,7 @@ def test_a_page_asked_for_again_is_sent_as_it_was_without_building_it(
         again = ask()
         assert built >= 1 and len(asked) == built  # the second answer built no page
         assert first.status_code == again.status_code == 200
-        # the same bytes; brotli answers may have been compressed better meanwhile
-        assert decoded(again) == decoded(first) and len(again.data) > 1000
-        assert again.data == first.data or encoding == "br"
+        assert again.data == first.data and len(again.data) > 1000
         for name in ("Content-Type", "Content-Encoding", "Vary"):
             assert again.headers.get(name) == first.headers.get(name), name
         assert again.headers.get("Content-Encoding", "") == encoding
@@ -266,6 +264,8 @@ def test_a_page_asked_for_by_many_at_once_is_compressed_again_once(app, monkeypa
     """Visitors asking for one kept page before its better compression is done queue it once."""
     import threading
 
+    import brotli
+
     from server import page_responses
 
     release = threading.Event()
@@ -278,7 +278,7 @@ def test_a_page_asked_for_by_many_at_once_is_compressed_again_once(app, monkeypa
         real(app_, key, *rest)
 
     monkeypatch.setattr(page_responses, "_compress_again", slow)
-    body = __import__("brotli").compress(b"x" * 5000, quality=5)
+    body = brotli.compress(b"x" * 5000, quality=5)
     headers = (("Content-Encoding", "br"),)
     with app.server.app_context():
         for _ in range(5):
