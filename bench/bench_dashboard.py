@@ -132,6 +132,7 @@ def interactions(base: str):
         ("mode progress", lambda p: p.check("#filters-mode input[value=progress]")),
         ("open /matrix", lambda p: p.click("#shell-nav-matrix")),
         ("open /country/KEN", lambda p: p.click("a[href^='/country/KEN']")),
+        ("open the status matrix", lambda p: p.click("#country-status-matrix details > summary")),
     ]
 
 

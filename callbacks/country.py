@@ -1,6 +1,7 @@
 """Country page wiring: URL <-> group/series, the series-dependent sections, download links.
 
-The page's layout carries the state of its address; the callbacks answer changes.
+The page's layout carries the state of its address; the callbacks answer changes. The status
+matrix's table is sent when its summary is first opened.
 """
 
 from __future__ import annotations
@@ -46,3 +47,16 @@ def register(app):
         out = country.sync(iso3, from_url, search, values, current, language())
         view = f"country-{iso3}"
         return *out, *downloads.links(ids.COUNTRY_DOWNLOADS, view, out, STATE_AT, current)
+
+    @app.callback(
+        Output(ids.COUNTRY_STATUS_MATRIX_BODY, "children"),
+        Input(ids.COUNTRY_STATUS_MATRIX_SHOW, "n_clicks"),
+        State(ids.COUNTRY_ISO3, "data"),
+        State(ids.COUNTRY_STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def show_status_matrix(clicks, iso3, current):
+        # the summary's first click (or Enter / Space) opens it; later ones only toggle it
+        if clicks != 1 or not country.known(iso3):
+            raise PreventUpdate
+        return country.status_matrix(iso3, current, language())

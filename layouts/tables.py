@@ -363,13 +363,13 @@ def status_words(cell: str, lang: str | None = None) -> str:
 
 def status_matrix_table(
     wide: pd.DataFrame, titles: Mapping[str, str], lang: str | None = None
-) -> html.Details:
-    """Series (rows) x groups (columns) with the status in words and symbol, collapsed.
+) -> html.Div:
+    """Series (rows) x groups (columns) with the status in words and symbol.
 
     Most cells of a country are "not expected" (a series is split by one or two groups; ~1,500
     of ~1,900 cells for a country of the UN extract): they hold a bare dash that the caption
-    explains. The table has hundreds of rows: it sits in a ``<details>`` that says how many,
-    and scrolls in a named region reachable by keyboard.
+    explains. The table has hundreds of rows: it scrolls in a named region reachable by
+    keyboard, inside a collapsed ``<details>`` (``status_matrix_details``).
     """
     headers = [t("col.series", lang)] + [group_title(g, lang) for g in wide.columns]
     cells = pd.unique(wide.to_numpy().ravel()) if wide.size else []
@@ -381,12 +381,30 @@ def status_matrix_table(
     caption = (
         f"{t('country.status_matrix', lang)} ({_NOT_EXPECTED} = {t('value.not_expected', lang)})"
     )
-    box = scroll_region(
+    return scroll_region(
         simple_table(headers, rows, caption, caption_hidden=True),
         t("country.status_matrix_table", lang),
         "table-responsive status-matrix",
     )
-    return html.Details([html.Summary(t("country.status_matrix_show", lang, n=len(wide))), box])
+
+
+def status_matrix_details(
+    n: int, summary_id: str, body_id: str, body: Any = None, lang: str | None = None
+) -> html.Details:
+    """The status matrix collapsed: a summary that says how many series, then ``body``.
+
+    Without ``body`` the table is not sent with the page: a line says it loads when opened
+    (the page's callback fills ``body_id`` on the summary's first click or key press). At 10
+    million observations a country's matrix is ~880 rows, half of the page's bytes.
+    """
+    if body is None:
+        body = html.P(t("country.status_matrix_loading", lang), className="text-muted")
+    return html.Details(
+        [
+            html.Summary(t("country.status_matrix_show", lang, n=n), id=summary_id, n_clicks=0),
+            html.Div(body, id=body_id),
+        ]
+    )
 
 
 def _dimension_words(group: str, lang: str | None = None) -> str:

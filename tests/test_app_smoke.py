@@ -392,6 +392,42 @@ def test_matrix_and_country_updates(app, client):
     assert "Official test set" in json.dumps(out["country-detail"])  # provenance
 
 
+def test_the_country_status_matrix_is_sent_when_first_opened(app, client):
+    """The page carries the matrix collapsed and empty; opening it once sends the table."""
+    from layouts.pages import content, country
+
+    page = router(client, "/country/KEN", "?source=official")
+    assert '"country-status-matrix-show"' in page and "Show the status of all" in page
+    assert "Loading the table" in page and "Table of statuses" not in page
+
+    def opened(clicks, iso3="KEN", current=None):
+        body = callback_request(
+            app,
+            "country-status-matrix-body",
+            {"country-status-matrix-show.n_clicks": clicks},
+            {"country-iso3.data": iso3, "country-state.data": current},
+        )
+        return post(client, body)
+
+    official = {"group": "disability", "series": "", "source": "official", "goal": "all"}
+    r = opened(1, current=official)
+    assert r.status_code == 200
+    table = json.loads(r.data)["response"]["country-status-matrix-body"]["children"]
+    assert table["props"]["role"] == "region"
+    assert table["props"]["aria-label"] == "Table of statuses, series by group (scrolls)"
+    want = country.matrix_payload.uncached(content.version(), "KEN", "official", "en")
+    assert table == want and want != country.matrix_payload.uncached(
+        content.version(), "KEN", "community", "en"
+    )  # the source the page shows
+    # closing and opening again only toggles it; an unknown country or state sends nothing
+    assert opened(2, current=official).status_code == 204
+    assert opened(1, iso3="XXX").status_code == 204
+    forged = opened(1, current={"source": "<script>", "group": 3})
+    assert json.loads(forged.data)["response"]["country-status-matrix-body"]["children"] == (
+        country.matrix_payload.uncached(content.version(), "KEN", "all", "en")
+    )
+
+
 def test_static_assets_are_compressed(client):
     response = client.get("/assets/app.css", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200

@@ -247,10 +247,15 @@ def test_country_tables():
     # no source type in the frame: the sentence says it could be either, never nothing
     assert "Unemployment (official or community, 2022): 12 vs 8 (worse)" in text
     wide = pd.DataFrame({"disability": ["outdated"], "women": [""]}, index=["S1"])
-    details = tables.status_matrix_table(wide, {"S1": "Unemployment"})
-    assert isinstance(details, html.Details)  # collapsed: hundreds of rows on real data
-    assert details.children[0].children == "Show the status of all 1 series for each group"
-    box = details.children[1]
+    box = tables.status_matrix_table(wide, {"S1": "Unemployment"})
+    # collapsed (hundreds of rows on real data); the table is sent into it when first opened
+    details = tables.status_matrix_details(len(wide), "show", "body")
+    assert isinstance(details, html.Details)
+    summary, body = details.children
+    assert summary.children == "Show the status of all 1 series for each group"
+    assert (summary.id, summary.n_clicks, body.id) == ("show", 0, "body")
+    assert texts(body) == "Loading the table\u2026"
+    assert tables.status_matrix_details(1, "show", "body", box).children[1].children is box
     text = texts(box)
     assert "Outdated split" in text and "not expected" in text and "Unemployment" in text
     # the wide table scrolls in a region that the keyboard reaches and that has a name

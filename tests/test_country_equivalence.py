@@ -250,6 +250,7 @@ def _payloads(iso3: str, group: str, series: str, lang: str, source: str) -> str
     shown = country.pick_series(iso3, s)
     out = {
         "static": country.static_payload.uncached(ver, iso3, source, lang),
+        "matrix": country.matrix_payload.uncached(ver, iso3, source, lang),
         "missing": country.missing_payload.uncached(ver, iso3, source, lang),
         "detail": country.detail_payload.uncached(ver, iso3, group, shown, source, lang),
         "options": country.series_options(iso3, group, source, "all"),

@@ -3,7 +3,8 @@
 Read top down on one to three screens: the group and series controls, a summary of the
 group's coverage in words, the chosen series over time (official and community values as
 separate lines) or why it is empty, then the scorecard, the missing splits by SDG goal and the
-series x groups statuses, both collapsed. Unknown codes get a friendly page.
+series x groups statuses, both collapsed (the statuses' table is sent when first opened).
+Unknown codes get a friendly page.
 """
 
 from __future__ import annotations
@@ -88,15 +89,29 @@ def _group_frames(key: tuple[int, int], iso3: str, source: str) -> dict[str, pd.
 
 @content.memoized
 def static_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> dict[str, Any]:
-    """Scorecard and status matrix of a country (independent of the series)."""
+    """Scorecard of a country and the number of rows of its status matrix (any series)."""
     frames = group_frames(iso3, source)
-    groups, names = list(content.all_groups()), content.titles()
     card = data_tables.scorecard_table(iso3, source, frames)  # the download's and brief's too
-    wide = views.status_cells(frames["statuses"], iso3, groups)
+    wide = views.status_cells(frames["statuses"], iso3, list(content.all_groups()))
     return {
-        "scorecard": content.jsonable(tables.scorecard_table(card, names, lang)),
-        "matrix": content.jsonable(tables.status_matrix_table(wide, names, lang)),
+        "scorecard": content.jsonable(tables.scorecard_table(card, content.titles(), lang)),
+        "matrix_rows": len(wide),
     }
+
+
+@content.memoized
+def matrix_payload(ver: int, iso3: str, source: str, lang: str | None = None) -> Any:
+    """The status matrix's table (series x groups), sent when its ``<details>`` first opens."""
+    frames = group_frames(iso3, source)
+    wide = views.status_cells(frames["statuses"], iso3, list(content.all_groups()))
+    return content.jsonable(tables.status_matrix_table(wide, content.titles(), lang))
+
+
+def status_matrix(iso3: str, current: Any, lang: str | None = None) -> Any:
+    """The status matrix of a known country, for the source of the page's stored state."""
+    query = {"source": current.get("source")} if isinstance(current, dict) else {}
+    s, _ = state.validate(query, content.choices())
+    return matrix_payload(content.version(), iso3, s["source"], lang)
 
 
 @content.memoized
@@ -513,7 +528,17 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
             html.Div(detail["detail"], id=ids.COUNTRY_DETAIL, **{"aria-live": "polite"}),
             _section(t("country.scorecard", lang), static["scorecard"], ids.COUNTRY_SCORECARD),
             _section(t("country.missing", lang), missing, ids.COUNTRY_MISSING),
-            _section(t("country.status_matrix", lang), static["matrix"], ids.COUNTRY_STATUS_MATRIX),
+            _section(
+                t("country.status_matrix", lang),
+                # the table (~880 rows at 10M observations) comes when the summary is opened
+                tables.status_matrix_details(
+                    static["matrix_rows"],
+                    ids.COUNTRY_STATUS_MATRIX_SHOW,
+                    ids.COUNTRY_STATUS_MATRIX_BODY,
+                    lang=lang,
+                ),
+                ids.COUNTRY_STATUS_MATRIX,
+            ),
         ],
         className="country-page",
     )

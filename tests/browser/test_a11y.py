@@ -232,10 +232,12 @@ def test_the_country_chart_has_a_text_summary_and_a_table_alternative(page, live
 
 
 def test_the_country_status_matrix_scrolls_in_a_named_region_the_keyboard_reaches(
-    page, live_server
+    page, live_server, axe
 ):
     settle(page, live_server.at("/country/KEN?group=women"))
-    # collapsed: opened from the keyboard (a mouse click would hide the focus ring after it)
+    # collapsed, its table not sent yet: opened from the keyboard (a mouse click would hide
+    # the focus ring after it), which asks for the table
+    assert page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} table").count() == 0
     page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary").focus()
     page.keyboard.press("Enter")
     region = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX}").get_by_role(
@@ -243,6 +245,9 @@ def test_the_country_status_matrix_scrolls_in_a_named_region_the_keyboard_reache
     )
     expect(region).to_have_count(1)
     expect(region.locator("table caption")).to_contain_text("not expected")
+    expect(page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary")).to_be_focused()
+    violations = axe.run(page).response["violations"]  # the page with the table it was sent
+    assert violations == [], _describe(violations)
     region.focus()
     expect(region).to_be_focused()
     assert _visible_ring(_focus_ring(page))
