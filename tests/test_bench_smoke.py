@@ -127,9 +127,11 @@ def test_side_by_side_table_prints_every_line_of_the_issue_with_its_ratio(scale)
     lines = side_by_side.table(scale, _full_results())
     rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in lines[2:]}
     wanted = ["import: wall time", "import: peak RSS", "first load transferred"]
-    for label in side_by_side.INTERACTIONS:
+    for label, steps in side_by_side.INTERACTIONS.items():
         wanted += [f"{label}: cache {k} p{q}" for k in ("miss", "hit") for q in (50, 95)]
-        wanted.append(f"{label}: bytes per update")
+        wanted.append(f"{label}: bytes per update" if isinstance(steps, str) else None)
+    several = "country page, status matrix opened"
+    wanted = [w for w in wanted if w] + [f"{several}: bytes, both updates"]
     wanted += [
         "map drawn, 1.6 Mbit/s 150 ms, cold cache",
         "map drawn, 1.6 Mbit/s 150 ms, warm cache",
@@ -148,6 +150,12 @@ def test_side_by_side_table_prints_every_line_of_the_issue_with_its_ratio(scale)
     assert rows["load: callbacks on the busiest worker (of 4)"][1] == "30 %"
     assert rows["load: errors"][1:3] == ["0", "0"]  # 0 / 0: no ratio
     assert rows["load: errors"][5].strip(" |") == "met"
+    # a page and a part of it opened after: two updates, compared without the targets of one
+    assert [rows[f"{several}: {w}"][4] for w in ("cache hit p95", "bytes, both updates")] == [
+        "",
+        "",
+    ]
+    assert rows["country page: bytes per update"][4] == "<= 20 KB"
     worker = rows["worker RSS after warm-up (max of 4)"]
     assert worker[4] == ("<= 1.5 GB at 10M" if scale == "10m" else "")
     # later visitors' bytes of a kept page, beside the first visitor's (the target's line)
