@@ -710,7 +710,9 @@ def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
 def country_rows(source: str = "all") -> dict[str, np.ndarray]:
     """ISO3 -> row positions in ``queries.observations(source)``, built once per version."""
     obs = queries.observations(source)
-    return _country_rows(_version(), source, id(obs))
+    # one index for both when "official" is every row (the same frame): 80 MB at 10M rows
+    same = source != "all" and obs is queries.observations("all")
+    return _country_rows(_version(), "all" if same else source, id(obs))
 
 
 @lru_cache(maxsize=6)
@@ -723,13 +725,16 @@ def positions_by_value(column: pd.Series) -> dict[str, np.ndarray]:
 
     For a categorical column (the observations' strings), one stable sort of the codes: at
     10 million rows pandas' grouping took ~0.9 s per source at every server start, this
-    ~0.1 s. Missing values and unused categories have no entry.
+    ~0.1 s. Missing values and unused categories have no entry. Positions are 32-bit
+    integers below 2**31 rows (half the memory of a worker's index at 10M rows).
     """
     if not isinstance(column.dtype, pd.CategoricalDtype):
         grouped = column.groupby(column.to_numpy(), sort=False)
         return {str(k): v for k, v in grouped.indices.items()}
     codes = column.cat.codes.to_numpy()
     order = np.argsort(codes, kind="stable")
+    if len(order) < 2**31:
+        order = order.astype(np.int32)
     counts = np.bincount(codes.astype(np.int64) + 1, minlength=len(column.cat.categories) + 1)
     ends = np.cumsum(counts)  # code c's rows are order[ends[c]:ends[c + 1]] (-1 first)
     return {
