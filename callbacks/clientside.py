@@ -60,6 +60,13 @@ function (href, code) {
 """
 
 
+# A country's status matrix is asked for once, on the summary's first click (or key press):
+# closing and opening it again sends nothing to the server.
+FIRST_OPEN = """
+function (n) { return n === 1 ? 1 : window.dash_clientside.no_update; }
+"""
+
+
 def copy_embed_js(box_id: str) -> str:
     """The copy button's function for the embed code in ``box_id``."""
     texts = {"done": t("embed.copied"), "failed": t("embed.copy_failed"), "box": box_id}
@@ -67,7 +74,7 @@ def copy_embed_js(box_id: str) -> str:
 
 
 def register(app):
-    """Register the clientside callbacks: the phone map zoom, the embed codes' origin and copy."""
+    """Register the clientside callbacks (the map zoom, embed codes, the status matrix asked)."""
     app.clientside_callback(
         ZOOM_ON_PHONES % {"narrow": NARROW, "phone": json.dumps(theme.PHONE_GEO)},
         Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
@@ -94,3 +101,9 @@ def register(app):
             State(menu["code"], "value"),
             prevent_initial_call=True,
         )
+    app.clientside_callback(
+        FIRST_OPEN,
+        Output(ids.COUNTRY_STATUS_MATRIX_ASKED, "data"),
+        Input(ids.COUNTRY_STATUS_MATRIX_SHOW, "n_clicks"),
+        prevent_initial_call=True,
+    )

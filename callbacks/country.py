@@ -50,13 +50,13 @@ def register(app):
 
     @app.callback(
         Output(ids.COUNTRY_STATUS_MATRIX_BODY, "children"),
-        Input(ids.COUNTRY_STATUS_MATRIX_SHOW, "n_clicks"),
+        # set in the browser on the summary's first click or key press (clientside.py)
+        Input(ids.COUNTRY_STATUS_MATRIX_ASKED, "data"),
         State(ids.COUNTRY_ISO3, "data"),
         State(ids.COUNTRY_STATE, "data"),
         prevent_initial_call=True,
     )
-    def show_status_matrix(clicks, iso3, current):
-        # the summary's first click (or Enter / Space) opens it; later ones only toggle it
-        if clicks != 1 or not country.known(iso3):
+    def show_status_matrix(asked, iso3, current):
+        if asked != 1 or not country.known(iso3):
             raise PreventUpdate
         return country.status_matrix(iso3, current, language())

@@ -494,6 +494,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **query: Any) -> ht
             ),
             dcc.Store(id=ids.COUNTRY_ISO3, data=code),
             dcc.Store(id=ids.COUNTRY_STATE, data=shown),
+            dcc.Store(id=ids.COUNTRY_STATUS_MATRIX_ASKED),  # the status matrix asked for
             dcc.Link(t("country.back", lang), href="/" + state.to_search(s), id=ids.COUNTRY_BACK),
             html.H1(
                 t("country.heading", lang, country=name),

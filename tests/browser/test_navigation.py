@@ -96,13 +96,25 @@ def test_the_country_page_shows_every_section(page, live_server):
     expect(scorecard.locator("tbody tr")).to_have_count(10)  # one row per group
     expect(scorecard).to_contain_text("Persons with disabilities")
 
-    # the status matrix (hundreds of rows on real data) is collapsed until asked for
+    # the status matrix (hundreds of rows on real data) is collapsed, and sent, when asked for
     status = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} table")
-    expect(status).to_be_hidden()
-    page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary").click()
+    expect(status).to_have_count(0)
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.post_data or "") if "_dash-update-component" in r.url else None,
+    )
+    summary = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary")
+    summary.click()
     expect(status).to_be_visible()
     expect(status.locator("thead th")).to_have_count(11)  # series + 10 groups
     expect(status).to_contain_text("Disaggregated (recent)")
+    assert len(asked) == 1 and ids.COUNTRY_STATUS_MATRIX_BODY in asked[0]
+    summary.click()  # closed and opened again: the table stays, nothing is asked again
+    summary.click()
+    expect(status).to_be_visible()
+    page.wait_for_timeout(500)
+    assert len(asked) == 1
 
     # the missing splits: one collapsed block per SDG goal, with its count
     goal = page.locator(f"#{ids.COUNTRY_MISSING} details > summary").first
