@@ -60,10 +60,14 @@ function (href, code) {
 """
 
 
-# A country's status matrix is asked for once, on the summary's first click (or key press):
-# closing and opening it again sends nothing to the server.
-FIRST_OPEN = """
-function (n) { return n === 1 ? 1 : window.dash_clientside.no_update; }
+# A country's status matrix is asked for on a click (or key press) of its summary while its
+# table has not arrived: once it has, closing and opening it sends nothing; if the answer was
+# lost (a dropped connection), the next click asks again.
+ASK_MATRIX = """
+function (n, body) {
+    var loaded = body && body.props && body.props.role === "region";
+    return loaded ? window.dash_clientside.no_update : n;
+}
 """
 
 
@@ -102,8 +106,9 @@ def register(app):
             prevent_initial_call=True,
         )
     app.clientside_callback(
-        FIRST_OPEN,
+        ASK_MATRIX,
         Output(ids.COUNTRY_STATUS_MATRIX_ASKED, "data"),
         Input(ids.COUNTRY_STATUS_MATRIX_SHOW, "n_clicks"),
+        State(ids.COUNTRY_STATUS_MATRIX_BODY, "children"),  # in the browser: no bytes sent
         prevent_initial_call=True,
     )

@@ -50,13 +50,13 @@ def register(app):
 
     @app.callback(
         Output(ids.COUNTRY_STATUS_MATRIX_BODY, "children"),
-        # set in the browser on the summary's first click or key press (clientside.py)
+        # set in the browser by a click of the summary while the table is missing (clientside)
         Input(ids.COUNTRY_STATUS_MATRIX_ASKED, "data"),
         State(ids.COUNTRY_ISO3, "data"),
         State(ids.COUNTRY_STATE, "data"),
         prevent_initial_call=True,
     )
     def show_status_matrix(asked, iso3, current):
-        if asked != 1 or not country.known(iso3):
+        if not asked or not country.known(iso3):
             raise PreventUpdate
         return country.status_matrix(iso3, current, language())

@@ -86,7 +86,7 @@ COUNTRY_STATUS_MATRIX = "country-status-matrix"
 # its <summary> (n_clicks: opened) and the body its table is sent into when first opened
 COUNTRY_STATUS_MATRIX_SHOW = "country-status-matrix-show"
 COUNTRY_STATUS_MATRIX_BODY = "country-status-matrix-body"
-COUNTRY_STATUS_MATRIX_ASKED = "country-status-matrix-asked"  # dcc.Store: 1 once asked for
+COUNTRY_STATUS_MATRIX_ASKED = "country-status-matrix-asked"  # dcc.Store: the click that asked
 COUNTRY_TIMESERIES = "country-timeseries"
 COUNTRY_TIMESERIES_SUMMARY = "country-timeseries-summary"
 COUNTRY_TIMESERIES_TABLE = "country-timeseries-table"

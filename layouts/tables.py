@@ -389,20 +389,19 @@ def status_matrix_table(
 
 
 def status_matrix_details(
-    n: int, summary_id: str, body_id: str, body: Any = None, lang: str | None = None
+    n: int, summary_id: str, body_id: str, lang: str | None = None
 ) -> html.Details:
-    """The status matrix collapsed: a summary that says how many series, then ``body``.
+    """The status matrix collapsed: a summary that says how many series, then its body.
 
-    Without ``body`` the table is not sent with the page: a line says it loads when opened
-    (the page's callback fills ``body_id`` on the summary's first click or key press). At 10
+    The table is not sent with the page: the body says it is loading until the page's
+    callback fills ``body_id`` (asked for by a click or key press on the summary). At 10
     million observations a country's matrix is ~880 rows, half of the page's bytes.
     """
-    if body is None:
-        body = html.P(t("country.status_matrix_loading", lang), className="text-muted")
+    loading = html.P(t("country.status_matrix_loading", lang), className="text-muted")
     return html.Details(
         [
             html.Summary(t("country.status_matrix_show", lang, n=n), id=summary_id, n_clicks=0),
-            html.Div(body, id=body_id),
+            html.Div(loading, id=body_id),
         ]
     )
 

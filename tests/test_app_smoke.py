@@ -404,7 +404,7 @@ def test_the_country_status_matrix_is_sent_when_first_opened(app, client):
         body = callback_request(
             app,
             "country-status-matrix-body",
-            {"country-status-matrix-asked.data": asked},  # set by the summary's first click
+            {"country-status-matrix-asked.data": asked},  # the click that asked
             {"country-iso3.data": iso3, "country-state.data": current},
         )
         return post(client, body)

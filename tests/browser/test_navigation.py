@@ -87,6 +87,37 @@ def test_matrix_cells_link_to_the_country_and_group(page, live_server):
     expect(control(page, "Population group")).to_have_value("older")
 
 
+def test_a_status_matrix_whose_answer_was_lost_is_asked_for_again(browser, live_server):
+    """On a dropped connection the table never came: the next click on the summary asks again.
+
+    A page of its own: the lost answer is logged as an error, which the ``page`` fixture fails.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(live_server.at("/country/KEN"))
+    _country_page_loaded(page, "Kenya")
+    matrix = ids.COUNTRY_STATUS_MATRIX_BODY
+    sent: list[str] = []
+
+    def drop_first(route):
+        sent.append(route.request.post_data or "")
+        if matrix in sent[-1] and sum(matrix in b for b in sent) == 1:
+            route.abort()  # the first answer is lost
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component*", drop_first)
+    summary = page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} details > summary")
+    summary.click()  # opened: asked, lost
+    expect(page.locator(f"#{matrix}")).to_contain_text("Loading the table")
+    summary.click()  # closed: the table is still missing, so it is asked for again
+    summary.click()  # opened
+    expect(page.locator(f"#{ids.COUNTRY_STATUS_MATRIX} table")).to_be_visible()
+    assert sum(matrix in b for b in sent) >= 2
+    context.close()
+
+
 def test_the_country_page_shows_every_section(page, live_server):
     page.goto(live_server.at("/country/KEN?group=women"))
     _country_page_loaded(page, "Kenya")
