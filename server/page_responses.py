@@ -48,10 +48,10 @@ ENCODINGS = ("br", "gzip")  # Flask-Compress's, in its order
 _KEPT_HEADERS = ("Content-Type", "Content-Encoding", "Vary")
 # A kept brotli answer asked for again is compressed again at this level (a background thread
 # per worker), and the smaller bytes replace it: the world matrix's 445 KB of JSON at 10M
-# observations goes from 19.7 KB (level 5, as Flask-Compress sends it) to 17.8 KB in ~30 ms, a
-# country page's 1 MB from 27.9 to 25.6 KB in ~35 ms. Only pages asked for twice: most pages
-# of visitors on random addresses (bench/side_by_side.py load) are asked for once, and their
-# CPU would serve nobody. Level 11 would save another 10-15 % but costs 1-1.6 s per page.
+# observations goes from 19.7 KB (level 5; Flask-Compress sends 6 now: 18.8 KB) to 17.8 KB in
+# ~30 ms, a country page's 1 MB from 27.9 to 25.6 KB in ~35 ms. Only pages asked for twice:
+# most pages of visitors on random addresses (bench/side_by_side.py load) are asked for once,
+# and their CPU would serve nobody. Level 11 would save another 10-15 % but costs 1-1.6 s per page.
 KEPT_BR_LEVEL = 9
 MAX_PENDING = 16  # answers waiting to be compressed again per worker; more are left as sent
 log = logging.getLogger(__name__)

@@ -44,9 +44,10 @@ from geo import boundaries
 YEAR = 31_536_000
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 # callback answers: brotli 5 takes ~1 ms more than 4 for the world matrix's 430 KB of JSON and
-# sends 15.4 KB instead of 19.9 (the country page's tables: 7.7 instead of 8.4 KB); 7 and more
-# cost 4-12 ms for 2-5 % less (bench/RESULTS.md, fourth round)
-DYNAMIC_BR_LEVEL = 5
+# sends 15.4 KB instead of 19.9 (the country page's tables: 7.7 instead of 8.4 KB); 6 another
+# 0.2 ms for 4 % less at 10M observations (the matrix 19.7 -> 18.8 KB, a map update 0.03-0.07 ms
+# more for 0.2-0.5 % less); 7 and more cost 2-3 ms more (bench/RESULTS.md, ninth round)
+DYNAMIC_BR_LEVEL = 6
 STATIC_BR_LEVEL = 11  # static files, compressed once per content and kept on disk
 STATIC_GZIP_LEVEL = 9
 QUICK_BR_LEVEL = 5  # static files until their best compression is on disk (~50 ms for plotly)

@@ -251,10 +251,12 @@ def test_embed_route_may_be_framed_by_any_site_and_others_only_by_this_one(clien
     assert "frame-ancestors 'self' https: http:" in embed.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in embed.headers
     assert "default-src 'self'" in embed.headers["Content-Security-Policy"]
-    for path in ("/", "/country/KEN", "/_dash-layout", "/download/chart/map.gif"):
+    for path in ("/", "/country/KEN", "/download/chart/map.gif"):
         r = client.get(path)
         assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"], path
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN", path
+    layout = client.get("/_dash-layout")  # JSON, framed by nobody (test_web_surface)
+    assert "frame-ancestors 'none'" in layout.headers["Content-Security-Policy"]
 
 
 def test_the_shell_draws_no_chrome_for_the_embed_page(client):

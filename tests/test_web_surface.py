@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -24,17 +25,45 @@ def client(app):
     return c
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/matrix", "/country/KEN", "/no/such/page", "/_dash-layout", "/assets/app.css"]
-)
-def test_security_headers_on_every_response(client, path):
+@pytest.mark.parametrize("path", ["/", "/matrix", "/country/KEN", "/no/such/page"])
+def test_security_headers_on_every_page(client, path):
     r = client.get(path)
+    assert r.mimetype == "text/html"
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
     assert "object-src 'none'" in csp and "http" not in csp  # no other origin allowed
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_answers_that_are_not_pages_get_the_short_strict_policy(app, client):
+    """JSON, scripts, styles and the topojson: OWASP's headers for API answers, not the
+    page's policy with its script hashes (~1 KB more on every map update)."""
+    from geo.boundaries import topojson_url_path
+
+    page = client.get("/").get_data(as_text=True)
+    bundle = re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
+    paths = ["/_dash-layout", "/_dash-dependencies", "/assets/app.css", bundle]
+    paths += [topojson_url_path() + "world_110m.json"]
+    body = {"output": "x", "outputs": {}, "inputs": [], "changedPropIds": []}
+    for path in paths:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert r.headers["X-Frame-Options"] == "DENY", path
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "Permissions-Policy" not in r.headers, path
+        assert len(r.headers["Content-Security-Policy"]) < 60
+    update = _update(client, json.dumps(body))  # refused (400), with the same headers
+    assert update.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert update.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_page_policy_names_each_script_hash_once(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    hashes = csp.split("script-src", 1)[1].split(";", 1)[0].split()
+    assert len(hashes) == len(set(hashes)) > 1
 
 
 def test_inline_scripts_of_the_page_are_allowed_by_hash(app, client):
