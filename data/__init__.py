@@ -1,7 +1,8 @@
 """Data layer: canonical observations, readers, the store and the gap engine (pure pandas).
 
 Importing it sets one thing before pandas and Arrow are loaded: Arrow's memory pool, jemalloc
-(``ARROW_DEFAULT_MEMORY_POOL``, unless the environment names one already). Arrow picks its pool
+(``ARROW_DEFAULT_MEMORY_POOL``, unless the environment names one already; see
+``settings.arrow_memory_pool``). The one thing done at import, on purpose: Arrow picks its pool
 once, at its first allocation, which importing pandas makes; every entry point (``app.py``,
 gunicorn's ``app:create_server``, ``python -m data``) imports this package before pandas.
 Arrow's default on Linux, mimalloc, keeps the memory it frees for later: reading the 10M
@@ -11,6 +12,6 @@ a second or so (1.04 GB), so what a process held only while reading (the snapsho
 tables, an import's batches) does not stay in the master and in every worker it forks.
 """
 
-import os
+from data.settings import arrow_memory_pool
 
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+arrow_memory_pool()
