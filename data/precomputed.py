@@ -92,7 +92,8 @@ def read(where: Path, kind: str, group: str, source: str) -> pd.DataFrame | None
         return frame
     index = frame.index if frame is not None else pd.RangeIndex(strings.num_rows)
     columns = {
-        c: pd.Series(_shared_strings(strings.column(c)), index=index, dtype=object) for c in plain
+        c: pd.Series(_shared_strings(strings.column(c)), index=index, dtype=object, copy=False)
+        for c in plain
     }
     if frame is None:
         return pd.DataFrame(columns, index=index)[list(dtypes)]
