@@ -112,15 +112,14 @@ HELP: dict[str, tuple[str, str]] = {
 }
 
 
-def arrow_memory_pool(environ: dict[str, str] | None = None) -> str:
+def arrow_memory_pool() -> str:
     """Name jemalloc as Arrow's memory pool unless the environment names one; returns it.
 
     Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` once, at its first allocation (importing pandas
     makes one), so ``data/__init__.py`` calls this before pandas is loaded. Its default on
     Linux, mimalloc, keeps the memory it frees (README "Deploying", "Memory").
     """
-    env = os.environ if environ is None else environ
-    return env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    return os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 def _default_data_dir() -> Path:

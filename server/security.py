@@ -93,8 +93,8 @@ def secure(app: Any, max_request_kb: int) -> None:
             # now): the Pages router adds callbacks and an inline script only then.
             # clientside callbacks run in the browser only: the server has no function for them
             known["outputs"] = {k for k, v in app.callback_map.items() if "callback" in v}
-            hashes = dict.fromkeys(app.csp_hashes())
-            talisman.content_security_policy["script-src"] = ["'self'", *hashes]
+            script_src = csp(list(app.csp_hashes()))["script-src"]
+            talisman.content_security_policy["script-src"] = script_src
             resources(server, talisman)  # every route exists now
             embed_policy["script-src"] = talisman.content_security_policy["script-src"]
         if request.path != _UPDATE or request.method != "POST":
