@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from data import memory
 from data.settings import Settings
 
 KINDS = ("statuses", "disparities", "coverage")
@@ -42,7 +43,7 @@ KINDS = ("statuses", "disparities", "coverage")
 _DERIVED = "derived.pickle"
 Table = tuple[str, str, str, pd.DataFrame]  # kind, group, source type, the frame
 # the modules whose code decides the tables' numbers (and the packaged files in data/raw)
-_ENGINE = ("gaps", "catalogue", "queries", "reference", "vocab", "schema", "precomputed")
+_ENGINE = ("gaps", "catalogue", "queries", "reference", "vocab", "schema", "precomputed", "memory")
 _DTYPES = "dtypes.json"  # each column's dtype: Parquet reads object strings back as ``str``
 
 
@@ -77,14 +78,17 @@ def read(where: Path, kind: str, group: str, source: str) -> pd.DataFrame | None
     Its object (string) columns hold one Python string per distinct value, shared by every
     row that has it: read through Parquet's dictionary, not one new string per cell. Equal
     values, dtypes and missing values (NaN) as ``astype(object)`` gives; at 10M observations
-    a worker's disparity tables were 2.1 GB of mostly repeated strings.
+    a worker's disparity tables were 2.1 GB of mostly repeated strings. (Since, the queries
+    keep those tables ``memory.compact``: categorical columns, read back as written, and float
+    columns without a value, never converted.)
     """
     path = where / _file(kind, group, source)
     try:
         dtypes = json.loads((where / _DTYPES).read_text())[path.name]
         plain = [c for c, d in dtypes.items() if d == "object"]
         rest = [c for c in dtypes if c not in plain]
-        frame = pd.read_parquet(path, columns=rest) if rest or not plain else None
+        # valueless float columns never converted (``memory.from_arrow``)
+        frame = memory.from_arrow(pq.read_table(path, columns=rest)) if rest or not plain else None
         strings = pq.read_table(path, columns=plain, read_dictionary=plain) if plain else None
     except (OSError, KeyError, ValueError, pa.ArrowException):
         return None

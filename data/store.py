@@ -34,7 +34,7 @@ import pyarrow.feather as pa_feather
 import sqlalchemy as sa
 from pandas.api.types import union_categoricals
 
-from data import community_tables
+from data import community_tables, memory
 from data.schema import (
     FLOAT_COLUMNS,
     INT_COLUMNS,
@@ -480,7 +480,8 @@ def _version_of(path: Path) -> int:
 def _read_obs(path: Path) -> pd.DataFrame | None:
     """The observations snapshot ``path``, or the Parquet one of an earlier release, or None."""
     if path.exists():
-        return pa_feather.read_table(path, memory_map=False).to_pandas()
+        # a float column without any value (bounds, sample sizes) takes no memory
+        return memory.from_arrow(pa_feather.read_table(path, memory_map=False))
     legacy = path.with_suffix(".parquet")
     return pd.read_parquet(legacy) if legacy.exists() else None
 
