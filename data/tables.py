@@ -553,10 +553,12 @@ def _best_series(version: Version, group: str, goal: str, source: str, _of: int)
     return views.best_series(queries.series_reach(group, source), series_in(group, goal))
 
 
-def _catalogue_value(series: str, column: str, default: str) -> str:
+def catalogue_value(series: str, column: str, default: str = "") -> str:
+    """One catalogue cell of a series (its unit, polarity, ...), ``default`` if not listed."""
     cat = queries.snapshot().catalogue
-    hit = views.rows_of(cat, "series", series)[column]
-    return str(hit.iloc[0]) if len(hit) else default
+    rows = views.rows_by(cat, "series").get(series)
+    # the column's cell only: taking the whole row copied every catalogue column (~0.5 ms)
+    return str(cat[column].iloc[rows[0]]) if rows is not None and len(rows) else default
 
 
 def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame, str]:
@@ -595,7 +597,7 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
         series,
         year,
         window,
-        _catalogue_value(series, "polarity", "unknown"),
+        catalogue_value(series, "polarity", "unknown"),
         dataset_names=dataset_names(),
         lang=lang,
         pairs=pairs,
@@ -644,7 +646,7 @@ def _plain_map_table(
         series=series,
         year=year,
         window=window,
-        polarity=_catalogue_value(series, "polarity", "unknown"),
+        polarity=catalogue_value(series, "polarity", "unknown"),
         dataset_names=dataset_names(),
         lang=lang,
         pairs=pairs,

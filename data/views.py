@@ -400,6 +400,16 @@ def taken(values: np.ndarray, pos: np.ndarray, fill: Any) -> np.ndarray:
     return out
 
 
+def _texts(col: pd.Series) -> np.ndarray:
+    """``col.astype(str).to_numpy()``: missing values stay NaN (a tenth of the time on codes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        col.cat.categories
+    ):
+        words = np.append(col.cat.categories.to_numpy(dtype=object), np.nan)
+        return words[col.cat.codes.to_numpy()]  # -1 (missing): the last, NaN
+    return col.astype(str).to_numpy()
+
+
 def map_columns(
     mode: str,
     iso3s: list[str],
@@ -469,7 +479,7 @@ def map_columns(
         cols[col] = np.where(has, values[at], np.nan) if len(pairs) else nan
     base = {"period": period.to_numpy(dtype=object)}
     for col in ("direction", "period", "nature", "source_type"):
-        kept = taken(pairs[col].astype(str).to_numpy(), np.where(has, ppos, -1), "")
+        kept = taken(_texts(pairs[col]), np.where(has, ppos, -1), "")
         kept = np.where(has, kept, base.get(col, blank))
         cols[col] = pd.Series(kept, dtype=period.dtype if col == "period" else text)
     named = dict(dataset_names or {})

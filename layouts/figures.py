@@ -78,17 +78,22 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
             said[key] = t("value.share", lang, pct=fmt_share(s, lang), n=d, expected=e)
         return said[key]
 
+    code = lang or i18n.language()  # what t and fmt_number resolve, once per map
+    directions: dict[Any, str] = {}
+
     def disparity(v: Any, r: Any, d: Any) -> str:
         if v != v:
-            return t("value.none", lang)
+            return t("value.none", code)
         key = ("disparity", v, r, d)
         if key not in said:
+            if d not in directions:
+                directions[d] = t(f"direction.{d or 'unknown'}", code)
             said[key] = t(
                 "value.disparity",
-                lang,
-                value=fmt_number(v, lang=lang),
-                ref=fmt_number(r, lang=lang),
-                direction=t(f"direction.{d or 'unknown'}", lang),
+                code,
+                value=fmt_number(v, lang=code),
+                ref=fmt_number(r, lang=code),
+                direction=directions[d],
             )
         return said[key]
 
@@ -103,7 +108,6 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
             for v, r, d in zip(frame["value"], frame["ref_value"], frame["direction"], strict=True)
         ]
     else:
-        code = lang or i18n.language()  # what fmt_number resolves, once
         values = [fmt_number(v, lang=code) for v in frame["value"]]
     words = {s: t(f"status.{s}", lang) if s else t("value.none") for s in set(frame["status"])}
     status = [words[s] for s in frame["status"]]

@@ -108,7 +108,7 @@ def reference_map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.
         series=series,
         year=year,
         window=window,
-        polarity=data_tables._catalogue_value(series, "polarity", "unknown"),
+        polarity=data_tables.catalogue_value(series, "polarity", "unknown"),
         dataset_names=data_tables.dataset_names(),
         lang=lang,
     )

@@ -228,3 +228,18 @@ def test_country_lookups_equal_scans(realshape, source):
         assert vc.footnotes_differ(pairs, obs).tolist() == want
         checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize(
+    "col",
+    [
+        pd.Series(pd.Categorical(["worse", "better", None, "worse"])),
+        pd.Series(["a", None, "b"], dtype=object),
+        pd.Series(pd.Categorical([1.5, None, 2.0])),  # codes of numbers: the plain way
+        pd.Series(pd.Categorical([], categories=["x"])),
+    ],
+)
+def test_texts_of_a_column_are_what_astype_str_gives(col):
+    got, want = views._texts(col), col.astype(str).to_numpy()
+    assert got.dtype == want.dtype and len(got) == len(want)
+    assert all(g == w or (g != g and w != w) for g, w in zip(got, want, strict=True))

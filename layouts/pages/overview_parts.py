@@ -19,9 +19,7 @@ from layouts.pages import content
 
 
 def _unit(series: str) -> str:
-    cat = queries.snapshot().catalogue
-    hit = cat.loc[cat["series"] == series, "unit"]
-    return str(hit.iloc[0]) if len(hit) else ""
+    return data_tables.catalogue_value(series, "unit")
 
 
 def cards(
