@@ -351,8 +351,38 @@ class Server(bench_soak.Gunicorn):
 # -- server time and bytes ----------------------------------------------------------------------
 
 
-def baseline_calls(series: str) -> dict[str, list[dict]]:
-    """The baseline's callback bodies per interaction (the state after the ones before)."""
+# the baseline's input each map interaction of the walk changes
+CHANGED = {"group older": "group", "mode values": "mode", "pick a series": "series"}
+CHANGED["region Africa"] = "region"
+
+
+def walk_state(url: str) -> dict[str, str | None]:
+    """The map's state at a project address, in the baseline's terms (mode, group, series,
+    region): the baseline is asked for the map the project showed after the same interaction.
+    """
+    from urllib.parse import parse_qs, urlparse
+
+    from layouts.state import DEFAULTS
+
+    query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    mode = query.get("mode", DEFAULTS["mode"])
+    region = query.get("region", DEFAULTS["region"])
+    return {
+        "mode": "coverage" if mode == "gaps" else mode,  # the baseline's name for it
+        "group": query.get("group", DEFAULTS["group"]),
+        "series": query.get("series") or None,
+        "region": "" if region == DEFAULTS["region"] else region,  # the baseline's world
+    }
+
+
+def baseline_calls(urls: dict[str, str]) -> dict[str, list[dict]]:
+    """The baseline's callback bodies per interaction, in the state the project's walk reached
+    (``urls``: the project's address after each interaction, ``bench_dashboard.drive``).
+
+    Until the eleventh round the series and region steps asked the baseline for a values map
+    while the walk had switched the project to disparity ("mode disparity" comes before
+    them): the two apps drew different maps.
+    """
     from baseline_app import dash_body
 
     def page(path: str) -> dict:
@@ -361,21 +391,24 @@ def baseline_calls(series: str) -> dict[str, list[dict]]:
     def opts(group: str) -> dict:
         return dash_body("series.options", {"group.value": group}, "group.value")
 
-    def fig(mode: str, group: str, ser: str | None, region: str, changed: str) -> dict:
-        state = {"mode.value": mode, "group.value": group, "series.value": ser}
-        return dash_body("map.figure", {**state, "region.value": region}, changed)
+    def fig(name: str) -> dict:
+        at = walk_state(urls.get(name, "/"))
+        state = {f"{k}.value": at[k] for k in ("mode", "group", "series", "region")}
+        return dash_body("map.figure", state, f"{CHANGED[name]}.value")
 
     matrix = dash_body("matrix.children", {"matrix-region.value": ""}, "matrix-region.value")
+    first = {"mode.value": "coverage", "group.value": "disability", "series.value": None}
     return {
         "first load /": [
             page("/"),
             opts("disability"),
-            fig("coverage", "disability", None, "", "mode.value"),
+            dash_body("map.figure", {**first, "region.value": ""}, "mode.value"),
         ],
-        "group older": [opts("older"), fig("coverage", "older", None, "", "group.value")],
-        "mode values": [fig("values", "older", None, "", "mode.value")],
-        "pick a series": [fig("values", "older", series, "", "series.value")],
-        "region Africa": [fig("values", "older", series, "002", "region.value")],
+        "group older": [
+            opts(walk_state(urls.get("group older", "/"))["group"]),
+            fig("group older"),
+        ],
+        **{name: [fig(name)] for name in ("mode values", "pick a series", "region Africa")},
         "open /matrix": [page("/matrix"), matrix],
         "open /country/KEN": [page("/country/KEN")],
         "open the status matrix": [],  # in the page already
@@ -438,17 +471,14 @@ def server_section(project: Server, baseline: Server, repeat: int, res: dict) ->
     log("Chromium walks the project's interactions (bench_dashboard.drive)")
     rec, urls = bench_dashboard.drive(project.base)
     calls = bench_dashboard.captured_callbacks(rec)
-    series = (
-        urls.get("pick a series", "").split("series=")[1].split("&")[0]
-        if "series=" in urls.get("pick a series", "")
-        else None
-    )
-    log(f"captured {len(calls)} callbacks; the series picked: {series}")
+    log(f"captured {len(calls)} callbacks")
+    for name in CHANGED:  # both apps draw the same map
+        log(f"  {name}: {urls.get(name)} -> the baseline's {walk_state(urls.get(name, '/'))}")
     steps = {k: (v,) if isinstance(v, str) else v for k, v in INTERACTIONS.items()}
     ours = {
         label: [c.body for c in calls if c.interaction in names] for label, names in steps.items()
     }
-    base = baseline_calls(series)
+    base = baseline_calls(urls)
     theirs = {
         label: [json.dumps(b).encode() for name in names for b in base[name]]
         for label, names in steps.items()

@@ -70,6 +70,53 @@ def test_baseline_map_callback_answers_with_geojson_in_the_figure(store):
     assert len(trace["locations"]) > 10
 
 
+def test_the_baseline_is_asked_for_the_map_the_project_showed(store):
+    """Each map interaction of the walk asks the baseline for the project's state then: the
+    series and region steps come after "mode disparity", so both apps draw disparity maps."""
+    import side_by_side
+
+    from layouts.state import DEFAULTS, to_search
+
+    walk = {
+        "group older": {"group": "older"},
+        "mode values": {"group": "older", "mode": "values"},
+        "pick a series": {"group": "older", "mode": "disparity", "series": "SL_X"},
+        "region Africa": {"group": "older", "mode": "disparity", "series": "SL_X", "region": "002"},
+    }
+    urls = {name: "/" + to_search({**DEFAULTS, **s}) for name, s in walk.items()}
+    calls = side_by_side.baseline_calls(urls)
+
+    def asked(name: str) -> tuple[dict, list[str]]:
+        body = calls[name][-1]
+        return {i["id"]: i["value"] for i in body["inputs"]}, body["changedPropIds"]
+
+    world = {"region": "", "series": None}
+    assert asked("group older") == (
+        {**world, "mode": "coverage", "group": "older"},
+        ["group.value"],
+    )
+    assert calls["group older"][0]["inputs"][0]["value"] == "older"  # its series options
+    assert asked("mode values") == ({**world, "mode": "values", "group": "older"}, ["mode.value"])
+    series = {"mode": "disparity", "group": "older", "series": "SL_X"}
+    assert asked("pick a series") == ({**series, "region": ""}, ["series.value"])
+    assert asked("region Africa") == ({**series, "region": "002"}, ["region.value"])
+    # the baseline draws that disparity map
+    out, _, _ = store
+    app = baseline_app.create_app(out / "store")
+    some = app.server.test_client().post(
+        "/_dash-update-component",
+        data=json.dumps(calls["pick a series"][-1]).replace("SL_X", _a_series(out / "store")),
+        content_type="application/json",
+    )
+    assert some.status_code == 200
+    assert some.get_json()["response"]["map"]["figure"]["data"][0]["type"] == "choropleth"
+
+
+def _a_series(store: Path) -> str:
+    """The generated store's most reported series."""
+    return str(baseline_app.load_frame(store)["series"].value_counts().index[0])
+
+
 def _full_results() -> dict:
     """A results.json of side_by_side.py with every section, as a run writes it."""
     import side_by_side
