@@ -554,6 +554,50 @@ def test_filters_hide_year_in_gaps_mode_and_series_show_titles(app, client):
     assert label.startswith("Unemployment") and label.endswith("(SL_TLF_UEMDIS)")  # title first
 
 
+def test_the_series_list_is_sent_only_when_what_it_depends_on_changes(app, client):
+    """A series, year or region change keeps the select's options (~12 KB less per answer);
+    a change of mode, group or goal sends the new list."""
+    from layouts.pages import content, overview
+
+    shown = {
+        "mode": "values",
+        "group": "disability",
+        "goal": "all",
+        "series": "",
+        "year": "latest",
+        "region": "001",
+        "source": "all",
+        "base": "2015",
+    }
+    controls = {f"filters-{k}.value": v for k, v in shown.items()}
+    controls |= {"overview-url.search": "?mode=values", "filters-series.value": "all"}
+
+    def answer(changed: str, value: str) -> dict:
+        body = callback_request(
+            app,
+            "filters-series",
+            {**controls, f"filters-{changed}.value": value},
+            {"overview-state.data": shown, "overview-url.pathname": "/"},
+            changed=[f"filters-{changed}.value"],
+        )
+        out = json.loads(post(client, body).data)["response"]
+        assert "overview-map-graph" in out  # the map of the change is in the answer
+        return out
+
+    with app.server.test_request_context():
+        year = str(content.choices().years[0])
+    for changed, value in (("series", "SL_TLF_UEMDIS"), ("region", "002"), ("year", year)):
+        out = answer(changed, value)
+        assert "options" not in out.get("filters-series", {}), changed
+        assert out["overview-state"]["data"][changed] == value
+    for changed, value in (("mode", "disparity"), ("group", "women"), ("goal", "8")):
+        out = answer(changed, value)
+        listed = [o["value"] for o in out["filters-series"]["options"]]
+        now = {**{k: shown[k] for k in overview.OPTIONS_OF}, changed: value}
+        with app.server.test_request_context():
+            assert listed == [o["value"] for o in overview.series_options(**now)], changed
+
+
 def test_matrix_sorts_lowest_first(app, client):
     def order(sort):
         body = callback_request(
