@@ -8,6 +8,7 @@ missing" never depends on colour alone.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -301,26 +302,45 @@ def map_figure_dict(
 
     The same keys in the same order and numpy arrays as plotly's typed arrays (what
     ``to_dict`` gives), without the figure's deep copy of every hover text
-    (tests/test_payload_fast.py: the same JSON).
+    (tests/test_payload_fast.py: the same JSON). Plain JSON data already (what
+    ``content.jsonable`` would return, so it is sent as it is) and the figure's own: the
+    layout and colour scales, taken from values cached for every figure, are copies.
     """
     traces, layout = map_parts(frame, mode, colorbar_title=colorbar_title, fit=fit, lang=lang)
-    return {"data": [_as_stored(trace) for trace in traces], "layout": _as_stored(layout)}
+    data = [_as_stored(trace) for trace in traces]
+    for trace in data:
+        if "colorscale" in trace:
+            trace["colorscale"] = _copy(trace["colorscale"])
+    return {"data": data, "layout": _copy(_as_stored(layout))}
+
+
+def _copy(value: Any) -> Any:
+    """A copy of small plain data (lists, dicts, strings, numbers): ~10 us for a layout."""
+    return json.loads(json.dumps(value))
 
 
 def _as_stored(props: dict[str, Any]) -> dict[str, Any]:
     """A trace or layout as a figure stores it (what ``to_dict`` gives back).
 
     Its properties in plotly's (alphabetical) order, ``type`` last; numpy arrays as typed
-    arrays (``to_dict``'s base64 step).
+    arrays (``_stored_array``).
     """
     out = {
-        k: to_typed_array_spec(v) if isinstance(v, np.ndarray) else v
+        k: _stored_array(v) if isinstance(v, np.ndarray) else v
         for k, v in sorted(props.items())
         if k != "type"
     }
     if "type" in props:
         out["type"] = props["type"]
     return out
+
+
+def _stored_array(values: np.ndarray) -> Any:
+    """A typed array (``to_dict``'s base64 step), or ``[]`` for an empty one.
+
+    ``to_dict`` leaves an empty one a numpy array; the JSON sent is the same.
+    """
+    return to_typed_array_spec(values) if values.size else []
 
 
 def map_parts(

@@ -288,4 +288,17 @@ def test_map_figure_dict_is_the_figure_as_sent(realshape):
             new = figures.map_figure_dict(frame, kind, colorbar_title="<b>%</b>", fit=fit)
             fig = figures.map_figure(frame, kind, colorbar_title="<b>%</b>", fit=fit)
             assert json.dumps(content.jsonable(new)) == json.dumps(content.jsonable(fig))
-            assert json.dumps(new, default=str) == json.dumps(fig.to_dict(), default=str)
+            # the same keys in the same order, the same typed arrays ([] for an empty one)
+            old = json.dumps(fig.to_dict(), default=lambda v: v.tolist() if v.size == 0 else v)
+            assert json.dumps(new) == old
+            # plain JSON data, as sent (no NaN, numpy value or tuple: == would tell)
+            assert content.jsonable(new) == new
+    # each figure's own: changing one (its cached layout and colour scale) changes no other
+    s = next(s for s in _states() if s["mode"] == "values")
+    frame, series = data_tables.map_table(s, "en")
+    first, second = (figures.map_figure_dict(frame, "values") for _ in range(2))
+    assert first == second
+    first["layout"]["font"]["size"] = -1
+    first["layout"]["geo"]["projection"]["type"] = "changed"
+    first["data"][1]["colorscale"][0][1] = "changed"
+    assert figures.map_figure_dict(frame, "values") == second

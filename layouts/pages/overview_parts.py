@@ -260,7 +260,7 @@ def build(
         if kind == "coverage" and source != "community":
             text = f"{text} {top_reason(st, iso3s, lang)}".strip()
     return {
-        "figure": content.jsonable(fig),
+        "figure": fig,  # plain JSON data already (figures.map_figure_dict)
         "headlines": content.jsonable(
             headline_cards(cards(cov, st, iso3s, group, series, recent, lang, h), lang)
         ),
