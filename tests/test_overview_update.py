@@ -75,9 +75,10 @@ def test_the_page_draws_the_map_of_its_state(app, query):
 def test_a_change_answers_the_controls_and_the_map_of_the_new_state(app, query):
     with app.server.test_request_context("/"):
         values = {k: query.get(k) for k in overview.FILTER_IDS}
-        out = overview.update("control", "", values, 0, overview.filter_state(state.DEFAULTS))
+        shown = overview.filter_state(state.DEFAULTS)
+        out = overview.update("control", "", values, 0, shown)
         s, _ = state.validate(query, content.choices())
-        assert out[:N_SYNC] == overview.sync(False, "", values, None, "en")
+        assert out[:N_SYNC] == overview.sync(False, "", values, shown, "en")
         want = _uncached(s, "en")
         parts = out[N_SYNC : N_SYNC + N_MAP]
         assert _plain(list(parts)) == _plain(
