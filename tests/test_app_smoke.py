@@ -598,6 +598,37 @@ def test_the_series_list_is_sent_only_when_what_it_depends_on_changes(app, clien
             assert listed == [o["value"] for o in overview.series_options(**now)], changed
 
 
+def test_a_map_frame_is_computed_once_per_answer_and_not_kept(app, client, monkeypatch):
+    """The map and its table in one answer share one frame; the next answer computes its own
+    (``content.per_request``: the shared cache does not keep map frames)."""
+    from layouts.pages import overview_parts
+
+    made = []
+    plain = overview_parts.map_frame
+
+    def counted(**kw):
+        made.append(kw["series"])
+        return plain(**kw)
+
+    monkeypatch.setattr(overview_parts, "map_frame", counted)
+    shown = {"mode": "values", "group": "disability", "goal": "all", "series": ""}
+    shown |= {"year": "latest", "region": "001", "source": "all", "base": "2015"}
+    controls = {f"filters-{k}.value": v for k, v in shown.items()}
+    controls |= {"overview-url.search": "?mode=values", "filters-series.value": "SL_TLF_UEMDIS"}
+    body = callback_request(
+        app,
+        "overview-map-table",
+        {**controls, "overview-map-table-toggle.n_clicks": 1},
+        {"overview-state.data": shown, "overview-url.pathname": "/"},
+        changed=["filters-series.value"],
+    )
+    for answers in (1, 2):
+        out = json.loads(post(client, body).data)["response"]
+        assert out["overview-map-graph"]["figure"]["data"]  # the map ...
+        assert "SL_TLF_UEMDIS" in json.dumps(out["overview-map-table"]["children"])  # its table
+        assert made == ["SL_TLF_UEMDIS"] * answers
+
+
 def test_matrix_sorts_lowest_first(app, client):
     def order(sort):
         body = callback_request(
