@@ -93,6 +93,19 @@ def test_answers_are_compressed_better_than_brotli_4(client):
     assert len(r.data) < len(brotli.compress(body, quality=4))
 
 
+def test_answers_are_encoded_by_orjson(client):
+    """Dash encodes with plotly's JSON engine, orjson when it is installed (a requirement).
+
+    orjson writes UTF-8 where the json module escapes every non-ASCII character.
+    """
+    from plotly.io.json import config
+
+    assert config.default_engine in ("auto", "orjson")
+    text = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Côte d’Ivoire" in text
+    assert "\\u00f4" not in text
+
+
 @pytest.mark.parametrize("accept", ["br", "gzip"])
 @pytest.mark.parametrize("which", ["fingerprinted", "topojson", "unfingerprinted bundle"])
 def test_etag_revalidation_answers_304(client, linked, accept, which):
