@@ -611,8 +611,7 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
         at = views.positions(pairs["iso3"].to_numpy(dtype=object), iso3s)
         if at is None:
             return _plain_map_table(args, disp, series, year, window, source, lang, pairs), series
-        # the columns ``with_provenance_of`` would add, inferred as it infers them
-        notes = pairs[[]].assign(**source_notes(pairs, source, series, refs=False))
+        notes = source_notes(pairs, source, series, refs=False)
         has = at >= 0
         rows = np.where(has, at, 0)
         for col in MAP_PROVENANCE[:3]:
@@ -620,8 +619,10 @@ def map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.DataFrame,
             picked = values[rows] if len(values) else np.zeros(n, dtype=np.int64)
             cols[col] = pd.arrays.IntegerArray(np.where(has, picked, 0), ~has)
         for col, src in (("data_source", "source"), ("footnote", "footnote")):
-            # what reindexing gives (a take with fill), so that pandas infers the same dtype
-            cols[col] = notes[src].array.take(np.where(has, at, -1), allow_fill=True).to_numpy()
+            # what reindexing gives: the pair's text, NaN where the country has none (the frame
+            # infers the same dtype from it; no pair at all: float NaN, as reindexing gives)
+            texts = np.array(notes[src], dtype=object)
+            cols[col] = np.where(has, texts[rows], np.nan) if len(texts) else np.full(n, np.nan)
     return pd.DataFrame(cols), series
 
 

@@ -446,22 +446,26 @@ def map_columns(
     if not {"iso3", "status", "latest_year"} <= set(statuses):
         return None
     rows = rows_by(statuses, "series").get(series)
-    part = statuses.iloc[rows] if rows is not None else statuses.iloc[0:0]
-    pos = positions(part["iso3"].to_numpy(dtype=object), iso3s)
+    rows = rows if rows is not None else np.empty(0, dtype=np.intp)
+
+    def cells(column: str, at: np.ndarray) -> Any:
+        """The column's cells at rows ``at`` of ``statuses`` (-1: missing), nothing else."""
+        return statuses[column].array.take(at, allow_fill=True)
+
+    pos = positions(np.asarray(cells("iso3", rows), dtype=object), iso3s)
     if pos is None:
         return None
     found = pos >= 0
-    status = taken(part["status"].to_numpy(dtype=object), pos, "no_data")
+    # each country's row in ``statuses`` (-1: none): the series' whole rows are never copied
+    at = np.where(found, rows[np.where(found, pos, 0)], -1) if len(rows) else np.full(n, -1)
+    status = np.asarray(cells("status", at), dtype=object)
     status[pd.isna(status)] = "no_data"
     cols["status"] = pd.Series(status, dtype=object)
-    take = np.where(found, pos, -1)
-    years = pd.Series(part["latest_year"].array.take(take, allow_fill=True))
-    period = years.astype("string").fillna("")
+    period = pd.Series(cells("latest_year", at)).astype("string").fillna("")
     cols["period"] = period
-    if "reason" in part:
-        reason = pd.Series(part["reason"].array.take(take, allow_fill=True))
-        cols["reason"] = reason.astype(object).fillna("")
-        age = pd.Series(part["age"].array.take(take, allow_fill=True))
+    if "reason" in statuses:
+        cols["reason"] = pd.Series(cells("reason", at)).astype(object).fillna("")
+        age = pd.Series(cells("age", at))
         cols["age"] = pd.to_numeric(age, errors="coerce").astype(float).to_numpy()
     if mode == "gaps":
         index = {s: float(i) for i, s in enumerate(STATUSES)}
