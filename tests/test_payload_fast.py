@@ -22,7 +22,7 @@ from data import queries, views
 from data import tables as data_tables
 from data.display import unit_name
 from data.gaps import STATUSES
-from layouts import figures, state
+from layouts import figures, i18n, state
 from layouts.components import headline_cards, map_legend
 from layouts.i18n import code_words, language, t
 from layouts.pages import content
@@ -128,6 +128,71 @@ def reference_map_table(state: Mapping[str, str], lang: str = "en") -> tuple[pd.
     return frame, series
 
 
+def reference_summary(
+    kind: str,
+    frame: pd.DataFrame,
+    h: dict[str, Any],
+    series: str,
+    group: str,
+    region: str,
+    year: str,
+    lang: str | None,
+    source: str = "all",
+) -> str:
+    """``overview_parts.summary`` as it was: a copy of the coloured countries' rows."""
+    names = {
+        "group": i18n.group_label(group, lang),
+        "region": content.region_name(region, lang),
+        "series": content.titles().get(series) or series,
+        "year": content.describe("year", year, lang),
+    }
+    coloured = frame[frame["z"].notna()]
+    if kind == "coverage":
+        if source == "community":
+            return op.community_summary(frame, h, names, lang)
+        best = views.top_shares(coloured)
+        best_text = ", ".join(
+            f"{n} ({figures.fmt_share(z, lang)})"
+            for n, z in zip(best["name"], best["z"], strict=True)
+        )
+        return t(
+            "summary.coverage",
+            lang,
+            recent=h["recent"],
+            total=h["countries"],
+            none=h["none"],
+            best=best_text or t("summary.best_none", lang),
+            **names,
+        )
+    if kind == "status":
+        counts = frame["status"].value_counts()
+        text = "; ".join(f"{t(f'status.{s}', lang)}: {int(n)}" for s, n in counts.items())
+        return t("summary.status", lang, counts=text, **names)
+    if coloured.empty:
+        return t("summary.empty", lang, region=names["region"])
+    if kind == "values":
+        low = coloured.loc[coloured["z"].astype(float).idxmin()]
+        high = coloured.loc[coloured["z"].astype(float).idxmax()]
+        return t(
+            "summary.values",
+            lang,
+            count=len(coloured),
+            n=len(coloured),
+            low=f"{low['name']} {i18n.exact(low['value'], lang)}",
+            high=f"{high['name']} {i18n.exact(high['value'], lang)}",
+            **names,
+        )
+    d = coloured["direction"].value_counts()
+    return t(
+        "summary.disparity",
+        lang,
+        worse=int(d.get("worse", 0)),
+        better=int(d.get("better", 0)),
+        unknown=int(d.get("unknown", 0) + d.get("equal", 0)),
+        **names,
+    )
+
+
 def reference_build(
     *,
     mode: str,
@@ -162,7 +227,7 @@ def reference_build(
     if kind == "progress":
         text = op.progress_summary(frame, group, region, lang)
     else:
-        text = op.summary(kind, frame, h, series, group, region, year, lang, source)
+        text = reference_summary(kind, frame, h, series, group, region, year, lang, source)
         if kind == "coverage" and source != "community":
             text = f"{text} {op.top_reason(st, iso3s, lang)}".strip()
     return {

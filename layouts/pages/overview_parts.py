@@ -5,8 +5,10 @@ Called through ``content.overview_payload`` (memoised); returns JSON-able dicts.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data import queries, views
@@ -117,20 +119,22 @@ def summary(
         return t("summary.status", lang, counts=text, **names)
     if not has.any():
         return t("summary.empty", lang, region=names["region"])
+    coloured = np.flatnonzero(has.to_numpy())  # their rows: only these cells are read
     if kind == "values":
-        coloured = frame[has]
-        low = coloured.loc[coloured["z"].astype(float).idxmin()]
-        high = coloured.loc[coloured["z"].astype(float).idxmax()]
+        z = frame["z"].to_numpy(dtype=float)[coloured]
+        # the first lowest and highest, as idxmin and idxmax choose
+        low, high = (int(coloured[pick(z)]) for pick in (np.argmin, np.argmax))
+        name, value = frame["name"], frame["value"]
         return t(
             "summary.values",
             lang,
             count=len(coloured),
             n=len(coloured),
-            low=f"{low['name']} {i18n.exact(low['value'], lang)}",
-            high=f"{high['name']} {i18n.exact(high['value'], lang)}",
+            low=f"{name.iloc[low]} {i18n.exact(value.iloc[low], lang)}",
+            high=f"{name.iloc[high]} {i18n.exact(value.iloc[high], lang)}",
             **names,
         )
-    d = frame["direction"][has].value_counts()
+    d = Counter(frame["direction"].to_numpy(dtype=object)[coloured].tolist())
     return t(
         "summary.disparity",
         lang,
