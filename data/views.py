@@ -153,7 +153,8 @@ def latest_pairs(disp: pd.DataFrame, series: str, year: int | None, window: int)
         keys = ranked[series] = keys[["iso3", "year"]]
     if year is not None:
         keys = keys[(keys["year"] <= year) & (keys["year"] > year - window)]
-    return disp.loc[keys.drop_duplicates("iso3").index]
+    first = ~keys["iso3"].duplicated().to_numpy()  # each country's best pair (its first row)
+    return disp.loc[keys.index[first]]
 
 
 # what the maps read of a pair (``map_frame``, ``tables.map_table``)
