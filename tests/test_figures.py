@@ -175,6 +175,11 @@ def test_text_from_data_is_never_markup_in_figures():
         "&lt;b&gt;x&lt;/b&gt;",
         1.5,
     ]
+    many = np.array([["Kenya", 2.0], ["Chad", "x"], ["A & B", ">"]], dtype=object)
+    assert safe_array(many).tolist() == [["Kenya", 2.0], ["Chad", "x"], ["A &amp; B", "&gt;"]]
+    clean = many[:2]
+    assert safe_array(clean).tolist() == clean.tolist()
+    assert safe_array(clean) is not clean  # a copy either way
     fig = figures.map_figure(
         _frame([0.5, 0.2], ["disaggregated", "no_data"]), "values", colorbar_title=link
     )
