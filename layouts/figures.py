@@ -98,18 +98,21 @@ def _hover_data(frame: pd.DataFrame, mode: str, lang: str | None) -> tuple[np.nd
             )
         return said[key]
 
+    def cells(column: str) -> list[Any]:  # the values iterating the column gives, at once
+        return frame[column].tolist()
+
     if mode == "coverage":
         values = [
             share(s, d, e)
-            for s, d, e in zip(frame["z"], frame["disaggregated"], frame["expected"], strict=True)
+            for s, d, e in zip(cells("z"), cells("disaggregated"), cells("expected"), strict=True)
         ]
     elif mode == "disparity":
         values = [
             disparity(v, r, d)
-            for v, r, d in zip(frame["value"], frame["ref_value"], frame["direction"], strict=True)
+            for v, r, d in zip(cells("value"), cells("ref_value"), cells("direction"), strict=True)
         ]
     else:
-        values = [fmt_number(v, lang=code) for v in frame["value"]]
+        values = [fmt_number(v, lang=code) for v in cells("value")]
     words = {s: t(f"status.{s}", lang) if s else t("value.none") for s in set(frame["status"])}
     status = [words[s] for s in frame["status"]]
     data = np.column_stack(
@@ -150,19 +153,17 @@ def _reason_column(frame: pd.DataFrame, mode: str, lang: str | None) -> list[str
     none = t("value.none")
     if "reason" not in frame:
         return [none] * len(frame)
-    ages = frame["age"] if "age" in frame else [None] * len(frame)
+    ages = frame["age"].tolist() if "age" in frame else [None] * len(frame)
     out = []
     said: dict[tuple[Any, Any], str] = {}  # each (reason, age) in words once
-    for reason, age in zip(frame["reason"], ages, strict=True):
-        key = (reason, age)
-        found = said.get(key) if age == age else None  # NaN keys never match
+    for reason, age in zip(frame["reason"].tolist(), ages, strict=True):
+        key = (reason, age if age == age else None)  # no age: NaN or None, the same words
+        found = said.get(key)
         if found is None:
             text = reason_text(reason, age, lang) if reason else ""
             if text and mode == "coverage":
                 text = t("reason.mostly", lang, reason=lower(text))
-            found = text or none
-            if age == age:
-                said[key] = found
+            found = said[key] = text or none
         out.append(found)
     return out
 
