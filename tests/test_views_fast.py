@@ -6,6 +6,7 @@ replaces: row filters, reasons per country, the chosen pairs and their provenanc
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -243,3 +244,21 @@ def test_texts_of_a_column_are_what_astype_str_gives(col):
     got, want = views._texts(col), col.astype(str).to_numpy()
     assert got.dtype == want.dtype and len(got) == len(want)
     assert all(g == w or (g != g and w != w) for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize("dtype", ["str", "category", object])
+def test_text_cells_are_what_a_take_gives(dtype):
+    col = pd.Series(["KEN", None, "NPL", "KEN", "VNM"], dtype=dtype)
+    frame = pd.DataFrame({"iso3": col})
+    for at in ([0, 1, 2, 3, 4], [4, -1, 0, 0, 1], [-1, -1], []):
+        at = np.array(at, dtype=np.intp)
+        want = np.asarray(col.array.take(at, allow_fill=True), dtype=object)
+        got = views.text_cells(frame, "iso3", at)
+        assert got.dtype == object
+        assert [x if isinstance(x, str) else "NA" for x in got] == [
+            x if isinstance(x, str) else "NA" for x in want
+        ]
+        assert pd.isna(got).tolist() == pd.isna(want).tolist()
+    empty = pd.DataFrame({"iso3": pd.Series([], dtype=dtype)})
+    nothing = views.text_cells(empty, "iso3", np.array([-1, -1]))
+    assert len(nothing) == 2 and pd.isna(nothing).all()
