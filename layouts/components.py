@@ -139,6 +139,43 @@ def headline_cards(cards: Sequence[tuple[str, str]], lang: str | None = None) ->
     )
 
 
+def headline_cards_data(cards: Sequence[tuple[str, str]], lang: str | None = None) -> dict:
+    """``headline_cards`` as the plain data it is sent as (what ``content.jsonable`` gives).
+
+    A map update builds it for every change: the ~20 components and their serialisation cost
+    ~0.4 ms, these dicts ~0.02 ms (tests/test_components.py: the same JSON).
+    """
+
+    def node(kind: str, namespace: str, children: Any, **props: Any) -> dict[str, Any]:
+        return {"props": {"children": children, **props}, "type": kind, "namespace": namespace}
+
+    html_ns, dbc_ns = "dash_html_components", "dash_bootstrap_components"
+    width = 12 // max(len(cards), 1) if len(cards) <= 4 else 3
+    cols = [
+        node(
+            "Col",
+            dbc_ns,
+            node(
+                "Card",
+                dbc_ns,
+                node(
+                    "CardBody",
+                    dbc_ns,
+                    [
+                        node("P", html_ns, number, className="headline-number display-6 mb-0"),
+                        node("P", html_ns, text, className="mb-0"),
+                    ],
+                ),
+                className="h-100",
+            ),
+            md=width,
+        )
+        for number, text in cards
+    ]
+    row = node("Row", dbc_ns, cols, className="g-2")
+    return node("Div", html_ns, row, role="group", **{"aria-label": t("headline.label", lang)})
+
+
 def _glyph(status: str) -> html.Span:
     return html.Span(
         theme.STATUS_GLYPHS[status],

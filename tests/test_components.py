@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
+import pytest
 from dash import dcc, html
 
 from data.gaps import STATUSES
@@ -100,6 +101,18 @@ def test_headline_cards_words_and_numbers():
     assert block.role == "group"
     text = texts(block)
     assert "146" in text and "146 countries have any data" in text and "62" in text
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_headline_cards_data_is_the_cards_as_sent(n, lang):
+    import json
+
+    from layouts.pages.content import jsonable
+
+    cards = [(str(i * 7), f"{i} countries & <b>more</b> \u00e9t\u00e9") for i in range(n)]
+    data = components.headline_cards_data(cards, lang)
+    assert json.dumps(data) == json.dumps(jsonable(components.headline_cards(cards, lang)))
 
 
 def test_status_legend_has_symbol_colour_and_words_for_every_status():

@@ -15,7 +15,7 @@ from data import queries, views
 from data import tables as data_tables
 from data.display import unit_name
 from layouts import components, figures, i18n, state, tables
-from layouts.components import headline_cards, map_legend
+from layouts.components import headline_cards_data, map_legend
 from layouts.i18n import code_words, group_label, language, number, t
 from layouts.pages import content
 
@@ -266,8 +266,8 @@ def build(
             text = f"{text} {top_reason(st, iso3s, lang)}".strip()
     return {
         "figure": fig,  # plain JSON data already (figures.map_figure_dict)
-        "headlines": content.jsonable(
-            headline_cards(cards(cov, st, iso3s, group, series, recent, lang, h), lang)
+        "headlines": headline_cards_data(
+            cards(cov, st, iso3s, group, series, recent, lang, h), lang
         ),
         "summary": text,
         "legend": content.jsonable(map_legend(kind, lang, info)),
