@@ -262,3 +262,14 @@ def test_text_cells_are_what_a_take_gives(dtype):
     empty = pd.DataFrame({"iso3": pd.Series([], dtype=dtype)})
     nothing = views.text_cells(empty, "iso3", np.array([-1, -1]))
     assert len(nothing) == 2 and pd.isna(nothing).all()
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64", object])
+def test_year_texts_are_what_astype_string_gives(dtype):
+    years = pd.array([2019, None, 2005, 1999, None, 2024], dtype=dtype)
+    want = pd.Series(years).astype("string").fillna("")
+    pd.testing.assert_series_equal(views._year_texts(years), want)
+    empty = pd.array([], dtype=dtype)
+    pd.testing.assert_series_equal(
+        views._year_texts(empty), pd.Series(empty).astype("string").fillna("")
+    )
