@@ -557,18 +557,10 @@ def test_filters_hide_year_in_gaps_mode_and_series_show_titles(app, client):
 def test_the_series_list_is_sent_only_when_what_it_depends_on_changes(app, client):
     """A series, year or region change keeps the select's options (~12 KB less per answer);
     a change of mode, group or goal sends the new list."""
+    from layouts import state
     from layouts.pages import content, overview
 
-    shown = {
-        "mode": "values",
-        "group": "disability",
-        "goal": "all",
-        "series": "",
-        "year": "latest",
-        "region": "001",
-        "source": "all",
-        "base": "2015",
-    }
+    shown = overview.filter_state({**state.DEFAULTS, "mode": "values"})
     controls = {f"filters-{k}.value": v for k, v in shown.items()}
     controls |= {"overview-url.search": "?mode=values", "filters-series.value": "all"}
 
