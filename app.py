@@ -241,7 +241,8 @@ def _keep_warm(settings: Settings) -> None:
 def _warm_up() -> None:
     """Compute statuses, coverage and disparities of every group and source type.
 
-    Also splits them, and the observations, by country (what a country page looks up).
+    Also splits them by country (what a country page looks up; a country's observations are
+    found when it is asked for, ``tables.country_rows``).
 
     "all" first, with the default overview and world matrix memoised under the keys their
     callbacks use, so the first visitor gets cache hits (the world matrix takes ~150 ms); then
@@ -302,7 +303,6 @@ def _warm_countries(source: str) -> None:
 
     for group in groups():
         queries.country_frames("", group, source)  # splits every country's rows once
-    content.country_observations("", source)
 
 
 def _default_pages(pages: tuple[str, ...]) -> None:

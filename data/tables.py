@@ -706,45 +706,39 @@ def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
 def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
     """The canonical observations of one country, in store order."""
     obs = queries.observations(source)
-    rows = country_rows(source).get(iso3)
-    return obs.iloc[rows] if rows is not None else obs.iloc[0:0]
+    rows = country_rows(iso3, source)
+    return obs.iloc[rows] if len(rows) else obs.iloc[0:0]
 
 
-def country_rows(source: str = "all") -> dict[str, np.ndarray]:
-    """ISO3 -> row positions in ``queries.observations(source)``, built once per version."""
-    obs = queries.observations(source)
-    # one index for both when "official" is every row (the same frame): 80 MB at 10M rows
-    same = source != "all" and obs is queries.observations("all")
-    return _country_rows(_version(), "all" if same else source, id(obs))
+def country_rows(iso3: str, source: str = "all") -> np.ndarray:
+    """Row positions of one country's observations in ``queries.observations(source)``.
 
-
-@lru_cache(maxsize=6)
-def _country_rows(version: Version, source: str, _of: int) -> dict[str, np.ndarray]:
-    return positions_by_value(queries.observations(source)["iso3"])
-
-
-def positions_by_value(column: pd.Series) -> dict[str, np.ndarray]:
-    """Value -> its row positions, ascending: ``groupby(column, observed=True).indices``.
-
-    For a categorical column (the observations' strings), one stable sort of the codes: at
-    10 million rows pandas' grouping took ~0.9 s per source at every server start, this
-    ~0.1 s. Missing values and unused categories have no entry. Positions are 32-bit
-    integers below 2**31 rows (half the memory of a worker's index at 10M rows).
+    Ascending. Found when the country is asked for (its codes compared: a few ms at 10M rows)
+    and the last ones kept per worker. An index of every country, built at every start, took
+    0.4 s of the 10M cold start and 80 MB of each worker (bench/RESULTS.md, eleventh round).
     """
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        grouped = column.groupby(column.to_numpy(), sort=False)
-        return {str(k): v for k, v in grouped.indices.items()}
-    codes = column.cat.codes.to_numpy()
-    order = np.argsort(codes, kind="stable")
-    if len(order) < 2**31:
-        order = order.astype(np.int32)
-    counts = np.bincount(codes.astype(np.int64) + 1, minlength=len(column.cat.categories) + 1)
-    ends = np.cumsum(counts)  # code c's rows are order[ends[c]:ends[c + 1]] (-1 first)
-    return {
-        str(value): order[ends[i] : ends[i + 1]]
-        for i, value in enumerate(column.cat.categories)
-        if counts[i + 1]
-    }
+    obs = queries.observations(source)
+    # one answer for both when "official" is every row (the same frame)
+    same = source != "all" and obs is queries.observations("all")
+    return _country_rows(_version(), "all" if same else source, id(obs), iso3)
+
+
+@lru_cache(maxsize=16)  # ~40k positions a country at 10M rows: ~5 MB a worker at most
+def _country_rows(version: Version, source: str, _of: int, iso3: str) -> np.ndarray:
+    return value_positions(queries.observations(source)["iso3"], iso3)
+
+
+def value_positions(column: pd.Series, value: str) -> np.ndarray:
+    """Positions of ``value`` in ``column``, ascending (``np.flatnonzero(column == value)``).
+
+    A categorical column (the observations' strings) compares its integer codes.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        code = column.cat.categories.get_indexer([value])[0]
+        if code < 0:
+            return np.empty(0, dtype=np.intp)
+        return np.flatnonzero(column.cat.codes.to_numpy() == code)
+    return np.flatnonzero((column == value).to_numpy(dtype=bool, na_value=False))
 
 
 def scorecard_table(

@@ -208,8 +208,8 @@ def test_official_is_one_table_with_all_when_every_row_is_official(tmp_path, mon
     for (kind, g), frame in shared.items():
         assert frame is getattr(queries, kind)(g, "all")
     assert any(len(f) for (kind, _), f in shared.items() if kind == "disparities")
-    # and one index of each country's observations (a worker's memory at 10M rows)
-    assert tables.country_rows("official") is tables.country_rows("all")
+    # and one answer for a country's observations (a worker's memory at 10M rows)
+    assert tables.country_rows("KEN", "official") is tables.country_rows("KEN", "all")
     # computed on their own (the official rows filtered out of all): the same tables
     monkeypatch.setattr(queries, "_shared", lambda source: source)
     version, recent, small_n = queries.current_version(), settings.recent_years, settings.small_n
@@ -231,7 +231,7 @@ def test_official_has_its_own_tables_beside_community_rows(tmp_path):
         "disability", "all"
     )
     assert len(queries.observations("official")) < len(queries.observations("all"))
-    official, every = tables.country_rows("official"), tables.country_rows("all")
-    assert len(official["KEN"]) < len(every["KEN"])  # an index of its own rows
-    kept = queries.observations("official").iloc[official["KEN"]]
+    official, every = tables.country_rows("KEN", "official"), tables.country_rows("KEN", "all")
+    assert len(official) < len(every)  # its own rows
+    kept = queries.observations("official").iloc[official]
     assert (kept["iso3"] == "KEN").all() and (kept["source_type"] == "official").all()
