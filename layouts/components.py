@@ -117,33 +117,13 @@ def notice(problems: Sequence[Problem], describe: Any = None, lang: str | None =
     ]
 
 
-def headline_cards(cards: Sequence[tuple[str, str]], lang: str | None = None) -> html.Div:
-    """Headline cards: (big number, sentence) pairs, in words and numbers."""
-    cols = [
-        dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.P(number, className="headline-number display-6 mb-0"),
-                        html.P(text, className="mb-0"),
-                    ]
-                ),
-                className="h-100",
-            ),
-            md=12 // max(len(cards), 1) if len(cards) <= 4 else 3,
-        )
-        for number, text in cards
-    ]
-    return html.Div(
-        dbc.Row(cols, className="g-2"), role="group", **{"aria-label": t("headline.label", lang)}
-    )
+def headline_cards(cards: Sequence[tuple[str, str]], lang: str | None = None) -> dict[str, Any]:
+    """Headline cards: (big number, sentence) pairs, in words and numbers, in a labelled group.
 
-
-def headline_cards_data(cards: Sequence[tuple[str, str]], lang: str | None = None) -> dict:
-    """``headline_cards`` as the plain data it is sent as (what ``content.jsonable`` gives).
-
-    A map update builds it for every change: the ~20 components and their serialisation cost
-    ~0.4 ms, these dicts ~0.02 ms (tests/test_components.py: the same JSON).
+    Built as the plain data Dash sends for them (a ``Div`` of a bootstrap ``Row`` of ``Col`` >
+    ``Card`` > ``CardBody`` > two ``P``): a map update builds them for every change, and the
+    ~20 components with their serialisation cost ~0.4 ms, these dicts ~0.02 ms
+    (tests/test_components.py: the same JSON as those components).
     """
 
     def node(kind: str, namespace: str, children: Any, **props: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from data import queries, views
 from data import tables as data_tables
 from data.display import unit_name
 from layouts import components, figures, i18n, state, tables
-from layouts.components import headline_cards_data, map_legend
+from layouts.components import headline_cards, map_legend
 from layouts.i18n import code_words, group_label, language, number, t
 from layouts.pages import content
 
@@ -281,9 +281,7 @@ def build(
             text = f"{text} {top_reason(st, iso3s, lang)}".strip()
     return {
         "figure": fig,  # plain JSON data already (figures.map_figure_dict)
-        "headlines": headline_cards_data(
-            cards(cov, st, iso3s, group, series, recent, lang, h), lang
-        ),
+        "headlines": headline_cards(cards(cov, st, iso3s, group, series, recent, lang, h), lang),
         "summary": text,
         "legend": _legend_of(kind, lang or language())
         if not info
