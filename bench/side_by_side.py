@@ -352,8 +352,12 @@ class Server(bench_soak.Gunicorn):
 
 
 # the baseline's input each map interaction of the walk changes
-CHANGED = {"group older": "group", "mode values": "mode", "pick a series": "series"}
-CHANGED["region Africa"] = "region"
+CHANGED = {
+    "group older": "group",
+    "mode values": "mode",
+    "pick a series": "series",
+    "region Africa": "region",
+}
 
 
 def walk_state(url: str) -> dict[str, str | None]:
@@ -391,24 +395,17 @@ def baseline_calls(urls: dict[str, str]) -> dict[str, list[dict]]:
     def opts(group: str) -> dict:
         return dash_body("series.options", {"group.value": group}, "group.value")
 
-    def fig(name: str) -> dict:
-        at = walk_state(urls.get(name, "/"))
+    def fig(url: str, changed: str) -> dict:
+        at = walk_state(url)
         state = {f"{k}.value": at[k] for k in ("mode", "group", "series", "region")}
-        return dash_body("map.figure", state, f"{CHANGED[name]}.value")
+        return dash_body("map.figure", state, f"{changed}.value")
 
     matrix = dash_body("matrix.children", {"matrix-region.value": ""}, "matrix-region.value")
-    first = {"mode.value": "coverage", "group.value": "disability", "series.value": None}
+    maps = {name: [fig(urls.get(name, "/"), changed)] for name, changed in CHANGED.items()}
+    maps["group older"].insert(0, opts(walk_state(urls.get("group older", "/"))["group"]))
     return {
-        "first load /": [
-            page("/"),
-            opts("disability"),
-            dash_body("map.figure", {**first, "region.value": ""}, "mode.value"),
-        ],
-        "group older": [
-            opts(walk_state(urls.get("group older", "/"))["group"]),
-            fig("group older"),
-        ],
-        **{name: [fig(name)] for name in ("mode values", "pick a series", "region Africa")},
+        "first load /": [page("/"), opts("disability"), fig("/", "mode")],  # the defaults
+        **maps,
         "open /matrix": [page("/matrix"), matrix],
         "open /country/KEN": [page("/country/KEN")],
         "open the status matrix": [],  # in the page already

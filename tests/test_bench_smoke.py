@@ -91,6 +91,8 @@ def test_the_baseline_is_asked_for_the_map_the_project_showed(store):
         return {i["id"]: i["value"] for i in body["inputs"]}, body["changedPropIds"]
 
     world = {"region": "", "series": None}
+    defaults = {**world, "mode": "coverage", "group": "disability"}
+    assert asked("first load /") == (defaults, ["mode.value"])
     assert asked("group older") == (
         {**world, "mode": "coverage", "group": "older"},
         ["group.value"],
