@@ -296,6 +296,8 @@ def _warm_tables(source: str) -> None:
     for group in groups():
         queries.coverage(group, source)
         queries.disparities(group, source)
+        if source == "all":  # official rows whatever the source; any base year reads it
+            queries.progress(group)
 
 
 def _warm_countries(source: str) -> None:

@@ -401,6 +401,7 @@ def progress(
     *,
     specific: Iterable[str] = (),
     about: Iterable[str] = (),
+    paired: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Coverage by year: how many expected splits had a value in that year or the window before.
 
@@ -417,6 +418,10 @@ def progress(
         window: ``GAPMAP_RECENT_YEARS``.
         specific: as in ``status``.
         about: as in ``status``.
+        paired: ``pairs`` of the official rows of ``obs`` when already computed (the
+            disparity table; at least ``iso3, series, year, nature``): the same pairs as
+            pairing the rows kept here, since the rows left out (other series or countries,
+            projections) leave out whole slices (series, area, period and nature are matched).
 
     Returns:
         Columns ``iso3, group, year, expected, with_value, share``, one row per country of
@@ -431,7 +436,12 @@ def progress(
         (sub["series"].isin(set(specific)) & _is_group(sub, group)) | sub["series"].isin(set(about))
     ]
     cols = ["iso3", "series", "year"]
-    ev = pd.concat([_plain(pairs(sub, group), cols), _plain(alone, cols)]).drop_duplicates()
+    if paired is None:
+        paired = pairs(sub, group)
+    else:  # the rows ``sub`` keeps, as pairs of them: both rows of a pair share these columns
+        keep = paired["series"].isin(set(grid["series"])) & paired["iso3"].isin(set(grid["iso3"]))
+        paired = paired[keep.to_numpy() & ~_projected(paired).to_numpy()]
+    ev = pd.concat([_plain(paired, cols), _plain(alone, cols)]).drop_duplicates()
     ev = ev.merge(grid, on=["iso3", "series"], how="inner")
     counts = grid.groupby("iso3").size()
     frames = []

@@ -1,6 +1,7 @@
 """The gap engine's tables, computed once per store version and kept beside its snapshots.
 
-Statuses, disparities and coverage of every group and source type take tens of CPU-seconds
+Statuses, disparities and coverage of every group and source type (and each group's progress
+by year) take tens of CPU-seconds
 on a real store. Computed in every worker and after every restart, they made each worker's
 start slow; here the first process to need a version computes them, writes them as Parquet
 files into ``<data dir>/snapshots/gaps-<store identity>-v<version>-<fingerprint>/`` (all
@@ -37,7 +38,7 @@ import pyarrow.parquet as pq
 from data import memory
 from data.settings import Settings
 
-KINDS = ("statuses", "disparities", "coverage")
+KINDS = ("statuses", "disparities", "coverage", "progress")
 # what the snapshot of this version derives from its observations besides the tables (the
 # catalogue, the as-of year): ~3.4 s of every start at 10M observations, read in a moment
 _DERIVED = "derived.pickle"

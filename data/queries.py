@@ -78,6 +78,7 @@ def configure(settings: Settings, *, last_good: bool = False) -> Store:
         _by_country,
         _specific,
         _progress,
+        _all_progress,
         _reach,
         _tables_dir,
         _all_official,
@@ -263,13 +264,39 @@ def declared_splits(group: str) -> dict[str, frozenset[str] | None]:
     return out
 
 
+# the earliest year of the progress tables kept per store version (the progress map's earliest
+# base year, ``layouts.state.FIRST_BASE``); an earlier first year is computed when asked
+PROGRESS_FIRST = 2000
+
+
 def progress(group: str, first_year: int = 2015) -> pd.DataFrame:
-    """``gaps.progress`` of the group from ``first_year`` to the as-of year, every country."""
+    """``gaps.progress`` of the group from ``first_year`` to the as-of year, every country.
+
+    Each year's row depends on that year alone, so from ``PROGRESS_FIRST`` on it is the rows of
+    the group's table from ``PROGRESS_FIRST`` (computed once per store version, kept with the
+    other tables): a new base year or group costs a read, not seconds of pairing.
+    """
     return _progress(snapshot().version, group, first_year, settings().recent_years)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _progress(version: int, group: str, first: int, recent: int) -> pd.DataFrame:
+    as_of = snapshot().as_of
+    if first < PROGRESS_FIRST:
+        return _compute_progress(version, group, first, recent)
+    every = _all_progress(version, group, recent)
+    return every[(every["year"] >= min(first, as_of)).to_numpy()].reset_index(drop=True)
+
+
+@lru_cache(maxsize=16)
+def _all_progress(version: int, group: str, recent: int) -> pd.DataFrame:
+    stored = _stored(version, "progress", group, "official")
+    if stored is not None:
+        return stored
+    return _compute_progress(version, group, PROGRESS_FIRST, recent)
+
+
+def _compute_progress(version: int, group: str, first: int, recent: int) -> pd.DataFrame:
     snap = snapshot()
     g = get_group(group)
     years = range(min(first, snap.as_of), snap.as_of + 1)
@@ -281,6 +308,7 @@ def _progress(version: int, group: str, first: int, recent: int) -> pd.DataFrame
         recent,
         specific=_specific(version, group),
         about=cat_mod.about_group(snap.catalogue, g),
+        paired=disparities(group, "official"),  # the official rows' pairs, computed already
     )
 
 
@@ -378,13 +406,14 @@ def _stored(version: int, kind: str, group: str, source: str) -> pd.DataFrame | 
 
 
 def prepare_tables() -> bool:
-    """Statuses, disparities and coverage of every group and source of this version, on disk.
+    """Statuses, disparities, coverage and progress of every group of this version, on disk.
 
     The first process computes and writes them; others starting meanwhile wait for it and
     read them (``precomputed.ensure``). The snapshot's catalogue and as-of year are kept with
     them (``_snapshot`` reads them from there). Returns True when they are on disk.
     """
     version = current_version()
+    recent = settings().recent_years
 
     def compute() -> Iterator[tuple[str, str, str, pd.DataFrame]]:
         with building(version):
@@ -393,6 +422,8 @@ def prepare_tables() -> bool:
                     yield "statuses", group, source, statuses(group, source)
                     yield "disparities", group, source, disparities(group, source)
                     yield "coverage", group, source, coverage(group, source)
+            for group in all_groups():  # official rows only, whatever the source filter
+                yield "progress", group, "official", _all_progress(version, group, recent)
 
     snap = _snapshot(version)
     derived = {"catalogue": snap.catalogue, "as_of": snap.as_of} if len(snap.obs) else None

@@ -229,6 +229,50 @@ def test_adding_rows_for_one_country_never_changes_another(base, extra):
     pd.testing.assert_frame_equal(ken[0], ken[1])
 
 
+_AREAS = (KEN, BGD, {"iso3": "NPL", "m49": "524"})
+_slice = st.fixed_dictionaries(  # rows of one slice: the codes it has, the columns they share
+    {
+        "area": st.sampled_from(range(3)),
+        "series": st.sampled_from(_SERIES),
+        "period": st.sampled_from(("2010", "2016", "2019", "2021", "FUTURE")),
+        "nature": st.sampled_from(("C", "E", "P")),
+        "source_type": st.sampled_from(("official", "community")),
+        "location": st.sampled_from(("_T", "URBAN")),
+        "codes": st.lists(st.sampled_from(_CODES), min_size=1, max_size=3, unique=True),
+    }
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(slices=st.lists(_slice, max_size=14))
+def test_progress_from_the_disparity_tables_pairs_equals_pairing_again(slices):
+    """``paired`` (the official rows' pairs, the disparity table) gives the progress that
+    pairing the kept rows again gives: with projections, future years, community rows,
+    countries and series outside the expected grid, and several slices per series."""
+    from datetime import date
+
+    later = str(date.today().year + 2)  # a future period never counts
+    rows = [
+        {
+            **_AREAS[sl["area"]],
+            **{k: sl[k] for k in ("series", "nature", "source_type", "location")},
+            "period": later if sl["period"] == "FUTURE" else sl["period"],
+            "value": 10.0 + i,
+            "disability": code,
+        }
+        for i, sl in enumerate(slices)
+        for code in sl["codes"]
+    ]
+    obs = obs_frame(rows) if rows else obs_frame([_o(KEN, 2020, 1.0)])
+    expected = gaps.status(obs, DIS, ["S1", "S2"], ["KEN", "BGD"], 5, as_of=2022, specific=set())
+    official = obs[obs["source_type"] == "official"]
+    kw = {"specific": {"S2"}, "about": ()}
+    years = range(2000, 2023)
+    again = gaps.progress(obs, DIS, expected, years, 5, **kw)
+    paired = gaps.progress(obs, DIS, expected, years, 5, paired=gaps.pairs(official, DIS), **kw)
+    pd.testing.assert_frame_equal(paired, again, check_exact=True)
+
+
 @pytest.mark.realdata
 def test_real_extract_si_cov_disab_for_kenya(extract, capsys):
     assert cli.main(["gaps", "--group", "disability", "--country", "KEN"], extract[1]) == 0
