@@ -693,14 +693,26 @@ def matrix_table(
 
 
 def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
-    """Statuses, coverage and disparities (with ``group``) of every group for one country."""
+    """Statuses, coverage and disparities (with ``group``) of every group for one country.
+
+    The disparities carry the columns the scorecard reads (``scorecard_table``: its pair and
+    that pair's provenance), not all ~40: at 10M observations a country has ~12,000 pairs
+    over the groups, and joining every column of them was most of a country page's first
+    look-up.
+    """
     parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
+    read = {"disparities": _scorecard_columns}
     for g in all_groups():
-        frames = queries.country_frames(iso3, g, source)
+        frames = queries.country_frames(iso3, g, source, read)
         parts["statuses"].append(frames["statuses"])
         parts["coverage"].append(frames["coverage"])
         parts["disparities"].append(frames["disparities"].assign(group=g))
     return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def _scorecard_columns(disp: pd.DataFrame) -> list[str]:
+    """The disparity columns ``scorecard_table`` reads (without ``group``, added per group)."""
+    return [c for c in (*vc._card_columns(disp), "nature") if c in disp and c != "group"]
 
 
 def country_observations(iso3: str, source: str = "all") -> pd.DataFrame:
@@ -762,9 +774,7 @@ def scorecard_table(
     # the pair the scorecard names: its rows chosen in the scorecard's own order, among the
     # columns read here only (every step copies the frame; disparities carry ~40 columns)
     disp = frames["disparities"]
-    d = vc.meaningful_pairs(
-        disp[[*vc._card_columns(disp), *(["nature"] if "nature" in disp else [])]]
-    )
+    d = vc.meaningful_pairs(disp[["group", *_scorecard_columns(disp)]])
     d = d.sort_values(["headline", "year", "period_sort"], ascending=False)
     keys = ["group", "series", "source_type", "period", "value", "ref_value"]
     d = d.drop_duplicates(keys)
