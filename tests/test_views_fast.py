@@ -201,6 +201,16 @@ def test_country_lookups_equal_scans(realshape, source):
     for iso3 in ("KEN", "NPL", "GBR", "BRA", "ZZZ"):
         obs = data_tables.country_observations(iso3, source)
         pd.testing.assert_frame_equal(obs, obs_all[(obs_all["iso3"] == iso3).to_numpy()])
+        # one series' rows and a few columns, found without copying the others: the same
+        for series in [*pd.unique(obs["series"].astype(object))[:4], "NOT_A_SERIES"]:
+            pd.testing.assert_frame_equal(
+                data_tables.country_observations(iso3, source, series),
+                obs[(obs["series"] == series).to_numpy()],
+            )
+        columns = ["dataset", "source_row", "footnote"]
+        pd.testing.assert_frame_equal(
+            data_tables.country_observations(iso3, source, columns=columns), obs[columns]
+        )
         frames = data_tables.country_frames(iso3, source)
         pd.testing.assert_frame_equal(
             data_tables.scorecard_table(iso3, source, frames),

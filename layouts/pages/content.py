@@ -419,9 +419,14 @@ def group_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
     return data_tables.country_frames(iso3, source)
 
 
-def country_observations(iso3: str, source: str) -> pd.DataFrame:
-    """The observations of one country (canonical columns), without scanning every row."""
-    return data_tables.country_observations(iso3, source)
+def country_observations(
+    iso3: str, source: str, series: str | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The observations of one country (canonical columns), without scanning every row.
+
+    ``series``/``columns``: only that series' rows, only those columns (nothing else copied).
+    """
+    return data_tables.country_observations(iso3, source, series, columns)
 
 
 def country_series(iso3: str, group: str, source: str, goal: str = "all") -> list[str]:

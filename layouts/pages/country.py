@@ -119,7 +119,8 @@ def missing_payload(ver: int, iso3: str, source: str, lang: str | None = None) -
     """The missing splits of a country ("what to ask the statistics office for"), by goal."""
     groups = list(content.all_groups())
     statuses = group_frames(iso3, source)["statuses"]  # every group's, in group order
-    published = views.published_counts(content.country_observations(iso3, source))
+    counted = content.country_observations(iso3, source, columns=["series", "value"])
+    published = views.published_counts(counted)
     goals = content.choices().series_goals
     missing = views.missing_splits(statuses, iso3, groups, goals, published)
     return content.jsonable(tables.missing_list(missing, content.titles(), lang))
@@ -333,8 +334,7 @@ def detail_payload(
             "detail": content.jsonable(html.Div([summary, html.P(t("country.no_series", lang))])),
             "chart": content.jsonable(chart),
         }
-    obs = content.country_observations(iso3, source)
-    obs = obs[obs["series"] == series]
+    obs = content.country_observations(iso3, source, series)
     disp = frames["disparities"]
     pairs = disp[disp["series"] == series]
     dim = vocab_groups()[group].dimension if group in vocab_groups() else None

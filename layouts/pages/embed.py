@@ -56,8 +56,8 @@ def country_datasets(iso3: str, series: str, source: str) -> list[int] | None:
     """Datasets of a country's values of one series (None: no series, cite the source type)."""
     if not series:
         return None
-    obs = content.country_observations(iso3, source)
-    return [int(i) for i in obs.loc[obs["series"] == series, "dataset"].unique()]
+    obs = content.country_observations(iso3, source, series, ["dataset"])
+    return [int(i) for i in obs["dataset"].unique()]
 
 
 def _credit(source: str, href: str, lang: str | None) -> html.P:
