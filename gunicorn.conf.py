@@ -16,6 +16,8 @@ pooled database connections. Code changes therefore need a restart, not
 Threaded workers (``gthread``): a client that sends its request slowly holds one thread, not a
 whole worker, so a few slow clients never stall everyone else (two such clients blocked both
 sync workers for 13-20 s). For a hostile network put a buffering front server (nginx) before it.
+Each worker has its own listening socket (``reuse_port``): the kernel spreads connections
+evenly instead of the one worker that happens to be awake taking most of them.
 Bind address and worker count can be overridden on the command line (``-b``, ``-w``); the app's
 own settings are ``GAPMAP_*`` variables, read by data/settings.py.
 """
@@ -35,6 +37,10 @@ graceful_timeout = 30  # on stop or restart, requests in flight get this long to
 # (two deployments, a bench next to the app) would otherwise share
 control_socket_disable = True
 keepalive = 20  # idle connections kept 20 s: fewer resets of one a client reuses as it closes
+# each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
+# over them: on one shared socket the worker awake at the moment took most of them, and kept
+# them (keep-alive), so one worker ran 58 % of the callbacks while others idled (bench/RESULTS.md)
+reuse_port = True
 # requests are small (callbacks are JSON of a few KB): refuse oversized header lines early
 limit_request_line = 8190
 limit_request_fields = 100
