@@ -47,6 +47,27 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 
 
+def on_starting(server):
+    """Refuse an address another server already listens on.
+
+    With ``reuse_port`` a second gunicorn on the same port would bind too and quietly share
+    its connections; a plain bind (``SO_REUSEADDR`` only: a port left in TIME_WAIT by the last
+    run is free) fails while anything listens there, and so does this start.
+    """
+    import socket
+
+    for address in server.cfg.address:
+        if not isinstance(address, tuple):  # a unix socket path: not shared by SO_REUSEPORT
+            continue
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address[:2])
+            except OSError as exc:
+                raise RuntimeError(f"{address[0]}:{address[1]} is in use: {exc}") from exc
+
+
 def post_fork(server, worker):
     """In each new worker: its own keep-warm thread and database connections."""
     import app

@@ -67,3 +67,27 @@ def test_slow_clients_do_not_block_others(gunicorn):
     finally:
         for s in slow:
             s.close()
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(gunicorn, tmp_path):
+    """Each worker binds its own socket (``reuse_port``): without the check in ``on_starting``
+    a second deployment on the port would bind too and silently take part of its traffic."""
+    port, url = gunicorn
+    env = {
+        **os.environ,
+        "GAPMAP_DATA_DIR": str(tmp_path / "other"),
+        "GAPMAP_CACHE_TYPE": "SimpleCache",
+        "GAPMAP_WARM_POLL": "0",
+    }
+    second = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert second.returncode != 0
+    assert f"127.0.0.1:{port} is in use" in second.stderr
+    assert "Booting worker" not in second.stderr
+    urllib.request.urlopen(url + "/_dash-layout", timeout=10).read()  # the first one still serves
