@@ -411,40 +411,69 @@ def _dimension_words(group: str, lang: str | None = None) -> str:
     return dimension_name(dim.dimension, lang) if dim else group
 
 
-def _ask(r: Mapping[str, Any], titles: Mapping[str, str], lang: str | None) -> markup.Markup:
-    """One missing split as an ``<li>``: what to ask for, and why in words after a glyph."""
+def _ask(
+    r: Mapping[str, Any],
+    titles: Mapping[str, str],
+    lang: str | None,
+    memo: dict[tuple, tuple] | None = None,
+) -> markup.Markup:
+    """One missing split as an ``<li>``: what to ask for, and why in words after a glyph.
+
+    ``memo``: the words of each (status, year, reason, age, count, group) already written
+    (a country misses ~800 splits at 10M observations, in a few dozen such combinations).
+    """
     year = r["latest_year"] if r["latest_year"] == r["latest_year"] else ""
+    age = r.get("age")
+    age = None if age is None or age is pd.NA or age != age else age
+    published = int(r.get("published") or 0)
+    status, group = r["status"], r["group"]
+    key = (status, year, str(r.get("reason") or ""), age, published, group)
+    words = memo.get(key) if memo is not None else None
+    if words is None:
+        words = _ask_words(status, year, key[2], age, published, str(group), lang)
+        if memo is not None:
+            memo[key] = words
+    reason, group_name, tail = words
+    series = titles.get(r["series"], r["series"])
+    if tail is None:
+        return markup.tag(
+            "li", t("country.ask", lang, series=series, group=group_name, reason=reason)
+        )
+    if status != "outdated":  # the reason says it better than "(only totals ...)"
+        text = t("country.ask_plain", lang, series=series, group=group_name)
+    else:
+        text = t("country.ask", lang, series=series, group=group_name, reason=reason)
+    return markup.Markup(f"<li>{markup.esc(text)}{tail}</li>")
+
+
+def _ask_words(
+    status: str, year: Any, reason_code: str, age: Any, published: int, group: str, lang: str | None
+) -> tuple[str, str, markup.Markup | None]:
+    """The parts of ``_ask`` that do not name the series.
+
+    The status in words, the group's name and the reason after its glyph (None: no reason).
+    """
     reason = (
-        t(f"country.ask_reason.{r['status']}", lang, year=year)
-        if r["status"] == "outdated"
-        else t(f"country.ask_reason.{r['status']}", lang)
-    )
-    text = t(
-        "country.ask",
-        lang,
-        series=titles.get(r["series"], r["series"]),
-        group=group_title(r["group"], lang),
-        reason=reason,
+        t(f"country.ask_reason.{status}", lang, year=year)
+        if status == "outdated"
+        else t(f"country.ask_reason.{status}", lang)
     )
     why = reason_text(
-        str(r.get("reason") or ""),
+        reason_code,
         lang,
-        age=r.get("age"),
-        published=int(r.get("published") or 0),
-        dimension=_dimension_words(str(r["group"]), lang),
+        age=age,
+        published=published,
+        dimension=_dimension_words(group, lang),
     )
     if not why:
-        return markup.tag("li", text)
-    if r["status"] != "outdated":  # the reason says it better than "(only totals ...)"
-        series, group = titles.get(r["series"], r["series"]), group_title(r["group"], lang)
-        text = t("country.ask_plain", lang, series=series, group=group)
+        return reason, group_title(group, lang), None
     glyph = markup.tag(
         "span",
-        theme.STATUS_GLYPHS.get(str(r["status"]), "") + " ",
-        {"className": f"glyph-{r['status']}", "aria-hidden": "true"},
+        theme.STATUS_GLYPHS.get(str(status), "") + " ",
+        {"className": f"glyph-{status}", "aria-hidden": "true"},
     )
     why_span = markup.tag("span", why, {"className": "reason"})
-    return markup.tag("li", [text, ": ", glyph, why_span])
+    return reason, group_title(group, lang), markup.join([": ", glyph, why_span])
 
 
 def missing_list(
@@ -470,13 +499,14 @@ def missing_list(
         return html.P(t("country.missing_none", lang))
     goals = frame["goal"] if "goal" in frame else pd.Series("", index=frame.index)
     blocks: list[Any] = []
+    memo: dict[tuple, tuple] = {}  # the words of each kind of missing split, written once
     for goal, part in frame.groupby(goals.astype(str).to_numpy(), sort=False):
         summary = (
             t("country.missing_goal", lang, goal=goal, n=len(part))
             if goal
             else t("country.missing_goal_unknown", lang, n=len(part))
         )
-        items = [_ask(r, titles, lang) for r in part.to_dict("records")]
+        items = [_ask(r, titles, lang, memo) for r in part.to_dict("records")]
         blocks.append(
             markup.tag(
                 "details",
