@@ -25,6 +25,7 @@ from flask import Flask, Response, redirect, request
 from werkzeug.serving import WSGIRequestHandler
 
 from data import pipeline, queries, reference, views
+from data import tables as data_tables
 from data.cache import cache, warming
 from data.settings import Settings
 from data.store import StoreError
@@ -298,6 +299,8 @@ def _warm_tables(source: str) -> None:
         queries.disparities(group, source)
         if source == "all":  # official rows whatever the source; any base year reads it
             queries.progress(group)
+    # how the values map finds its pairs' source rows (in the store's order: no sorted copy)
+    data_tables.in_key_order(source)
 
 
 def _warm_countries(source: str) -> None:

@@ -73,7 +73,19 @@ def rows_by(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
     """Value of ``column`` -> row positions in ``frame`` (once per frame, see ``derived``)."""
 
     def build(f: pd.DataFrame) -> dict[str, np.ndarray]:
-        values = f[column].to_numpy(dtype=object)
+        col = f[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # by its codes (a stable sort): the
+            # same ascending positions, without a Python string per row (~0.25 s at 10M)
+            codes = col.array.codes
+            order = np.argsort(codes, kind="stable")
+            counts = np.bincount(codes[codes >= 0], minlength=len(col.cat.categories))
+            bounds = int((codes < 0).sum()) + np.concatenate([[0], np.cumsum(counts)])
+            return {
+                str(k): order[bounds[i] : bounds[i + 1]]
+                for i, k in enumerate(col.cat.categories)
+                if counts[i]
+            }
+        values = col.to_numpy(dtype=object)
         return {str(k): v for k, v in pd.Series(values).groupby(values, sort=False).indices.items()}
 
     return derived(frame, f"rows_by:{column}", build)

@@ -283,3 +283,36 @@ def test_year_texts_are_what_astype_string_gives(dtype):
     pd.testing.assert_series_equal(
         views._year_texts(empty), pd.Series(empty).astype("string").fillna("")
     )
+
+
+@pytest.mark.parametrize("categorical", [True, False])
+def test_rows_by_a_column_are_the_positions_of_each_value(categorical):
+    """Built from a categorical column's codes (no string per row): the same ascending
+    positions as grouping the values, missing values and unused categories left out."""
+    rng = np.random.default_rng(7)
+    values = rng.choice(np.array(["B", "A", "C", None], dtype=object), 5000)
+    col = pd.Series(values, dtype="category") if categorical else pd.Series(values, dtype=object)
+    if categorical:
+        col = col.cat.add_categories(["UNUSED"])
+    frame = pd.DataFrame({"series": col, "v": np.arange(len(col))})
+    got = views.rows_by(frame, "series")
+    want = {str(k): np.flatnonzero((values == k) & pd.notna(values)) for k in ("A", "B", "C")}
+    assert set(got) == set(want)
+    for k, rows in want.items():
+        np.testing.assert_array_equal(got[k], rows)
+        pd.testing.assert_frame_equal(views.rows_of(frame, "series", k), frame.iloc[rows])
+    assert views.rows_of(frame, "series", "UNUSED").empty
+
+
+def test_keys_found_in_the_stores_order_equal_a_dictionary():
+    """``source_notes`` finds a pair's source rows by binary search in the observations'
+    own (dataset, source row) columns when they are in that order (no sorted copy)."""
+    datasets = np.repeat(np.array([1, 2, 5], dtype=np.int64), [4, 3, 5])
+    rows = np.array([2, 3, 7, 9, 1, 4, 6, 2, 3, 5, 8, 13], dtype=np.int64)
+    where = {(int(d), int(r)): i for i, (d, r) in enumerate(zip(datasets, rows, strict=True))}
+    want_sets = np.array([1, 1, 2, 5, 5, 3, 1, 5, 0], dtype=np.int64)
+    want_rows = np.array([7, 8, 1, 13, 2, 1, 2, 14, 2], dtype=np.int64)
+    pos, hit = data_tables._find_in_order(datasets, rows, want_sets, want_rows)
+    keys = list(zip(want_sets.tolist(), want_rows.tolist(), strict=True))
+    assert hit.tolist() == [k in where for k in keys]
+    assert pos[hit].tolist() == [where[k] for k in keys if k in where]
