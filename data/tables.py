@@ -336,7 +336,7 @@ def source_notes(
     """
     obs = queries.observations(source)
     wanted = ["source", "footnote", *(["ref_footnote"] if refs else [])]
-    in_order = _in_key_order(_version(), id(obs), source)
+    in_order = _key_columns(source)
     keys = order = None
     if in_order is None:  # not in (dataset, source row) order: a sorted copy of the keys
         keys, order, unique = _obs_keys(_version(), source, id(obs))
@@ -379,8 +379,13 @@ def in_key_order(source: str = "all") -> bool:
     As a store keeps them (imported file by file, row by row). Checked once per store version
     (~50 ms at 10M rows; the warm-up asks, so workers share the answer).
     """
+    return _key_columns(source) is not None
+
+
+def _key_columns(source: str) -> tuple[np.ndarray, np.ndarray] | None:
     obs = queries.observations(source)
-    return _in_key_order(_version(), id(obs), source) is not None
+    same = source != "all" and obs is queries.observations("all")  # one answer for both
+    return _in_key_order(_version(), id(obs), "all" if same else source)
 
 
 @lru_cache(maxsize=4)
