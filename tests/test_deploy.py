@@ -21,23 +21,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    port = _free_port()
+def _served(port: int, data_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of the project's gunicorn on ``port``."""
     env = {
         **os.environ,
-        "GAPMAP_DATA_DIR": str(tmp_path_factory.mktemp("gu")),
+        "GAPMAP_DATA_DIR": str(data_dir),
         "GAPMAP_CACHE_TYPE": "SimpleCache",
         "GAPMAP_WARM_POLL": "0",
     }
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"]
+    return cmd, env
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    port = _free_port()
+    cmd, env = _served(port, tmp_path_factory.mktemp("gu"))
     log = open(tmp_path_factory.mktemp("log") / "gunicorn.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300  # preload_app: the port opens once the master is warm
     while True:
@@ -73,20 +74,8 @@ def test_a_second_server_on_the_same_port_refuses_to_start(gunicorn, tmp_path):
     """Each worker binds its own socket (``reuse_port``): without the check in ``on_starting``
     a second deployment on the port would bind too and silently take part of its traffic."""
     port, url = gunicorn
-    env = {
-        **os.environ,
-        "GAPMAP_DATA_DIR": str(tmp_path / "other"),
-        "GAPMAP_CACHE_TYPE": "SimpleCache",
-        "GAPMAP_WARM_POLL": "0",
-    }
-    second = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    cmd, env = _served(port, tmp_path / "other")
+    second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode != 0
     assert f"127.0.0.1:{port} is in use" in second.stderr
     assert "Booting worker" not in second.stderr
