@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -355,20 +355,21 @@ def country_frames(
     iso3: str,
     group: str,
     source: str = "all",
-    columns: Mapping[str, Callable[[pd.DataFrame], list[str]]] | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """One country's rows of ``statuses``, ``coverage`` and ``disparities`` for a group.
 
     The three frames are split by country once per store version, so a country page costs
     dictionary look-ups instead of scans of every country's rows. ``columns``: frame name ->
-    the columns to take of it (a function of the whole frame), for a caller that reads a few
-    of the disparities' ~40 (only those are copied).
+    the columns to take of it (those it has), for a caller that reads a few of the
+    disparities' ~40 (only those are copied).
     """
     split = _by_country(snapshot().version, group, _shared(source), settings().recent_years)
     out = {}
     for name, (plain, rows) in split.items():
-        pick = columns.get(name) if columns else None
-        out[name] = (plain[pick(plain)] if pick else plain).iloc[rows.get(iso3, [])]
+        wanted = columns.get(name) if columns else None
+        frame = plain if wanted is None else plain[[c for c in wanted if c in plain]]
+        out[name] = frame.iloc[rows.get(iso3, [])]
     return out
 
 

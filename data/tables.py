@@ -761,7 +761,7 @@ def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
     look-up.
     """
     parts: dict[str, list[pd.DataFrame]] = {"statuses": [], "coverage": [], "disparities": []}
-    read = {"disparities": _scorecard_columns}
+    read = {"disparities": _SCORECARD_READS}
     for g in all_groups():
         frames = queries.country_frames(iso3, g, source, read)
         parts["statuses"].append(frames["statuses"])
@@ -770,9 +770,13 @@ def country_frames(iso3: str, source: str) -> dict[str, pd.DataFrame]:
     return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
 
 
+# the disparity columns ``scorecard_table`` reads (``group`` is added per group)
+_SCORECARD_READS = tuple(c for c in (*vc._CARD, "nature") if c != "group")
+
+
 def _scorecard_columns(disp: pd.DataFrame) -> list[str]:
-    """The disparity columns ``scorecard_table`` reads (without ``group``, added per group)."""
-    return [c for c in (*vc._card_columns(disp), "nature") if c in disp and c != "group"]
+    """``_SCORECARD_READS`` that ``disp`` has."""
+    return [c for c in _SCORECARD_READS if c in disp]
 
 
 def country_observations(
@@ -788,17 +792,9 @@ def country_observations(
     obs = queries.observations(source)
     rows = country_rows(iso3, source)
     if series is not None and len(rows):
-        rows = rows[_codes_at(obs["series"], rows, series)]
+        rows = value_positions(obs["series"], series, among=rows)
     frame = obs if columns is None else obs[columns]
     return frame.iloc[rows] if len(rows) else frame.iloc[0:0]
-
-
-def _codes_at(column: pd.Series, rows: np.ndarray, value: str) -> np.ndarray:
-    """Whether ``column`` holds ``value`` at each of ``rows`` (a categorical compares codes)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        code = column.cat.categories.get_indexer([value])[0]
-        return column.array.codes[rows] == code if code >= 0 else np.zeros(len(rows), bool)
-    return (column.iloc[rows] == value).to_numpy(dtype=bool, na_value=False)
 
 
 def country_rows(iso3: str, source: str = "all") -> np.ndarray:
@@ -819,17 +815,23 @@ def _country_rows(version: Version, source: str, _of: int, iso3: str) -> np.ndar
     return value_positions(queries.observations(source)["iso3"], iso3)
 
 
-def value_positions(column: pd.Series, value: str) -> np.ndarray:
+def value_positions(column: pd.Series, value: str, among: np.ndarray | None = None) -> np.ndarray:
     """Positions of ``value`` in ``column``, ascending (``np.flatnonzero(column == value)``).
 
-    A categorical column (the observations' strings) compares its integer codes.
+    A categorical column (the observations' strings) compares its integer codes. ``among``:
+    only those positions (ascending) are looked at, and those holding ``value`` returned.
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         code = column.cat.categories.get_indexer([value])[0]
         if code < 0:
             return np.empty(0, dtype=np.intp)
-        return np.flatnonzero(column.array.codes == code)
-    return np.flatnonzero((column == value).to_numpy(dtype=bool, na_value=False))
+        codes = column.array.codes
+        if among is None:
+            return np.flatnonzero(codes == code)
+        return among[codes[among] == code]
+    if among is None:
+        return np.flatnonzero((column == value).to_numpy(dtype=bool, na_value=False))
+    return among[(column.iloc[among] == value).to_numpy(dtype=bool, na_value=False)]
 
 
 _NOTE_COLUMNS = ("dataset", "source_row", "source", "footnote")  # what ``_notes`` reads

@@ -369,7 +369,12 @@ def test_value_positions_are_where_the_column_holds_the_value(categorical):
     if categorical:
         column = column.cat.add_categories(["ZZZ"])  # never used
     want = pd.Series(range(len(column))).groupby(column, observed=True).indices
+    among = np.flatnonzero(rng.random(len(column)) < 0.3)  # a country's rows, say
     for key, rows in want.items():
         np.testing.assert_array_equal(tables.value_positions(column, str(key)), rows)
+        # among some positions only: those of them that hold it
+        found = tables.value_positions(column, str(key), among=among)
+        np.testing.assert_array_equal(found, np.intersect1d(among, rows))
     for absent in ("ZZZ", "XXX"):
         assert len(tables.value_positions(column, absent)) == 0
+        assert len(tables.value_positions(column, absent, among=among)) == 0
