@@ -1,13 +1,13 @@
 """The gap engine's tables, computed once per store version and kept beside its snapshots.
 
-Statuses, disparities and coverage of every group and source type (and each group's progress
-by year) take tens of CPU-seconds
-on a real store. Computed in every worker and after every restart, they made each worker's
-start slow; here the first process to need a version computes them, writes them as Parquet
-files into ``<data dir>/snapshots/gaps-<store identity>-v<version>-<fingerprint>/`` (all
-files at once: a directory renamed into place), and every worker and every later start reads
-them instead. Beside them, the snapshot's catalogue and as-of year (``derived``), which the
-tables are computed from: a later start reads them instead of deriving them from every row.
+Statuses, disparities and coverage of every group and source type, and each group's progress
+by year, take tens of CPU-seconds on a real store. Computed in every worker and after every
+restart, they made each worker's start slow; here the first process to need a version
+computes them, writes them as Parquet files into
+``<data dir>/snapshots/gaps-<store identity>-v<version>-<fingerprint>/`` (all files at once: a
+directory renamed into place), and every worker and every later start reads them instead.
+Beside them, the snapshot's catalogue and as-of year (``derived``), which the tables are
+computed from: a later start reads them instead of deriving them from every row.
 
 A directory is never stale: its name holds the store's identity and version (a new import is
 a new version, a re-created store another identity) and a fingerprint of everything else the

@@ -120,8 +120,15 @@ def test_status_lookups_equal_scans(realshape, source):
     assert checked > 0
 
 
+@pytest.mark.parametrize("in_order", [True, False])
 @pytest.mark.parametrize("source", SOURCES)
-def test_pairs_and_provenance_equal_scans(realshape, source):
+def test_pairs_and_provenance_equal_scans(realshape, source, in_order, monkeypatch):
+    """Source rows found in the store's own key order, or (rows in another order) through a
+    sorted copy of the keys: the same provenance as a scan."""
+    if not in_order:
+        monkeypatch.setattr(data_tables, "_key_columns", lambda source: None)
+    else:
+        assert data_tables.in_key_order(source)  # a store keeps its rows in key order
     window = queries.settings().recent_years
     checked = 0
     for group in all_groups():
